@@ -1,0 +1,87 @@
+import { z } from 'zod';
+
+/** Every queue a worker process can consume; the job catalogue maps job names onto these. */
+export const QUEUE_NAMES = ['ingest', 'preprocess', 'train', 'score-all-users', 'segment'] as const;
+export type QueueName = (typeof QUEUE_NAMES)[number];
+
+/** The ML backends, in the order `auto` tries them. */
+export const ML_BACKENDS = ['tensorflow-gpu', 'tensorflow', 'wasm', 'cpu'] as const;
+export type MlBackendName = (typeof ML_BACKENDS)[number];
+
+/** API key scopes: read < jobs < ops. A key may hold several. */
+export const API_SCOPES = ['read', 'jobs', 'ops'] as const;
+export type ApiScope = (typeof API_SCOPES)[number];
+
+const csv = (s: string): string[] =>
+  s
+    .split(',')
+    .map((x) => x.trim())
+    .filter((x) => x.length > 0);
+
+const positiveInt = (def: number) => z.coerce.number().int().positive().default(def);
+
+const apiKeys = z
+  .string()
+  .default('dev-ops-key:read+jobs+ops,dev-read-key:read')
+  .transform((s, ctx) => {
+    const keys: { key: string; scopes: ApiScope[] }[] = [];
+    for (const entry of csv(s)) {
+      const [key, scopeList] = entry.split(':');
+      const scopes = (scopeList ?? 'read').split('+');
+      const bad = scopes.filter((x) => !(API_SCOPES as readonly string[]).includes(x));
+      if (!key || key.length < 8 || bad.length > 0) {
+        ctx.addIssue({
+          code: 'custom',
+          message: `entry "${entry.slice(0, 4)}…" must be KEY:SCOPE[+SCOPE] with a key of 8+ characters and scopes from ${API_SCOPES.join('|')}`,
+        });
+        continue;
+      }
+      keys.push({ key, scopes: scopes as ApiScope[] });
+    }
+    return keys;
+  });
+
+/**
+ * The one schema for every setting. Keys are the environment variable names; defaults work on a developer
+ * machine with local Redis and MariaDB (root, empty password).
+ */
+export const configSchema = z.object({
+  NODE_ENV: z.enum(['development', 'test', 'production']).default('development'),
+  LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error', 'silent']).default('info'),
+
+  REDIS_URL: z.string().url().default('redis://127.0.0.1:6379'),
+  QUEUE_PREFIX: z
+    .string()
+    .regex(/^[A-Za-z0-9_-]+$/, 'letters, digits, _ and - only')
+    .default('shopintent'),
+
+  MYSQL_URL: z.string().url().default('mysql://root:@127.0.0.1:3306/shopintent'),
+  MYSQL_READONLY_URL: z.string().url().default('mysql://shopintent_ro:shopintent_ro_pw@127.0.0.1:3306/shopintent'),
+  MYSQL_POOL_MAX: positiveInt(10),
+
+  API_PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  API_KEYS: apiKeys,
+  UPLOAD_DIR: z.string().default('var/uploads'),
+  UPLOAD_MAX_BYTES: positiveInt(1024 * 1024 * 1024),
+
+  WORKER_QUEUES: z
+    .string()
+    .default(QUEUE_NAMES.join(','))
+    .transform((s) => csv(s))
+    .pipe(z.array(z.enum(QUEUE_NAMES)).min(1)),
+  WORKER_CONCURRENCY: positiveInt(1),
+  WORKER_SANDBOXED: z.enum(['true', 'false']).default('true').transform((s) => s === 'true'),
+  NIGHTLY_CRON: z.string().regex(/^(\S+\s+){4}\S+$/, 'a five-field cron pattern').default('0 2 * * *'),
+  SCHEDULER_ENABLED: z.enum(['true', 'false']).default('true').transform((s) => s === 'true'),
+
+  ML_BACKEND: z.enum(['auto', ...ML_BACKENDS]).default('auto'),
+  TOP_K: positiveInt(20),
+  INTENT_HORIZON_DAYS: positiveInt(30),
+  PROMOTION_MARGIN: z.coerce.number().min(0).max(1).default(0),
+  SCORE_SHARD_USERS: positiveInt(5000),
+  RUNS_TO_KEEP: positiveInt(3),
+
+  REPORTS_DIR: z.string().default('reports'),
+});
+
+export type Config = z.output<typeof configSchema>;

@@ -1,0 +1,40 @@
+import knexFactory, { type Knex } from 'knex';
+import { databaseName } from '../config';
+
+export type Db = Knex;
+
+/** A knex pool on a mysql:// URL. `dateStrings` keeps DATETIMEs as UTC text; we store and read UTC only. */
+export function createDb(url: string, poolMax = 10): Db {
+  const u = new URL(url);
+  return knexFactory({
+    client: 'mysql2',
+    connection: {
+      host: u.hostname,
+      port: Number(u.port || 3306),
+      user: decodeURIComponent(u.username),
+      password: decodeURIComponent(u.password),
+      database: databaseName(url),
+      timezone: 'Z',
+      supportBigNumbers: true,
+      bigNumberStrings: false,
+      charset: 'utf8mb4',
+    },
+    pool: { min: 0, max: poolMax },
+  });
+}
+
+/** Creates the database named in the URL when it does not exist yet (connects without a database first). */
+export async function ensureDatabase(url: string): Promise<void> {
+  const u = new URL(url);
+  const name = databaseName(url);
+  const admin = knexFactory({
+    client: 'mysql2',
+    connection: { host: u.hostname, port: Number(u.port || 3306), user: decodeURIComponent(u.username), password: decodeURIComponent(u.password) },
+    pool: { min: 0, max: 1 },
+  });
+  try {
+    await admin.raw('CREATE DATABASE IF NOT EXISTS ?? CHARACTER SET utf8mb4 COLLATE utf8mb4_bin', [name]);
+  } finally {
+    await admin.destroy();
+  }
+}

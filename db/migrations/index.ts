@@ -1,0 +1,16 @@
+import type { Knex } from 'knex';
+import { rawDataMigrations } from './001-raw-data';
+import { featureMigrations } from './002-features';
+import { modelMigrations } from './003-models';
+import { outputMigrations } from './004-outputs';
+import type { Migration } from './types';
+
+/** Every migration in order. Listed in code (not read from a folder) so ts-run tests and compiled dist agree. */
+export const migrations: Migration[] = [...rawDataMigrations, ...featureMigrations, ...modelMigrations, ...outputMigrations];
+
+/** knex migration source over the list above. */
+export const migrationSource: Knex.MigrationSource<Migration> = {
+  getMigrations: () => Promise.resolve(migrations),
+  getMigrationName: (m) => m.name,
+  getMigration: (m) => Promise.resolve(m),
+};
