@@ -1,7 +1,7 @@
 import { z } from 'zod';
 
-/** Every queue a worker process can consume; the job catalogue maps job names onto these. */
-export const QUEUE_NAMES = ['ingest', 'preprocess', 'train', 'score-all-users', 'segment'] as const;
+/** Every queue a worker process can consume; the job catalogue maps job names onto these (`control`: nightly trigger, model activation). */
+export const QUEUE_NAMES = ['ingest', 'preprocess', 'train', 'score-all-users', 'segment', 'control'] as const;
 export type QueueName = (typeof QUEUE_NAMES)[number];
 
 /** The ML backends, in the order `auto` tries them. */
@@ -71,6 +71,8 @@ export const configSchema = z.object({
     .pipe(z.array(z.enum(QUEUE_NAMES)).min(1)),
   WORKER_CONCURRENCY: positiveInt(1),
   WORKER_SANDBOXED: z.enum(['true', 'false']).default('true').transform((s) => s === 'true'),
+  /** how long a stopping worker waits for running jobs before it force-closes (they are then retried); PM2 kill_timeout must exceed it */
+  SHUTDOWN_GRACE_MS: z.coerce.number().int().min(0).default(120_000),
   NIGHTLY_CRON: z.string().regex(/^(\S+\s+){4}\S+$/, 'a five-field cron pattern').default('0 2 * * *'),
   SCHEDULER_ENABLED: z.enum(['true', 'false']).default('true').transform((s) => s === 'true'),
 
@@ -81,7 +83,18 @@ export const configSchema = z.object({
   SCORE_SHARD_USERS: positiveInt(5000),
   RUNS_TO_KEEP: positiveInt(3),
 
+  /** shop-specific item ids that are not products (postage, fees): left out of every model and list */
+  EXCLUDED_ITEM_IDS: z
+    .string()
+    .default('')
+    .transform((s) => csv(s)),
+  SEGMENT_COUNT: z.coerce.number().int().min(2).max(12).default(6),
+
   REPORTS_DIR: z.string().default('reports'),
+  /** Ingest: accepted rows per committed chunk (one transaction + checkpoint each). */
+  INGEST_CHUNK_ROWS: positiveInt(100000),
+  /** Ingest: where reject reports (one NDJSON file per batch) are written. */
+  REJECTS_DIR: z.string().default('var/rejects'),
 });
 
 export type Config = z.output<typeof configSchema>;

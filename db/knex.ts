@@ -15,6 +15,7 @@ export function createDb(url: string, poolMax = 10): Db {
       password: decodeURIComponent(u.password),
       database: databaseName(url),
       timezone: 'Z',
+      dateStrings: true,
       supportBigNumbers: true,
       bigNumberStrings: false,
       charset: 'utf8mb4',

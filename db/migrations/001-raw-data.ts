@@ -10,6 +10,9 @@ export const rawDataMigrations: Migration[] = [
     t.string('mapping', 64).notNullable();
     t.string('status', 16).notNullable(); // running | completed | failed
     t.string('file_sha256', 64).nullable();
+    // Identifies "the same ingest" across retries (a job id, or entity+mapping+file identity): an unfinished
+    // batch with the same key is resumed from its checkpoint instead of starting over.
+    t.string('resume_key', 255).nullable();
     t.bigInteger('rows_read').unsigned().notNullable().defaultTo(0);
     t.bigInteger('rows_accepted').unsigned().notNullable().defaultTo(0);
     t.bigInteger('rows_rejected').unsigned().notNullable().defaultTo(0);
@@ -21,6 +24,7 @@ export const rawDataMigrations: Migration[] = [
     t.specificType('finished_at', 'DATETIME(3)').nullable();
     t.integer('duration_ms').unsigned().nullable();
     t.index(['file_sha256']);
+    t.index(['resume_key']);
   }),
   createTable('002_users', 'users', (t) => {
     t.string('user_id', 64).primary();

@@ -1,0 +1,42 @@
+import express, { type Express } from 'express';
+import type { Redis } from 'ioredis';
+import type { Config } from '../config';
+import type { Db } from '../db/knex';
+import type { Queues } from '../jobs/queues';
+import { requireScope } from './auth';
+import { BOARD_PATH, boardRouter } from './board';
+import { errorHandler, requestId, unknownRoute } from './errors';
+import { adminRouter } from './routes/admin';
+import { healthRouter } from './routes/health';
+import { ingestRouter } from './routes/ingest';
+import { jobsRouter } from './routes/jobs';
+import { servingRouter } from './routes/serving';
+
+export interface ApiDeps {
+  config: Readonly<Config>;
+  /** the SELECT-only connection */
+  readDb: Db;
+  redis: Redis;
+  queues: Queues;
+  log?: (msg: string) => void;
+}
+
+/** Builds the Express app; close() releases what the app itself opened (the deps belong to the caller). */
+export function createApp(deps: ApiDeps): { app: Express; close: () => Promise<void> } {
+  const log = deps.log ?? ((m: string) => console.error(m));
+  const app = express();
+  app.disable('x-powered-by');
+  app.use(requestId);
+  app.use(healthRouter(deps.readDb, deps.redis));
+  // The upload route streams its body itself, so it goes before the JSON parser.
+  app.use(ingestRouter(deps.config, deps.queues, deps.readDb));
+  app.use(express.json({ limit: '1mb' }));
+  app.use(jobsRouter(deps.config, deps.queues));
+  app.use(servingRouter(deps.config, deps.readDb));
+  const admin = adminRouter(deps.config, deps.queues);
+  app.use(admin.router);
+  app.use(BOARD_PATH, requireScope(deps.config.API_KEYS, 'ops', { basicChallenge: true }), boardRouter(deps.queues));
+  app.use(unknownRoute);
+  app.use(errorHandler(log));
+  return { app, close: admin.close };
+}

@@ -1,0 +1,67 @@
+import { Router, type Request } from 'express';
+import { z } from 'zod';
+import type { Config } from '../../config';
+import type { Db } from '../../db/knex';
+import { getIntent, getRecommendations, getSegmentMembers, listSegments } from '../../db/repositories/serving';
+import { listModels } from '../../db/repositories/models';
+import { requireScope } from '../auth';
+import { badRequest, notFound } from '../errors';
+
+const idParam = z.string().min(1).max(64);
+
+function query<T extends z.ZodType>(schema: T, req: Request): z.output<T> {
+  const parsed = schema.safeParse(req.query);
+  if (!parsed.success) throw badRequest(parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; '));
+  return parsed.data;
+}
+
+function param(req: Request, name: string): string {
+  const parsed = idParam.safeParse(req.params[name]);
+  if (!parsed.success) throw badRequest(`${name}: must be 1 to 64 characters`);
+  return parsed.data;
+}
+
+/** Read-only routes over the published run (through the SELECT-only connection). */
+export function servingRouter(config: Readonly<Config>, db: Db): Router {
+  const r = Router();
+  const read = requireScope(config.API_KEYS, 'read');
+  const recQuery = z.object({
+    list: z.enum(['for-you', 'discover']).default('for-you'),
+    limit: z.coerce.number().int().min(1).max(100).default(config.TOP_K),
+  });
+
+  r.get('/v1/users/:id/recommendations', read, async (req, res) => {
+    const userId = param(req, 'id');
+    const q = query(recQuery, req);
+    const found = await getRecommendations(db, userId, q.list, q.limit);
+    if (!found) throw notFound(`no published ${q.list} recommendations for user "${userId}"`);
+    res.json({ userId, list: q.list, runId: found.run.runId, modelVersion: found.run.modelVersion, publishedAt: found.run.publishedAt, items: found.items });
+  });
+
+  r.get('/v1/users/:id/intent', read, async (req, res) => {
+    const userId = param(req, 'id');
+    const found = await getIntent(db, userId);
+    if (!found) throw notFound(`no published intent score for user "${userId}"`);
+    res.json({ userId, probability: found.probability, horizonDays: found.horizonDays, runId: found.run.runId, modelVersion: found.run.modelVersion, publishedAt: found.run.publishedAt });
+  });
+
+  r.get('/v1/segments', read, async (_req, res) => {
+    const found = await listSegments(db);
+    res.json(found ? { runId: found.run.runId, publishedAt: found.run.publishedAt, segments: found.segments } : { runId: null, segments: [] });
+  });
+
+  const pageQuery = z.object({ limit: z.coerce.number().int().min(1).max(1000).default(100), after: z.string().max(64).optional() });
+  r.get('/v1/segments/:id/members', read, async (req, res) => {
+    const segmentId = param(req, 'id');
+    const q = query(pageQuery, req);
+    const page = await getSegmentMembers(db, segmentId, q.after ?? null, q.limit);
+    if (!page) throw notFound(`no published segment "${segmentId}"`);
+    const next = page.next === null ? null : `/v1/segments/${encodeURIComponent(segmentId)}/members?limit=${q.limit}&after=${encodeURIComponent(page.next)}`;
+    res.json({ segment: page.segment, runId: page.run.runId, userIds: page.userIds, next });
+  });
+
+  r.get('/v1/models', read, async (_req, res) => {
+    res.json({ models: await listModels(db) });
+  });
+  return r;
+}

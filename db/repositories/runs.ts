@@ -1,0 +1,105 @@
+import type { Db } from '../knex';
+import { insertChunked, toSqlTime, withTransaction } from './sql-util';
+
+export type RunKind = 'scores' | 'segments';
+
+export interface RecommendationRow {
+  userId: string;
+  list: 'for-you' | 'discover';
+  rank: number;
+  itemId: string;
+  score: number;
+  reason: string;
+  reasonItemId: string | null;
+}
+
+export interface SegmentRow {
+  segmentId: string;
+  label: string;
+  description: string;
+  size: number;
+  profile: Record<string, unknown>;
+  userIds: string[];
+}
+
+/** Opens a run; its rows stay invisible to readers until publishRun flips the pointer. */
+export async function createRun(db: Db, kind: RunKind, modelVersion: number | null, params: Record<string, unknown>): Promise<number> {
+  const [id] = await db('score_runs').insert({ kind, model_version: modelVersion, status: 'running', params: JSON.stringify(params), started_at: toSqlTime(Date.now()) });
+  return Number(id);
+}
+
+/** Writes one shard of recommendations and intent scores for a run. Re-writing a shard replaces it (retries are safe). */
+export async function writeScoreShard(db: Db, runId: number, userIds: string[], recs: RecommendationRow[], intent: { userId: string; probability: number; horizonDays: number }[]): Promise<void> {
+  await withTransaction(db, async (trx) => {
+    for (let i = 0; i < userIds.length; i += 1000) {
+      const ids = userIds.slice(i, i + 1000);
+      await trx('recommendations').where({ run_id: runId }).whereIn('user_id', ids).delete();
+      await trx('user_intent').where({ run_id: runId }).whereIn('user_id', ids).delete();
+    }
+    await insertChunked(
+      trx,
+      'recommendations',
+      recs.map((r) => ({ run_id: runId, user_id: r.userId, list: r.list, rank: r.rank, item_id: r.itemId, score: r.score, reason: r.reason, reason_item_id: r.reasonItemId })),
+    );
+    await insertChunked(
+      trx,
+      'user_intent',
+      intent.map((r) => ({ run_id: runId, user_id: r.userId, probability: r.probability, horizon_days: r.horizonDays })),
+    );
+  });
+}
+
+/** Writes a segmentation run's segments and members. */
+export async function writeSegments(db: Db, runId: number, segments: SegmentRow[]): Promise<void> {
+  await withTransaction(db, async (trx) => {
+    await trx('segment_members').where({ run_id: runId }).delete();
+    await trx('segments').where({ run_id: runId }).delete();
+    await insertChunked(
+      trx,
+      'segments',
+      segments.map((s) => ({ run_id: runId, segment_id: s.segmentId, label: s.label, description: s.description, size: s.size, profile: JSON.stringify(s.profile) })),
+    );
+    await insertChunked(
+      trx,
+      'segment_members',
+      segments.flatMap((s) => s.userIds.map((u) => ({ run_id: runId, segment_id: s.segmentId, user_id: u }))),
+      5000,
+    );
+  });
+}
+
+/**
+ * The atomic publish: marks the run complete and flips the kind's pointer in one transaction. Readers join
+ * through the pointer, so they see the whole previous run or the whole new one.
+ */
+export async function publishRun(db: Db, kind: RunKind, runId: number, users: number): Promise<void> {
+  await withTransaction(db, async (trx) => {
+    const prev = (await trx('published_runs').select('run_id').where({ kind }).forUpdate().first()) as { run_id: number } | undefined;
+    const now = toSqlTime(Date.now());
+    await trx('score_runs').where({ run_id: runId }).update({ status: 'published', users, finished_at: now });
+    if (prev) await trx('published_runs').where({ kind }).update({ run_id: runId, previous_run_id: prev.run_id, published_at: now });
+    else await trx('published_runs').insert({ kind, run_id: runId, previous_run_id: null, published_at: now });
+  });
+}
+
+/** Marks a run failed (its rows are pruned later; readers never saw them). */
+export async function failRun(db: Db, runId: number): Promise<void> {
+  await db('score_runs').where({ run_id: runId }).update({ status: 'failed', finished_at: toSqlTime(Date.now()) });
+}
+
+/** Deletes rows of all but the newest `keep` published runs of a kind (and of failed runs); the live one is never touched. */
+export async function pruneRuns(db: Db, kind: RunKind, keep: number): Promise<number[]> {
+  const live = (await db('published_runs').select('run_id', 'previous_run_id').where({ kind }).first()) as { run_id: number; previous_run_id: number | null } | undefined;
+  const protectedIds = new Set([live?.run_id, live?.previous_run_id].filter((x): x is number => typeof x === 'number'));
+  const published = (await db('score_runs').select('run_id').where({ kind, status: 'published' }).orderBy('run_id', 'desc')) as { run_id: number }[];
+  const failed = (await db('score_runs').select('run_id').where({ kind, status: 'failed' })) as { run_id: number }[];
+  const doomed = [...published.slice(keep), ...failed].map((r) => r.run_id).filter((id) => !protectedIds.has(id));
+  for (const id of doomed) {
+    // Chunked deletes keep each statement's lock footprint small on big runs.
+    for (const table of kind === 'scores' ? ['recommendations', 'user_intent'] : ['segment_members', 'segments']) {
+      while ((await db(table).where({ run_id: id }).limit(50_000).delete()) > 0);
+    }
+    await db('score_runs').where({ run_id: id }).update({ status: 'pruned' });
+  }
+  return doomed;
+}

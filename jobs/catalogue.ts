@@ -1,0 +1,111 @@
+import { z } from 'zod';
+import type { JobsOptions } from 'bullmq';
+import { ingestPayloadSchema } from './ingest/payload';
+
+/**
+ * The one typed job catalogue: every job's name, queue, payload schema and default options. Enqueuers
+ * (API, flows, scheduler) and handlers both derive from it, so they cannot drift apart.
+ */
+
+const isoDate = z.iso.datetime({ offset: true }).or(z.iso.date());
+
+export const payloadSchemas = {
+  ingest: ingestPayloadSchema,
+  preprocess: z.object({
+    /** shop-specific non-product item ids (fees, postage) left out of every model */
+    excludedItemIds: z.array(z.string().max(64)).optional(),
+    asOf: isoDate.optional(),
+  }),
+  train: z.object({
+    horizonDays: z.number().int().positive().max(365).optional(),
+    k: z.number().int().positive().max(200).optional(),
+    excludedItemIds: z.array(z.string().max(64)).optional(),
+  }),
+  'score-all-users': z.object({
+    modelVersion: z.number().int().positive().optional(),
+    k: z.number().int().positive().max(200).optional(),
+    excludedItemIds: z.array(z.string().max(64)).optional(),
+  }),
+  segment: z.object({
+    segments: z.number().int().min(2).max(12).optional(),
+  }),
+  'nightly-pipeline': z.object({
+    withIngest: z.object({ path: z.string().min(1), mapping: z.string().min(1) }).optional(),
+    excludedItemIds: z.array(z.string().max(64)).optional(),
+  }),
+  /** ops: make a registered model version the active one (rollback or roll forward); the API may not write MySQL itself */
+  'activate-model': z.object({
+    version: z.number().int().positive(),
+    reason: z.string().max(500).default('activated by ops'),
+  }),
+} as const;
+
+export type JobName = keyof typeof payloadSchemas;
+export const JOB_NAMES = Object.keys(payloadSchemas) as JobName[];
+export type JobPayload<K extends JobName> = z.output<(typeof payloadSchemas)[K]>;
+export type JobInput<K extends JobName> = z.input<(typeof payloadSchemas)[K]>;
+
+/** Each batch job has its own queue (so pools can be split by queue); light control jobs share `control`. */
+export const QUEUE_OF: Record<JobName, string> = {
+  ingest: 'ingest',
+  preprocess: 'preprocess',
+  train: 'train',
+  'score-all-users': 'score-all-users',
+  segment: 'segment',
+  'nightly-pipeline': 'control',
+  'activate-model': 'control',
+};
+export const ALL_QUEUES = [...new Set(Object.values(QUEUE_OF))];
+
+/** Jobs whose work is CPU-bound and runs sandboxed, off the thread that renews BullMQ locks. */
+export const SANDBOXED: Record<JobName, boolean> = {
+  ingest: true,
+  preprocess: true,
+  train: true,
+  'score-all-users': true,
+  segment: true,
+  'nightly-pipeline': false,
+  'activate-model': false,
+};
+
+const retrying: JobsOptions = {
+  attempts: 3,
+  backoff: { type: 'exponential', delay: 5_000 },
+  removeOnComplete: { age: 7 * 24 * 3600, count: 1000 },
+  removeOnFail: { age: 30 * 24 * 3600 },
+};
+
+export const JOB_OPTIONS: Record<JobName, JobsOptions> = {
+  ingest: retrying,
+  preprocess: retrying,
+  train: { ...retrying, attempts: 2 },
+  'score-all-users': retrying,
+  segment: retrying,
+  'nightly-pipeline': { ...retrying, attempts: 1 },
+  'activate-model': { ...retrying, attempts: 2 },
+};
+
+/** The batch jobs clients may enqueue directly through POST /v1/jobs/:type. */
+export const PUBLIC_JOBS = ['ingest', 'preprocess', 'train', 'score-all-users', 'segment'] as const satisfies readonly JobName[];
+
+/** Parses a payload for a job; returns the zod error for the caller to map (API: 400, handler: unrecoverable). */
+export function parsePayload<K extends JobName>(name: K, data: unknown): z.ZodSafeParseResult<JobPayload<K>> {
+  const schema: z.ZodType = payloadSchemas[name];
+  return schema.safeParse(data ?? {}) as z.ZodSafeParseResult<JobPayload<K>>;
+}
+
+/** Job ids are `<name>-<suffix>`: never all digits, never a colon (BullMQ rules), and the queue is readable from them. */
+export function jobIdFor(name: JobName, suffix: string): string {
+  return `${name}-${suffix.replace(/[^A-Za-z0-9_.-]/g, '_')}`;
+}
+
+/** The job name encoded in an id made by jobIdFor, or null. */
+export function jobNameFromId(id: string): JobName | null {
+  // Longest first so that "score-all-users-…" is not read as a shorter name.
+  const byLength = [...JOB_NAMES].sort((a, b) => b.length - a.length);
+  return byLength.find((n) => id.startsWith(`${n}-`)) ?? null;
+}
+
+export function isJobName(s: string): s is JobName {
+  return (JOB_NAMES as string[]).includes(s);
+}

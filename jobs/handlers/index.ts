@@ -1,0 +1,19 @@
+import type { HandlerTable } from '../context';
+import { ingest } from './ingest';
+import { activateModelHandler } from './activate-model';
+import { nightlyPipeline } from './nightly-pipeline';
+import { preprocess } from './preprocess';
+import { scoreAllUsers } from './score-all-users';
+import { segment } from './segment';
+import { train } from './train';
+
+/** Exactly one handler per catalogue entry (the mapped type makes a missing or extra one a compile error). */
+export const handlers: HandlerTable = {
+  ingest,
+  preprocess,
+  train,
+  'score-all-users': scoreAllUsers,
+  segment,
+  'nightly-pipeline': nightlyPipeline,
+  'activate-model': activateModelHandler,
+};

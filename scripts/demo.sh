@@ -1,0 +1,12 @@
+#!/usr/bin/env bash
+# `npm run demo [-- --once]`: installs what is missing, checks/starts MariaDB and Redis, builds, then runs
+# the whole pipeline on the shipped UCI data through the API and the queues (scripts/demo.ts).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+if [ ! -d node_modules/bullmq ] || [ ! -d node_modules/typescript ]; then
+  echo "Installing dependencies (npm ci)…"
+  npm ci --no-audit --no-fund
+fi
+bash scripts/ensure-services.sh
+npm run build --silent
+exec node dist/scripts/demo.js "$@"

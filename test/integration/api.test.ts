@@ -1,0 +1,136 @@
+import { readFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import request from 'supertest';
+import { publishRun, createRun, writeScoreShard, writeSegments } from '../../db/repositories/runs';
+import { registerModel } from '../../db/repositories/models';
+import { startTestApi, type TestApi } from '../helpers/api';
+import { createTestDb, testConfig } from '../helpers/env';
+
+const OPS = 'ops-key-123456';
+const READER = 'read-key-123456';
+
+describe('API (real MariaDB + Redis)', () => {
+  const uploadDir = path.join(tmpdir(), `si-upload-${process.pid}`);
+  const config = testConfig('api', { API_KEYS: `${OPS}:read+jobs+ops,${READER}:read`, UPLOAD_DIR: uploadDir, UPLOAD_MAX_BYTES: '1000' });
+  let env: Awaited<ReturnType<typeof createTestDb>>;
+  let api: TestApi;
+
+  beforeAll(async () => {
+    env = await createTestDb(config);
+    api = await startTestApi(config);
+  });
+  afterAll(async () => {
+    await api.close();
+    await env.drop();
+  });
+
+  it('answers health checks without a key and reports readiness of MySQL and Redis', async () => {
+    await request(api.app).get('/healthz').expect(200, { status: 'ok' });
+    const ready = await request(api.app).get('/readyz').expect(200);
+    expect(ready.body).toEqual({ status: 'ready', mysql: 'ok', redis: 'ok' });
+  });
+
+  it('refuses requests without a valid key (401) or without the scope (403), with the error shape', async () => {
+    const none = await request(api.app).get('/v1/segments').expect(401);
+    expect(none.body.error.code).toBe('unauthorized');
+    await request(api.app).get('/v1/segments').set('X-API-Key', 'wrong-key-000').expect(401);
+    const weak = await request(api.app).post('/v1/jobs/train').set('X-API-Key', READER).send({}).expect(403);
+    expect(weak.body.error).toEqual({ code: 'forbidden', message: expect.stringContaining('jobs') });
+    await request(api.app).get('/v1/segments').set('Authorization', `Bearer ${READER}`).expect(200);
+  });
+
+  it('enqueues a validated job and reports its state; names the bad field otherwise', async () => {
+    const res = await request(api.app).post('/v1/jobs/train').set('X-API-Key', OPS).send({ k: 10 }).expect(202);
+    expect(res.body.id).toMatch(/^train-/);
+    const status = await request(api.app).get(`/v1/jobs/${res.body.id as string}`).set('X-API-Key', READER).expect(200);
+    expect(status.body).toMatchObject({ id: res.body.id, name: 'train', state: 'waiting', error: null });
+
+    const bad = await request(api.app).post('/v1/jobs/train').set('X-API-Key', OPS).send({ k: 'many' }).expect(400);
+    expect(bad.body.error.message).toMatch(/k: /);
+    await request(api.app).post('/v1/jobs/nonsense').set('X-API-Key', OPS).send({}).expect(404);
+    const badJson = await request(api.app).post('/v1/jobs/train').set('X-API-Key', OPS).set('Content-Type', 'application/json').send('{"k":').expect(400);
+    expect(badJson.body.error.code).toBe('bad_json');
+    await request(api.app).get('/v1/jobs/train-does-not-exist').set('X-API-Key', OPS).expect(404);
+  });
+
+  it('adds the nightly pipeline as one flow, steps in execution order', async () => {
+    const res = await request(api.app).post('/v1/pipelines/nightly').set('X-API-Key', OPS).send({}).expect(202);
+    expect((res.body.steps as string[]).map((s) => s.replace(/-[^-]+-[^-]+$/, ''))).toEqual(['preprocess', 'train', 'score-all-users', 'segment']);
+    const root = await request(api.app).get(`/v1/jobs/${res.body.id as string}`).set('X-API-Key', OPS).expect(200);
+    expect(root.body.state).toBe('waiting-children');
+  });
+
+  it('streams an upload to disk and enqueues its ingest; refuses oversize and empty bodies', async () => {
+    const body = 'user_id,item_id,event_type,ts\nu1,i1,view,2024-01-01T00:00:00Z\n';
+    const res = await request(api.app).post('/v1/ingest?mapping=generic&filename=events.csv').set('X-API-Key', OPS).set('Content-Type', 'text/csv').send(body).expect(202);
+    expect(res.body.bytes).toBe(body.length);
+    expect(await readFile(res.body.path as string, 'utf8')).toBe(body);
+    const job = await api.queues.queueFor('ingest').getJob(res.body.id as string);
+    expect(job?.data).toMatchObject({ path: res.body.path, mapping: 'generic', entity: 'events' });
+
+    const big = await request(api.app).post('/v1/ingest?mapping=generic').set('X-API-Key', OPS).set('Content-Type', 'text/csv').send('x'.repeat(2000)).expect(413);
+    expect(big.body.error.code).toBe('too_large');
+    await request(api.app).post('/v1/ingest?mapping=generic').set('X-API-Key', OPS).expect(400);
+    const badEntity = await request(api.app).post('/v1/ingest?entity=orders').set('X-API-Key', OPS).send('a').expect(400);
+    expect(badEntity.body.error.message).toMatch(/entity/);
+  });
+
+  it('serves only published runs, switching atomically when a new run is published', async () => {
+    await request(api.app).get('/v1/users/u1/recommendations').set('X-API-Key', READER).expect(404);
+    const rec = (runId: number, item: string) => ({ userId: 'u1', list: 'for-you' as const, rank: 1, itemId: item, score: 1, reason: 'bought-before', reasonItemId: null });
+    const run1 = await createRun(env.db, 'scores', null, {});
+    await writeScoreShard(env.db, run1, ['u1'], [rec(run1, 'A')], [{ userId: 'u1', probability: 0.25, horizonDays: 30 }]);
+    await request(api.app).get('/v1/users/u1/recommendations').set('X-API-Key', READER).expect(404); // written, not published
+    await publishRun(env.db, 'scores', run1, 1);
+    const first = await request(api.app).get('/v1/users/u1/recommendations?limit=5').set('X-API-Key', READER).expect(200);
+    expect(first.body).toMatchObject({ runId: run1, list: 'for-you', items: [{ rank: 1, itemId: 'A', reason: 'bought-before' }] });
+
+    const run2 = await createRun(env.db, 'scores', null, {});
+    await writeScoreShard(env.db, run2, ['u1'], [rec(run2, 'B')], [{ userId: 'u1', probability: 0.75, horizonDays: 30 }]);
+    const stillOld = await request(api.app).get('/v1/users/u1/recommendations').set('X-API-Key', READER).expect(200);
+    expect(stillOld.body.items[0].itemId).toBe('A');
+    await publishRun(env.db, 'scores', run2, 1);
+    const after = await request(api.app).get('/v1/users/u1/recommendations').set('X-API-Key', READER).expect(200);
+    expect(after.body.items[0].itemId).toBe('B');
+    const intent = await request(api.app).get('/v1/users/u1/intent').set('X-API-Key', READER).expect(200);
+    expect(intent.body).toMatchObject({ probability: 0.75, horizonDays: 30, runId: run2 });
+    await request(api.app).get('/v1/users/u1/recommendations?list=sideways').set('X-API-Key', READER).expect(400);
+  });
+
+  it('pages segment members with a cursor', async () => {
+    const run = await createRun(env.db, 'segments', null, {});
+    const userIds = Array.from({ length: 25 }, (_, i) => `u${String(i).padStart(2, '0')}`);
+    await writeSegments(env.db, run, [{ segmentId: 'champions', label: 'Champions', description: 'd', size: 25, profile: {}, userIds }]);
+    await publishRun(env.db, 'segments', run, 25);
+    const list = await request(api.app).get('/v1/segments').set('X-API-Key', READER).expect(200);
+    expect(list.body.segments).toEqual([expect.objectContaining({ segmentId: 'champions', size: 25, label: 'Champions' })]);
+    const seen: string[] = [];
+    let next: string | null = '/v1/segments/champions/members?limit=10';
+    while (next) {
+      const page: request.Response = await request(api.app).get(next).set('X-API-Key', READER).expect(200);
+      seen.push(...(page.body.userIds as string[]));
+      next = page.body.next as string | null;
+    }
+    expect(seen).toEqual(userIds);
+    await request(api.app).get('/v1/segments/nobody/members').set('X-API-Key', READER).expect(404);
+  });
+
+  it('lists models and refuses Bull Board without the ops key', async () => {
+    await registerModel(env.db, { kind: 'champion', backend: 'wasm', params: {}, dataWindow: {}, metrics: { for_you: { ndcg_at_20: 0.3 } }, baselines: {}, decision: 'first', trainSeconds: 1, artifact: Buffer.from('x') }, true);
+    const models = await request(api.app).get('/v1/models').set('X-API-Key', READER).expect(200);
+    expect(models.body.models[0]).toMatchObject({ version: 1, status: 'active', artifactBytes: 1 });
+    const denied = await request(api.app).get('/admin/queues').expect(401);
+    expect(denied.headers['www-authenticate']).toMatch(/Basic/);
+    await request(api.app).get('/admin/queues').auth('ops', READER).expect(403);
+    const board = await request(api.app).get('/admin/queues').auth('ops', OPS).expect(200);
+    expect(board.text).toMatch(/<html/i);
+    const queues = await request(api.app).get('/admin/queues/api/queues').auth('ops', OPS).expect(200);
+    expect((queues.body.queues as { name: string }[]).map((q) => q.name).sort()).toEqual(['control', 'ingest', 'preprocess', 'score-all-users', 'segment', 'train']);
+  });
+
+  it('answers unknown routes with the error shape', async () => {
+    const res = await request(api.app).get('/v1/nothing').set('X-API-Key', OPS).expect(404);
+    expect(res.body.error.code).toBe('not_found');
+  });
+});

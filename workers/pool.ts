@@ -1,0 +1,67 @@
+import path from 'node:path';
+import { Worker, type Job } from 'bullmq';
+import type { Redis } from 'ioredis';
+import type { Config } from '../config';
+import { ALL_QUEUES, JOB_NAMES, QUEUE_OF, SANDBOXED } from '../jobs/catalogue';
+import { createRedis } from '../jobs/redis';
+import { openQueues } from '../jobs/queues';
+import { JobRuntime, runJob } from '../jobs/run';
+
+/** A worker process's consumers: one BullMQ Worker per configured queue; close() shuts down gracefully. */
+export interface WorkerPool {
+  workers: Worker[];
+  close(): Promise<void>;
+}
+
+/** Compiled sandbox entry; BullMQ needs JavaScript here, never a .ts file. */
+export const SANDBOX_FILE = path.resolve(__dirname, 'sandbox.js');
+
+const jobsOfQueue = (queue: string): string[] => JOB_NAMES.filter((n) => QUEUE_OF[n] === queue);
+
+/**
+ * Starts consumers for the queues in config (WORKER_QUEUES). Heavy jobs run in sandboxed worker threads;
+ * `control` jobs run in-process because they only enqueue a flow or flip a row.
+ */
+export function startWorkerPool(config: Readonly<Config>, log: (msg: string) => void = console.log): WorkerPool {
+  const connection: Redis = createRedis(config.REDIS_URL, 'worker');
+  const runtime = new JobRuntime(config);
+  const queues = openQueues(config, connection);
+  const wanted = new Set<string>(config.WORKER_QUEUES);
+  const workers: Worker[] = [];
+  for (const queue of ALL_QUEUES.filter((q) => wanted.has(q))) {
+    const sandboxed = config.WORKER_SANDBOXED && jobsOfQueue(queue).every((n) => SANDBOXED[n as keyof typeof SANDBOXED]);
+    const inline = (job: Job): Promise<unknown> => runJob(runtime, job, queues.flows);
+    const worker = new Worker(queue, sandboxed ? SANDBOX_FILE : inline, {
+      connection,
+      prefix: config.QUEUE_PREFIX,
+      concurrency: config.WORKER_CONCURRENCY,
+      useWorkerThreads: true,
+      // Training yields rarely; a longer lock than the 30 s default keeps a busy but healthy job from being
+      // declared stalled (the sandbox keeps renewals flowing, this is the margin).
+      lockDuration: 120_000,
+      maxStalledCount: 2,
+    });
+    worker.on('failed', (job, err) => log(`job ${job?.id ?? '?'} (${queue}) failed: ${err.message}`));
+    worker.on('error', (err) => log(`worker ${queue} error: ${err.message}`));
+    workers.push(worker);
+  }
+  log(`worker consuming ${workers.map((w) => w.name).join(', ')} (${config.WORKER_SANDBOXED ? 'sandboxed' : 'in-process'}, concurrency ${config.WORKER_CONCURRENCY})`);
+  return {
+    workers,
+    async close() {
+      // Worker.close() stops taking jobs and waits for the running ones; past the grace period we force-close
+      // and the unfinished job's lock lapses, so another worker retries it (handlers are idempotent).
+      let timer: NodeJS.Timeout | undefined;
+      const graceful = Promise.all(workers.map((w) => w.close()));
+      const deadline = new Promise<'late'>((resolve) => (timer = setTimeout(() => resolve('late'), config.SHUTDOWN_GRACE_MS)));
+      if ((await Promise.race([graceful, deadline])) === 'late') {
+        log(`jobs still running after ${config.SHUTDOWN_GRACE_MS} ms: force-closing`);
+        await Promise.all(workers.map((w) => w.close(true)));
+      }
+      clearTimeout(timer);
+      await queues.close();
+      await runtime.close();
+      connection.disconnect();
+    },
+  };
+}
