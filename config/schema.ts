@@ -92,7 +92,7 @@ export const configSchema = z.object({
 
   REPORTS_DIR: z.string().default('reports'),
   /** Ingest: accepted rows per committed chunk (one transaction + checkpoint each). */
-  INGEST_CHUNK_ROWS: positiveInt(100000),
+  INGEST_CHUNK_ROWS: z.coerce.number().int().min(1).max(2_000_000).default(100000),
   /** Ingest: where reject reports (one NDJSON file per batch) are written. */
   REJECTS_DIR: z.string().default('var/rejects'),
 });

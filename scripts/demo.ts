@@ -155,7 +155,7 @@ function printSummary(s: {
   board: string;
   apiKey: string;
 }): void {
-  const num = (v: unknown): string => (typeof v === 'number' ? v.toLocaleString('en-US', { maximumFractionDigits: 4 }) : String(v ?? '-'));
+  const num = (v: unknown): string => (typeof v === 'number' ? v.toLocaleString('en-US', { maximumFractionDigits: 4 }) : typeof v === 'string' ? v : '-');
   console.log(`\n=== ShopIntent demo: done in ${s.seconds} s ===`);
   if (s.ingest) console.log(`Ingest: ${num(s.ingest.rowsRead)} rows read, ${num(s.ingest.rowsAccepted)} accepted, ${num(s.ingest.rowsRejected)} rejected, ${num(s.ingest.rowsDuplicate)} already stored`);
   if (s.model) {

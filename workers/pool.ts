@@ -6,6 +6,7 @@ import { ALL_QUEUES, JOB_NAMES, QUEUE_OF, SANDBOXED } from '../jobs/catalogue';
 import { createRedis } from '../jobs/redis';
 import { openQueues } from '../jobs/queues';
 import { JobRuntime, runJob } from '../jobs/run';
+import { CONFIG_KEY } from './sandbox-config';
 
 /** A worker process's consumers: one BullMQ Worker per configured queue; close() shuts down gracefully. */
 export interface WorkerPool {
@@ -13,8 +14,11 @@ export interface WorkerPool {
   close(): Promise<void>;
 }
 
-/** Compiled sandbox entry; BullMQ needs JavaScript here, never a .ts file. */
-export const SANDBOX_FILE = path.resolve(__dirname, 'sandbox.js');
+/**
+ * Compiled sandbox entry; BullMQ needs JavaScript here, never a .ts file. When this module itself runs from
+ * TypeScript (tests), the compiled copy in dist/ is used (`npm test` builds first).
+ */
+export const SANDBOX_FILE = __filename.endsWith('.ts') ? path.resolve(__dirname, '../dist/workers/sandbox.js') : path.resolve(__dirname, 'sandbox.js');
 
 const jobsOfQueue = (queue: string): string[] => JOB_NAMES.filter((n) => QUEUE_OF[n] === queue);
 
@@ -36,6 +40,8 @@ export function startWorkerPool(config: Readonly<Config>, log: (msg: string) => 
       prefix: config.QUEUE_PREFIX,
       concurrency: config.WORKER_CONCURRENCY,
       useWorkerThreads: true,
+      // The thread gets this process's validated config, not a fresh read of the environment.
+      workerThreadsOptions: { workerData: { [CONFIG_KEY]: config } },
       // Training yields rarely; a longer lock than the 30 s default keeps a busy but healthy job from being
       // declared stalled (the sandbox keeps renewals flowing, this is the margin).
       lockDuration: 120_000,

@@ -37,11 +37,11 @@ export async function loadAllEvents(db: Db, onPage?: (loaded: number) => Promise
   const out: StoredEvent[] = [];
   let after: string | number = 0;
   for (;;) {
-    const rows: EventRow[] = await db('events')
+    const rows = (await db('events')
       .select('event_key', 'user_id', 'item_id', 'event_type', 'occurred_at', 'quantity', 'price', 'dwell_ms', 'query', 'session_id')
       .where('event_key', '>', after)
       .orderBy('event_key')
-      .limit(pageSize);
+      .limit(pageSize)) as EventRow[];
     for (const r of rows) {
       out.push({
         userId: r.user_id,
@@ -66,6 +66,6 @@ export async function loadAllEvents(db: Db, onPage?: (loaded: number) => Promise
 
 /** Number of stored events. */
 export async function countEvents(db: Db): Promise<number> {
-  const [row] = (await db('events').count({ n: '*' })) as { n: number | string }[];
+  const [row] = await db('events').count<{ n: number | string }[]>({ n: '*' });
   return Number(row?.n ?? 0);
 }

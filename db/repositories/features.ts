@@ -70,7 +70,7 @@ export async function replaceFeatures(db: Db, interactions: InteractionRow[], us
 
 /** Every user's features, as preprocess last wrote them. */
 export async function loadUserFeatures(db: Db): Promise<UserFeatureRow[]> {
-  const rows: Record<string, string | number>[] = await db('user_features').select();
+  const rows = (await db('user_features').select()) as Record<string, string | number>[];
   return rows.map((r) => ({
     userId: String(r.user_id),
     recencyDays: Number(r.recency_days),

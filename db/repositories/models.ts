@@ -48,8 +48,8 @@ function toSummary(r: Record<string, unknown>): ModelSummary {
     decision: String(r.decision),
     trainSeconds: Number(r.train_seconds),
     artifactBytes: Number(r.artifact_bytes ?? 0),
-    createdAt: new Date(fromSqlTime(String(r.created_at))).toISOString(),
-    activatedAt: r.activated_at ? new Date(fromSqlTime(String(r.activated_at))).toISOString() : null,
+    createdAt: new Date(fromSqlTime(r.created_at as string)).toISOString(),
+    activatedAt: typeof r.activated_at === 'string' ? new Date(fromSqlTime(r.activated_at)).toISOString() : null,
   };
 }
 

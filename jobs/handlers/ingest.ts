@@ -7,7 +7,7 @@ export const ingest: Handler<'ingest'> = async (payload, ctx) => {
     {
       db: ctx.db,
       config: ctx.config,
-      log: ctx.log,
+      log: (m) => ctx.log(m),
       // A retried job (crash, stall) finds its own batch by this key and resumes from the checkpoint.
       resumeKey: ctx.jobId,
       onProgress: (p) =>

@@ -1,0 +1,9 @@
+/** Ingest: any shop's events, items and users files, validated, idempotent, with a reject report. */
+export { runIngest, type IngestDeps } from './runner';
+export { ingestPayloadSchema, type IngestPayload, type IngestPayloadInput, type IngestProgress, type IngestResult, type IngestEntity } from './payload';
+export { IngestInputError } from './errors';
+export { REJECT_REASONS, Rejection, type RejectReason } from './reasons';
+export { presetNames, resolveMapping, uciOnlineRetail, genericEvents, genericItems, genericUsers } from './mappings/presets';
+export type { EventMapping, ItemMapping, UserMapping, Mapping } from './mappings/types';
+export type { RejectEntry } from './rejects';
+export { eventKey, eventContent } from './event-key';

@@ -1,0 +1,47 @@
+import { z } from 'zod';
+
+/** What an ingest job is asked to do. */
+export const ingestPayloadSchema = z.object({
+  /** file on the worker's disk (an API upload is streamed to disk first) */
+  path: z.string().min(1),
+  entity: z.enum(['events', 'items', 'users']).default('events'),
+  /** a preset name: generic (any entity) or uci-online-retail (events) */
+  mapping: z.string().min(1).default('generic'),
+  /** override detection (by extension, then by the first byte) */
+  format: z.enum(['csv', 'ndjson']).optional(),
+  /** CSV delimiter override: one character, or `tab`; auto-detected from the header otherwise */
+  delimiter: z
+    .string()
+    .min(1)
+    .max(3)
+    .transform((d) => (d === 'tab' || d === '\\t' ? '\t' : d))
+    .pipe(z.string().length(1))
+    .optional(),
+});
+export type IngestPayload = z.output<typeof ingestPayloadSchema>;
+export type IngestPayloadInput = z.input<typeof ingestPayloadSchema>;
+export type IngestEntity = IngestPayload['entity'];
+
+/** Progress as reported while a file streams in. */
+export interface IngestProgress {
+  rowsRead: number;
+  rowsAccepted: number;
+  rowsRejected: number;
+  rowsPerSecond: number;
+  /** share of the file's bytes read, 0–100; null when the size is unknown */
+  percent: number | null;
+}
+
+/** What an ingest returns (counts are for the whole batch, including attempts it resumed). */
+export interface IngestResult {
+  batchId: number;
+  rowsRead: number;
+  rowsAccepted: number;
+  rowsRejected: number;
+  /** events: accepted rows already stored (same event_key); items/users: rows that updated an existing id */
+  rowsDuplicate: number;
+  durationMs: number;
+  /** absolute path of the NDJSON reject report, or null when nothing was rejected */
+  rejectReport: string | null;
+  rejectsByReason: Record<string, number>;
+}

@@ -1,0 +1,67 @@
+import { CsvRecordReader, type CsvRecord } from './formats/csv';
+import { readLines } from './formats/lines';
+import { NdjsonRecordReader, type JsonRecord } from './formats/ndjson';
+import { bindCsvHeader, bindJsonKeys, type Binding } from './mappings/bind';
+import type { Mapping } from './mappings/types';
+import type { Rejection } from './reasons';
+
+/** A record as the validators see it: fields aligned to the binding, or the reason it could not be read. */
+export interface FieldRecord {
+  line: number;
+  raw: string;
+  fields: string[] | null;
+  error: Rejection | null;
+}
+
+/** Records read from one input chunk, with the binding in force (null until NDJSON's first object). */
+export interface RecordBatch {
+  format: 'csv' | 'ndjson';
+  binding: Binding | null;
+  records: FieldRecord[];
+  /** physical lines read so far */
+  lines: number;
+}
+
+/**
+ * Streams a decompressed byte source as field records. The format is `format` or, when null, sniffed from the
+ * first non-empty line (`{` means NDJSON). Throws IngestInputError when the mapping does not fit the header.
+ */
+export async function* readRecords(
+  bytes: AsyncIterable<Buffer | string>,
+  opts: { format: 'csv' | 'ndjson' | null; delimiter?: string | undefined; mapping: Mapping },
+): AsyncGenerator<RecordBatch> {
+  let format = opts.format;
+  let csv: CsvRecordReader | null = null;
+  let json: NdjsonRecordReader | null = null;
+  let binding: Binding | null = null;
+  let lines = 0;
+  for await (const chunk of readLines(bytes)) {
+    lines += chunk.length;
+    if (format === null) {
+      const first = chunk.find((l) => l.trim().length > 0);
+      if (first === undefined) continue;
+      format = first.trimStart().startsWith('{') ? 'ndjson' : 'csv';
+    }
+    if (format === 'csv') {
+      csv ??= new CsvRecordReader(opts.delimiter);
+      const records = csv.push(chunk);
+      if (binding === null && csv.header !== null) binding = bindCsvHeader(opts.mapping, csv.header);
+      yield { format, binding, records, lines };
+    } else {
+      json ??= new NdjsonRecordReader();
+      const recs: JsonRecord[] = json.push(chunk);
+      const records: FieldRecord[] = new Array<FieldRecord>(recs.length);
+      for (let i = 0; i < recs.length; i++) {
+        const r = recs[i] as JsonRecord;
+        if (r.obj !== null && binding === null) binding = bindJsonKeys(opts.mapping, r.obj);
+        records[i] = { line: r.line, raw: r.raw, fields: r.obj === null || binding === null ? null : binding.project(r.obj), error: r.error };
+      }
+      yield { format, binding, records, lines };
+    }
+  }
+  if (csv !== null) {
+    const tail: CsvRecord[] = csv.end();
+    if (binding === null && csv.header !== null) binding = bindCsvHeader(opts.mapping, csv.header);
+    if (tail.length > 0) yield { format: 'csv', binding, records: tail, lines };
+  }
+}

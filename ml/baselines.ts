@@ -1,0 +1,52 @@
+import type { Scorer } from './list-eval';
+import type { Snapshot } from './snapshot';
+import { accumulateDense } from './ease';
+
+/** Popularity: number of distinct buyers before the anchor. */
+export function popularityScorer(snap: Snapshot): Scorer {
+  const pop = snap.itemStats.buyers;
+  return (_u, out) => {
+    for (let i = 0; i < out.length; i++) out[i] = pop[i]!;
+  };
+}
+
+/**
+ * Personal purchase frequency: the user's purchase-line count per item, popularity breaking ties (so users
+ * with short histories still get full lists). With `decayed`, lines are weighted by recency instead.
+ */
+export function personalScorer(snap: Snapshot, decayed = false): Scorer {
+  const pop = snap.itemStats.buyers;
+  let maxPop = 1;
+  for (const v of pop) maxPop = Math.max(maxPop, v);
+  return (u, out) => {
+    for (let i = 0; i < out.length; i++) out[i] = pop[i]! / (maxPop + 1);
+    for (let p = snap.rowStart[u]!; p < snap.rowStart[u + 1]!; p++) {
+      if (snap.lines[p]! <= 0) continue;
+      out[snap.item[p]!]! += decayed ? 1 + 1e3 * snap.decShort[p]! : 1e3 * snap.lines[p]!;
+    }
+  };
+}
+
+/** Purchased items of a user (snapshot indices) — the binary rows the item-item baselines use. */
+export function purchasedItems(snap: Snapshot, u: number): number[] {
+  const items: number[] = [];
+  for (let p = snap.rowStart[u]!; p < snap.rowStart[u + 1]!; p++) if (snap.lines[p]! > 0) items.push(snap.item[p]!);
+  return items;
+}
+
+/** Item-item scorer over a dense weight matrix (EASE's B, or cosine for item-kNN): score = x_u · W. */
+export function itemItemScorer(snap: Snapshot, w: Float32Array): Scorer {
+  const n = snap.itemIds.length;
+  return (u, out) => accumulateDense(out, w, n, purchasedItems(snap, u), null);
+}
+
+/** CSR of the binary purchase matrix (rows = snapshot users), for Gram matrices. */
+export function purchaseCsr(snap: Snapshot): { rowStart: Int32Array; item: Int32Array } {
+  const rowStart = new Int32Array(snap.userIds.length + 1);
+  const items: number[] = [];
+  for (let u = 0; u < snap.userIds.length; u++) {
+    for (let p = snap.rowStart[u]!; p < snap.rowStart[u + 1]!; p++) if (snap.lines[p]! > 0) items.push(snap.item[p]!);
+    rowStart[u + 1] = items.length;
+  }
+  return { rowStart, item: Int32Array.from(items) };
+}

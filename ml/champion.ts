@@ -1,0 +1,230 @@
+import { DEFAULT_CANDIDATES, makeScratch, N_FEATURES, userCandidates, type CandidateParams, type UserCandidates } from './features';
+import { DEFAULT_INTENT, fitIntent, intentFeatures, N_INTENT_FEATURES, predictIntent, type IntentModel, type IntentParams } from './intent';
+import { predictMlp, type MlpWeights } from './mlp';
+import { DEFAULT_RANKER, rankerRows, trainRanker, type RankerParams } from './ranker';
+import { buildSnapshot, DAY, DEFAULT_EVENT_WEIGHTS, purchasesInWindow, type EventWeights, type Snapshot } from './snapshot';
+import { DEFAULT_SOURCE_PARAMS, fitSources, type FittedSources, type SourceParams } from './sources';
+import { topK } from './topk';
+import type { EventRecord, ItemRecord } from './types';
+import { buildQueryMapper } from './query-map';
+
+/** Every hyper-parameter of the champion (defaults chosen on the validation window, see protocol.ts). */
+export interface ChampionParams {
+  weights: EventWeights;
+  halfLifeShortDays: number;
+  halfLifeLongDays: number;
+  sources: SourceParams;
+  candidates: CandidateParams;
+  ranker: RankerParams;
+  intent: IntentParams;
+}
+
+export const DEFAULT_CHAMPION_PARAMS: ChampionParams = {
+  weights: DEFAULT_EVENT_WEIGHTS, halfLifeShortDays: 30, halfLifeLongDays: 180, sources: DEFAULT_SOURCE_PARAMS,
+  candidates: DEFAULT_CANDIDATES, ranker: DEFAULT_RANKER, intent: DEFAULT_INTENT,
+};
+
+/** Why an item is recommended. */
+export type Reason = 'bought-before' | 'bought-with' | 'popular-in-category' | 'trending' | 'similar-taste';
+
+/** One recommended item. */
+export interface Rec {
+  itemId: string;
+  score: number;
+  reason: Reason;
+  reasonItemId: string | null;
+}
+
+/** Lists and intent of one user. */
+export interface UserScores {
+  userId: string;
+  forYou: Rec[];
+  discover: Rec[];
+  intent: number;
+}
+
+/** The trained champion: item-level sources, two ranker heads (for-you, discover) and the intent model. */
+export interface ChampionModel {
+  format: 1;
+  asOf: number;
+  k: number;
+  horizonDays: number;
+  params: ChampionParams;
+  sources: FittedSources;
+  forYou: MlpWeights;
+  discover: MlpWeights;
+  intent: IntentModel;
+  /** item categories (null when the shop has none), for "popular in your category" */
+  categories: (string | null)[] | null;
+}
+
+/** Options of {@link fitChampion}. */
+export interface FitOptions {
+  asOf: number;
+  k: number;
+  horizonDays: number;
+  params?: Partial<ChampionParams>;
+  items?: readonly ItemRecord[];
+}
+
+
+/** Snapshot with the champion's settings; item titles/categories (if any) map search queries onto items. */
+export function championSnapshot(
+  events: readonly EventRecord[], anchor: number, p: ChampionParams, items?: readonly ItemRecord[],
+  itemIds?: readonly string[], userIds?: readonly string[],
+): Snapshot {
+  let ids = itemIds;
+  if (!ids) {
+    const s = new Set<string>();
+    for (const e of events) if (e.ts < anchor && e.itemId !== null) s.add(e.itemId);
+    ids = [...s].sort();
+  }
+  const queryMapper = items ? buildQueryMapper(items, new Map(ids.map((id, i) => [id, i]))) : null;
+  return buildSnapshot(events, anchor, {
+    weights: p.weights, halfLifeShortDays: p.halfLifeShortDays, halfLifeLongDays: p.halfLifeLongDays, itemIds: ids, userIds,
+    queryMapper,
+  });
+}
+
+/** Trains both ranker heads on the window [anchor, anchor + H) from sources fitted before `anchor`. */
+export async function trainRankers(
+  events: readonly EventRecord[], anchor: number, horizonDays: number, p: ChampionParams, items?: readonly ItemRecord[],
+): Promise<{ forYou: MlpWeights; discover: MlpWeights }> {
+  const snap = championSnapshot(events, anchor, p, items);
+  const src = fitSources(snap, p.sources);
+  const labels = purchasesInWindow(events, anchor, anchor + horizonDays * DAY, snap.itemIndex);
+  const forYou = await trainRanker(rankerRows(src, snap, labels, p.candidates, false), p.ranker, 1);
+  const discover = await trainRanker(rankerRows(src, snap, labels, p.candidates, true), p.ranker, 2);
+  return { forYou, discover };
+}
+
+/**
+ * Fits the champion for serving on all (clean) events before `asOf`: the rankers learn from the last
+ * horizon-long window before asOf (features from the data before that window), then the sources are refitted
+ * on everything before asOf. Training never sees events at or after asOf.
+ */
+export async function fitChampion(events: readonly EventRecord[], opts: FitOptions): Promise<ChampionModel> {
+  const p: ChampionParams = { ...DEFAULT_CHAMPION_PARAMS, ...opts.params };
+  const h = opts.horizonDays * DAY;
+  const { forYou, discover } = await trainRankers(events, opts.asOf - h, opts.horizonDays, p, opts.items);
+  const snap = championSnapshot(events, opts.asOf, p, opts.items);
+  const sources = fitSources(snap, p.sources);
+  const intent = await fitIntent(events, opts.asOf, opts.horizonDays, p.intent);
+  let categories: (string | null)[] | null = null;
+  if (opts.items?.some((i) => i.category)) {
+    const cat = new Map(opts.items.map((i) => [i.itemId, i.category]));
+    categories = sources.itemIds.map((id) => cat.get(id) ?? null);
+  }
+  return { format: 1, asOf: opts.asOf, k: opts.k, horizonDays: opts.horizonDays, params: p, sources, forYou, discover, intent, categories };
+}
+
+function reasonFor(
+  m: ChampionModel, c: UserCandidates, j: number, userCats: Set<string> | null, trendRank: Int32Array,
+): { reason: Reason; reasonItemId: string | null } {
+  const i = c.items[j]!;
+  if (c.bought[j]) return { reason: 'bought-before', reasonItemId: null };
+  const v = c.voter[j]!;
+  if (v >= 0 && c.ease[j]! > 0) return { reason: 'bought-with', reasonItemId: m.sources.itemIds[v] ?? null };
+  const cat = m.categories?.[i];
+  if (cat && userCats?.has(cat)) return { reason: 'popular-in-category', reasonItemId: null };
+  if (trendRank[i]! < m.sources.trending.length) return { reason: 'trending', reasonItemId: null };
+  return { reason: 'similar-taste', reasonItemId: null };
+}
+
+function fillList(
+  m: ChampionModel, c: UserCandidates, logits: Float32Array, k: number, userCats: Set<string> | null,
+  trendRank: Int32Array, exclude: ReadonlySet<number>,
+): Rec[] {
+  const out: Rec[] = [];
+  const used = new Set<number>();
+  for (const j of topK(logits, k)) {
+    used.add(c.items[j]!);
+    out.push({ itemId: m.sources.itemIds[c.items[j]!]!, score: 1 / (1 + Math.exp(-logits[j]!)), ...reasonFor(m, c, j, userCats, trendRank) });
+  }
+  // Short candidate lists (tiny histories) are topped up from the trending fallback.
+  for (const i of m.sources.trending) {
+    if (out.length >= k) break;
+    if (used.has(i) || exclude.has(i)) continue;
+    used.add(i);
+    out.push({ itemId: m.sources.itemIds[i]!, score: 0, reason: 'trending', reasonItemId: null });
+  }
+  return out;
+}
+
+/** Options of {@link scoreUsers}. */
+export interface ScoreOptions {
+  k: number;
+  /** history cut-off (default: the model's asOf) */
+  asOf?: number;
+  items?: readonly ItemRecord[];
+}
+
+/**
+ * Scores a shard of users: for-you and discover lists (each item with its reason) and purchase intent.
+ * `events` need only hold these users' histories; call it shard by shard for big populations.
+ */
+export function scoreUsers(
+  m: ChampionModel, events: readonly EventRecord[], userIds: readonly string[], opts: ScoreOptions,
+): UserScores[] {
+  const snap = championSnapshot(events, opts.asOf ?? m.asOf, m.params, opts.items, m.sources.itemIds, userIds);
+  const sc = makeScratch(m.sources);
+  const cands: UserCandidates[] = [];
+  const disc: UserCandidates[] = [];
+  for (let u = 0; u < snap.userIds.length; u++) {
+    cands.push(userCandidates(m.sources, snap, u, m.params.candidates, sc, false));
+    disc.push(userCandidates(m.sources, snap, u, m.params.candidates, sc, true));
+  }
+  const concat = (list: UserCandidates[]): Float32Array => {
+    const x = new Float32Array(list.reduce((s, c) => s + c.feats.length, 0));
+    let off = 0;
+    for (const c of list) {
+      x.set(c.feats, off);
+      off += c.feats.length;
+    }
+    return x;
+  };
+  const lf = predictMlp(m.forYou, concat(cands), cands.reduce((s, c) => s + c.items.length, 0));
+  const ld = predictMlp(m.discover, concat(disc), disc.reduce((s, c) => s + c.items.length, 0));
+  const intentX = intentFeatures(snap);
+  const probs = predictIntent(m.intent, intentX.x);
+  const intentOf = new Map<number, number>();
+  intentX.users.forEach((u, r) => intentOf.set(u, probs[r]!));
+  const out = new Map<string, UserScores>();
+  let of = 0;
+  let od = 0;
+  for (let u = 0; u < snap.userIds.length; u++) {
+    const c = cands[u]!;
+    const d = disc[u]!;
+    let userCats: Set<string> | null = null;
+    if (m.categories) {
+      userCats = new Set();
+      for (const i of c.items) {
+        const cat = m.categories[i];
+        if (cat) userCats.add(cat);
+      }
+    }
+    const bought = new Set<number>();
+    c.items.forEach((i, j) => {
+      if (c.bought[j]) bought.add(i);
+    });
+    const uid = snap.userIds[u]!;
+    out.set(uid, {
+      userId: uid,
+      forYou: fillList(m, c, lf.subarray(of, of + c.items.length), opts.k, userCats, sc.trendRank, new Set()),
+      discover: fillList(m, d, ld.subarray(od, od + d.items.length), opts.k, userCats, sc.trendRank, bought),
+      intent: intentOf.get(u) ?? 0,
+    });
+    of += c.items.length;
+    od += d.items.length;
+  }
+  // Users with no history before asOf: cold start from the trending list.
+  const empty: UserCandidates = { items: new Int32Array(0), feats: new Float32Array(0), ease: new Float64Array(0), voter: new Int32Array(0), bought: new Uint8Array(0) };
+  return userIds.map((uid) => out.get(uid) ?? {
+    userId: uid,
+    forYou: fillList(m, empty, new Float32Array(0), opts.k, null, sc.trendRank, new Set()),
+    discover: fillList(m, empty, new Float32Array(0), opts.k, null, sc.trendRank, new Set()),
+    intent: 0,
+  });
+}
+
+export { N_FEATURES, N_INTENT_FEATURES };

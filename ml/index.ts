@@ -1,0 +1,23 @@
+/**
+ * Public API of ml/ (pure numeric code: no I/O). What jobs call:
+ * - `selectBackend(pref)` once per process/thread, before anything else; log the name it returns.
+ * - `cleanEvents(events, { excludedItemIds })` before fitting.
+ * - `evaluateProtocol(events, { splitTs, k, horizonDays, excludedItemIds, backend })` → EvalReport
+ *   (baselines + champion on a temporal holdout; the registry stores this report).
+ * - `fitChampion(events, { asOf, k, horizonDays, params?, items? })` → ChampionModel for serving;
+ *   `serializeModel(m)` / `deserializeModel(buf)` for the registry artefact.
+ * - `scoreUsers(model, events, userIds, { k })` → per user { forYou, discover, intent } (call shard by shard).
+ * - `shouldPromote(candidate, active, margin)` → { promote, reason } (gate on holdout NDCG@K).
+ */
+export { selectBackend, activeBackend } from './backend';
+export { cleanEvents, type CleanOptions } from './clean';
+export { evaluateProtocol, type EvalReport, type MethodReport, type ProtocolOptions } from './protocol';
+export {
+  fitChampion, scoreUsers, DEFAULT_CHAMPION_PARAMS,
+  type ChampionModel, type ChampionParams, type FitOptions, type Rec, type Reason, type ScoreOptions, type UserScores,
+} from './champion';
+export { serializeModel, deserializeModel } from './serialize';
+export { shouldPromote, type GateMetrics } from './promotion';
+export { recallAtK, ndcgAtK, reciprocalRank, catalogueCoverage, intraListDiversity, rocAuc, brierScore, reliabilityTable } from './metrics';
+export { topK } from './topk';
+export type { EventRecord, ItemRecord, EventType } from './types';

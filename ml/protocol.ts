@@ -1,0 +1,265 @@
+import type { MlBackendName } from '../config/schema';
+import { itemItemScorer, personalScorer, popularityScorer, purchaseCsr } from './baselines';
+import { fitChampion, scoreUsers, trainRankers, DEFAULT_CHAMPION_PARAMS, championSnapshot, type ChampionModel, type ChampionParams } from './champion';
+import { cleanEvents } from './clean';
+import { accumulateSparse, cosineFromGram, easeWeights, gramMatrix } from './ease';
+import { makeScratch, userCandidates } from './features';
+import { boughtMask, buyerLists, evaluateIntent, evaluateLists, listsFromScorer, type EvalContext, type ListReport, type Scorer } from './list-eval';
+import { crossValidatedLogistic } from './logistic';
+import { reliabilityTable, type ReliabilityBin } from './metrics';
+import { predictMlp } from './mlp';
+import { buildSnapshot, buyersInWindow, DAY, purchasesInWindow, type Snapshot } from './snapshot';
+import { fitSources } from './sources';
+import { DEFAULT_EMBEDDING, embeddingScores, trainEmbeddings } from './embedding';
+import { topK } from './topk';
+import type { EventRecord, ItemRecord } from './types';
+
+/** Figures of one method; list methods fill for_you/discover, intent methods fill intent. */
+export interface MethodReport {
+  for_you?: Record<string, number>;
+  discover?: Record<string, number>;
+  intent?: { auc: number; brier?: number };
+  train_seconds?: number;
+}
+
+/** Everything `npm run eval` prints and the train job stores in the registry. */
+export interface EvalReport {
+  for_you: Record<string, number>;
+  discover: Record<string, number>;
+  intent: { auc: number; brier: number; reliability: ReliabilityBin[] };
+  train_seconds: number;
+  tune_seconds: number;
+  backend: MlBackendName;
+  k: number;
+  split_ts: number;
+  horizon_days: number;
+  counts: { train_events: number; users: number; items: number; test_users: number; intent_users: number; intent_positives: number };
+  baselines: Record<string, MethodReport>;
+  /** each candidate source of the champion scored alone */
+  sources: Record<string, MethodReport>;
+  /** validation-window figures that chose the hyper-parameters (test window never consulted) */
+  validation: { chosen: string; candidates: { name: string; ndcg: number; recall: number; recall_new: number }[] };
+  params: ChampionParams;
+}
+
+/** Options of {@link evaluateProtocol}. */
+export interface ProtocolOptions {
+  splitTs: number;
+  k: number;
+  horizonDays: number;
+  excludedItemIds?: string[];
+  backend: MlBackendName;
+  items?: readonly ItemRecord[];
+  /** end of the test window (exclusive); default: split + horizon with that last calendar day included */
+  testEndTs?: number;
+  /** run the validation-window search (default true); otherwise `params` (or defaults) are used as given */
+  tune?: boolean;
+  params?: Partial<ChampionParams>;
+  log?: (msg: string) => void;
+}
+
+/** Held-out context of a window [anchor, anchor + H): test users, their relevant and never-bought relevant items. */
+export function windowContext(events: readonly EventRecord[], snap: Snapshot, horizonDays: number, k: number, endTs?: number): EvalContext {
+  const rel = purchasesInWindow(events, snap.anchor, endTs ?? snap.anchor + horizonDays * DAY, snap.itemIndex);
+  const ctx: EvalContext = { snap, k, testUsers: [], relevant: [], relevantNew: [], buyers: buyerLists(snap) };
+  const mask = new Uint8Array(snap.itemIds.length);
+  for (const [uid, s] of rel) {
+    const u = snap.userIndex.get(uid);
+    if (u === undefined) continue;
+    boughtMask(snap, u, mask);
+    ctx.testUsers.push(u);
+    ctx.relevant.push(s);
+    ctx.relevantNew.push(new Set([...s].filter((i) => !mask[i])));
+  }
+  return ctx;
+}
+
+/** Champion lists for the context's users, as snapshot item indices. */
+function championLists(m: ChampionModel, events: readonly EventRecord[], ctx: EvalContext, items?: readonly ItemRecord[]) {
+  const uids = ctx.testUsers.map((u) => ctx.snap.userIds[u]!);
+  const forYou: Int32Array[] = [];
+  const discover: Int32Array[] = [];
+  const map = (ids: { itemId: string }[]) => Int32Array.from(ids, (r) => ctx.snap.itemIndex.get(r.itemId) ?? -1);
+  for (let s = 0; s < uids.length; s += 2000) {
+    for (const r of scoreUsers(m, events, uids.slice(s, s + 2000), { k: ctx.k, items })) {
+      forYou.push(map(r.forYou));
+      discover.push(map(r.discover));
+    }
+  }
+  return { forYou, discover };
+}
+
+/** Validation grid: a few ranker shapes; each trained on [asOf−2H, asOf−H) and scored on [asOf−H, asOf). */
+const GRID: { name: string; ranker: Partial<ChampionParams['ranker']> }[] = [
+  { name: 'mlp64-32 e6', ranker: { hidden: [64, 32], epochs: 6 } },
+  { name: 'mlp32 e4', ranker: { hidden: [32], epochs: 4 } },
+  { name: 'mlp64-32 e10', ranker: { hidden: [64, 32], epochs: 10 } },
+];
+
+async function tuneOnValidation(
+  events: readonly EventRecord[], asOf: number, horizonDays: number, k: number, base: ChampionParams,
+  items: readonly ItemRecord[] | undefined, log: (m: string) => void,
+): Promise<{ params: ChampionParams; report: EvalReport['validation'] }> {
+  const h = horizonDays * DAY;
+  const valAnchor = asOf - h;
+  const snap = championSnapshot(events, valAnchor, base, items);
+  const src = fitSources(snap, base.sources);
+  const ctx = windowContext(events.filter((e) => e.ts < asOf), snap, horizonDays, k);
+  const sc = makeScratch(src);
+  const results: EvalReport['validation']['candidates'] = [];
+  let best: { p: ChampionParams; ndcg: number; name: string } | null = null;
+  for (const g of GRID) {
+    const p: ChampionParams = { ...base, ranker: { ...base.ranker, ...g.ranker } };
+    const heads = await trainRankers(events.filter((e) => e.ts < valAnchor), valAnchor - h, horizonDays, p, items);
+    const fy: Int32Array[] = [];
+    const di: Int32Array[] = [];
+    for (const u of ctx.testUsers) {
+      const c = userCandidates(src, snap, u, p.candidates, sc, false);
+      const lf = predictMlp(heads.forYou, c.feats, c.items.length);
+      fy.push(Int32Array.from(topK(lf, k), (j) => c.items[j]!));
+      const d = userCandidates(src, snap, u, p.candidates, sc, true);
+      const ld = predictMlp(heads.discover, d.feats, d.items.length);
+      di.push(Int32Array.from(topK(ld, k), (j) => d.items[j]!));
+    }
+    const r = evaluateLists(ctx, fy, di);
+    const ndcg = r.for_you[`ndcg_at_${k}`]!;
+    results.push({ name: g.name, ndcg, recall: r.for_you[`recall_at_${k}`]!, recall_new: r.discover[`recall_new_at_${k}`]! });
+    log(`validation ${g.name}: NDCG@${k} ${ndcg.toFixed(4)}`);
+    if (!best || ndcg > best.ndcg) best = { p, ndcg, name: g.name };
+  }
+  return { params: best!.p, report: { chosen: best!.name, candidates: results } };
+}
+
+function intentBaselines(snap: Snapshot, pop: number[], labels: Float64Array): Record<string, MethodReport> {
+  const us = snap.user;
+  const rec = pop.map((u) => -(snap.anchor - us.lastBuyTs[u]!) / DAY);
+  const freq = pop.map((u) => us.baskets[u]!);
+  const d = 5;
+  const x = new Float64Array(pop.length * d);
+  pop.forEach((u, r) => {
+    const recency = (snap.anchor - us.lastBuyTs[u]!) / DAY;
+    const tenure = (snap.anchor - us.firstTs[u]!) / DAY;
+    const f = us.baskets[u]!;
+    x.set([Math.log1p(recency), Math.log1p(f), Math.log1p(Math.max(0, us.monetary[u]!)), tenure, f / (tenure + 1)], r * d);
+  });
+  const lr = crossValidatedLogistic(x, labels, pop.length, d, 5);
+  return {
+    recency: { intent: evaluateIntent(rec, labels) },
+    frequency: { intent: evaluateIntent(freq, labels) },
+    logistic_rfm_5fold: { intent: evaluateIntent(lr, labels) },
+  };
+}
+
+/**
+ * The evaluation protocol (EVALUATION.md) on any events: clean, split at `splitTs`, baselines, validation-only
+ * tuning, champion fit on data before the split, and every figure on the window [splitTs, splitTs + horizon).
+ */
+export async function evaluateProtocol(events: readonly EventRecord[], opts: ProtocolOptions): Promise<EvalReport> {
+  const log = opts.log ?? (() => undefined);
+  const k = opts.k;
+  const clean = cleanEvents(events, { excludedItemIds: opts.excludedItemIds ?? [] });
+  const train = clean.filter((e) => e.ts < opts.splitTs);
+  const snap = buildSnapshot(clean, opts.splitTs);
+  // EVALUATION.md counts 2011-12-09 (split + 30 days) as a test day, so the last calendar day is included.
+  const testEnd = opts.testEndTs ?? opts.splitTs + (opts.horizonDays + 1) * DAY;
+  const ctx = windowContext(clean, snap, opts.horizonDays, k, testEnd);
+  log(`split: ${train.length} train events, ${snap.userIds.length} users, ${snap.itemIds.length} items, ${ctx.testUsers.length} test users`);
+  const baselines: Record<string, MethodReport> = {};
+  const runList = (name: string, scorer: Scorer, seconds = 0): void => {
+    const l = listsFromScorer(ctx, scorer);
+    baselines[name] = { ...evaluateLists(ctx, l.forYou, l.discover), train_seconds: seconds };
+    log(`baseline ${name} done`);
+  };
+  runList('popularity', popularityScorer(snap));
+  runList('personal_count', personalScorer(snap));
+  runList('personal_recency', personalScorer(snap, true));
+  let t0 = Date.now();
+  const csr = purchaseCsr(snap);
+  const n = snap.itemIds.length;
+  const gram = gramMatrix(csr.rowStart, csr.item, null, n);
+  const cos = cosineFromGram(gram, n);
+  runList('item_knn', itemItemScorer(snap, cos), (Date.now() - t0) / 1000);
+  t0 = Date.now();
+  const ease = easeWeights(gram, n, 300);
+  runList('ease', itemItemScorer(snap, ease), (Date.now() - t0) / 1000);
+
+  const pop: number[] = [];
+  for (let u = 0; u < snap.userIds.length; u++) if (snap.user.lines[u]! > 0) pop.push(u);
+  const buyers = buyersInWindow(clean, opts.splitTs, testEnd);
+  const labels = Float64Array.from(pop, (u) => (buyers.has(snap.userIds[u]!) ? 1 : 0));
+  Object.assign(baselines, intentBaselines(snap, pop, labels));
+
+  const base: ChampionParams = { ...DEFAULT_CHAMPION_PARAMS, ...opts.params };
+  t0 = Date.now();
+  let params = base;
+  let validation: EvalReport['validation'] = { chosen: 'defaults (no tuning)', candidates: [] };
+  if (opts.tune !== false) {
+    const t = await tuneOnValidation(train, opts.splitTs, opts.horizonDays, k, base, opts.items, log);
+    params = t.params;
+    validation = t.report;
+  }
+  const tuneSeconds = (Date.now() - t0) / 1000;
+  t0 = Date.now();
+  const model = await fitChampion(train, { asOf: opts.splitTs, k, horizonDays: opts.horizonDays, params, items: opts.items });
+  const trainSeconds = (Date.now() - t0) / 1000;
+  log(`champion trained in ${trainSeconds.toFixed(1)} s`);
+  const lists = championLists(model, train, ctx, opts.items);
+  const champ = evaluateLists(ctx, lists.forYou, lists.discover);
+  const scored = scoreUsers(model, train, pop.map((u) => snap.userIds[u]!), { k, items: opts.items });
+  const probs = Float64Array.from(scored, (s) => s.intent);
+  const intent = evaluateIntent(probs, labels);
+
+  // Each source alone, from the champion's own fitted state.
+  const src = model.sources;
+  const idxMap = Int32Array.from(snap.itemIds, (id) => src.itemIds.indexOf(id));
+  const sources: Record<string, MethodReport> = {};
+  const srcList = (name: string, scorer: Scorer): void => {
+    const l = listsFromScorer(ctx, scorer);
+    sources[name] = evaluateLists(ctx, l.forYou, l.discover);
+  };
+  srcList('reorder_decay', personalScorer(snap, true));
+  srcList('ease_item_item', (u, out) => {
+    const tmp = new Float64Array(src.itemIds.length);
+    const items: number[] = [];
+    for (let p = snap.rowStart[u]!; p < snap.rowStart[u + 1]!; p++) items.push(idxMap[snap.item[p]!]!);
+    accumulateSparse(tmp, src.ease, items, null);
+    for (let i = 0; i < out.length; i++) out[i] = idxMap[i]! >= 0 ? tmp[idxMap[i]!]! : 0;
+  });
+  const trendScore = new Float64Array(n);
+  src.trending.forEach((i, r) => {
+    const j = snap.itemIndex.get(src.itemIds[i]!);
+    if (j !== undefined) trendScore[j] = src.trending.length - r;
+  });
+  srcList('trending_popularity', (_u, out) => out.set(trendScore));
+  // Embedding source (negative sampling, custom-gradient lookups): scored alone; not a ranker input, as it did
+  // not pay for its training time on the validation window.
+  t0 = Date.now();
+  const pairUser = new Int32Array(csr.item.length);
+  for (let u = 0; u < snap.userIds.length; u++) pairUser.fill(u, csr.rowStart[u], csr.rowStart[u + 1]);
+  const emb = await trainEmbeddings(pairUser, csr.item, snap.userIds.length, n, DEFAULT_EMBEDDING);
+  const embSeconds = (Date.now() - t0) / 1000;
+  log(`embedding source: ${csr.item.length} positives × ${DEFAULT_EMBEDDING.epochs} epochs in ${embSeconds.toFixed(1)} s`);
+  srcList('embedding', (u, out) => embeddingScores(emb, u, out));
+  sources.embedding!.train_seconds = embSeconds;
+
+  return {
+    ...champ,
+    intent: { ...intent, reliability: reliabilityTable(probs, labels) },
+    train_seconds: trainSeconds,
+    tune_seconds: tuneSeconds,
+    backend: opts.backend,
+    k,
+    split_ts: opts.splitTs,
+    horizon_days: opts.horizonDays,
+    counts: {
+      train_events: train.length, users: snap.userIds.length, items: n, test_users: ctx.testUsers.length,
+      intent_users: pop.length, intent_positives: labels.reduce((s, v) => s + v, 0),
+    },
+    baselines,
+    sources,
+    validation,
+    params,
+  };
+}
+
+export type { ListReport };

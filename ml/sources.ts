@@ -1,0 +1,60 @@
+import { cosineFromGram, easeWeights, gramMatrix, topNeighbours, type SparseNeighbours } from './ease';
+import type { Snapshot } from './snapshot';
+import { topK } from './topk';
+
+/** Hyper-parameters of the candidate sources. */
+export interface SourceParams {
+  /** EASE ridge strength */
+  lambda: number;
+  /** neighbours kept per item (artefact size and scoring cost are linear in it) */
+  neighbours: number;
+}
+
+export const DEFAULT_SOURCE_PARAMS: SourceParams = { lambda: 300, neighbours: 100 };
+
+/** Item-level state of the fitted sources (everything that does not depend on one user). */
+export interface FittedSources {
+  anchor: number;
+  itemIds: string[];
+  /** EASE weights on the interest-strength matrix (purchase = 1, cart/view/search lower), top-N per item */
+  ease: SparseNeighbours;
+  /** cosine co-occurrence of buyer sets, top-N per item */
+  cosine: SparseNeighbours;
+  buyers: Float32Array;
+  buyers7: Float32Array;
+  buyers30: Float32Array;
+  buyers90: Float32Array;
+  repeatRate: Float32Array;
+  interest30: Float32Array;
+  firstTs: Float64Array;
+  price: Float32Array;
+  /** items ordered by recent momentum, the cold-start and trending fallback */
+  trending: Int32Array;
+}
+
+/** Fits the item-item sources and item statistics from a snapshot (EASE's inverse dominates the cost). */
+export function fitSources(snap: Snapshot, params: SourceParams = DEFAULT_SOURCE_PARAMS): FittedSources {
+  const n = snap.itemIds.length;
+  const gStrength = gramMatrix(snap.rowStart, snap.item, snap.strength, n);
+  const ease = topNeighbours(easeWeights(gStrength, n, params.lambda), n, params.neighbours);
+  const rowStart = new Int32Array(snap.userIds.length + 1);
+  const bought: number[] = [];
+  for (let u = 0; u < snap.userIds.length; u++) {
+    for (let p = snap.rowStart[u]!; p < snap.rowStart[u + 1]!; p++) if (snap.lines[p]! > 0) bought.push(snap.item[p]!);
+    rowStart[u + 1] = bought.length;
+  }
+  const cosine = topNeighbours(cosineFromGram(gramMatrix(rowStart, Int32Array.from(bought), null, n), n), n, params.neighbours);
+  const it = snap.itemStats;
+  const repeatRate = new Float32Array(n);
+  const momentum = new Float64Array(n);
+  for (let i = 0; i < n; i++) {
+    repeatRate[i] = it.buyers[i]! > 0 ? it.repeatBuyers[i]! / it.buyers[i]! : 0;
+    // Recent buyers, with a mild bonus for acceleration against the 90-day rate.
+    momentum[i] = it.buyers30[i]! + it.interest30[i]! * 0.1 + 0.5 * Math.max(0, it.buyers30[i]! - it.buyers90[i]! / 3);
+  }
+  return {
+    anchor: snap.anchor, itemIds: snap.itemIds, ease, cosine,
+    buyers: it.buyers, buyers7: it.buyers7, buyers30: it.buyers30, buyers90: it.buyers90, repeatRate,
+    interest30: it.interest30, firstTs: it.firstTs, price: it.price, trending: topK(momentum, Math.min(n, 200)),
+  };
+}

@@ -1,0 +1,51 @@
+/**
+ * Indices of the k largest scores, best first. `exclude` (optional) marks items that may not appear;
+ * ties go to the lower index so results are deterministic. O(n log k) with a small binary heap.
+ */
+export function topK(scores: ArrayLike<number>, k: number, exclude?: Uint8Array | null): Int32Array {
+  const heap = new Int32Array(Math.max(1, k));
+  let size = 0;
+  // "a is worse than b": lower score, or equal score and higher index.
+  const worse = (a: number, b: number): boolean => {
+    const sa = scores[a]!;
+    const sb = scores[b]!;
+    return sa < sb || (sa === sb && a > b);
+  };
+  const siftDown = (start: number): void => {
+    let i = start;
+    for (;;) {
+      const l = 2 * i + 1;
+      const r = l + 1;
+      let m = i;
+      if (l < size && worse(heap[l]!, heap[m]!)) m = l;
+      if (r < size && worse(heap[r]!, heap[m]!)) m = r;
+      if (m === i) return;
+      const t = heap[i]!;
+      heap[i] = heap[m]!;
+      heap[m] = t;
+      i = m;
+    }
+  };
+  for (let i = 0; i < scores.length; i++) {
+    if (exclude && exclude[i]) continue;
+    if (Number.isNaN(scores[i]!)) continue;
+    if (size < k) {
+      heap[size] = i;
+      let c = size++;
+      while (c > 0) {
+        const p = (c - 1) >> 1;
+        if (!worse(heap[c]!, heap[p]!)) break;
+        const t = heap[c]!;
+        heap[c] = heap[p]!;
+        heap[p] = t;
+        c = p;
+      }
+    } else if (k > 0 && worse(heap[0]!, i)) {
+      heap[0] = i;
+      siftDown(0);
+    }
+  }
+  const out = Array.from(heap.subarray(0, size));
+  out.sort((a, b) => (worse(a, b) ? 1 : worse(b, a) ? -1 : 0));
+  return Int32Array.from(out);
+}

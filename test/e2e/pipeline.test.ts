@@ -1,0 +1,114 @@
+import { createReadStream } from 'node:fs';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { createGunzip, gzipSync } from 'node:zlib';
+import { createInterface } from 'node:readline';
+import request from 'supertest';
+import { startWorkerPool, type WorkerPool } from '../../workers/pool';
+import { startTestApi, type TestApi } from '../helpers/api';
+import { createTestDb, testConfig } from '../helpers/env';
+
+const UCI = path.resolve(__dirname, '../../data/online-retail/online-retail.csv.gz');
+const KEY = 'e2e-ops-key-1';
+const UCI_NON_PRODUCTS = 'POST,DOT,M,BANK CHARGES,AMAZONFEE,C2,CRUK,D,PADS,B,S';
+
+/** The first `lines` invoice lines of the shipped file (plus its header), gzipped like a shop's export. */
+async function uciSlice(lines: number): Promise<Buffer> {
+  const out: string[] = [];
+  const rl = createInterface({ input: createReadStream(UCI).pipe(createGunzip()), crlfDelay: Infinity });
+  for await (const line of rl) {
+    out.push(line);
+    if (out.length > lines) break;
+  }
+  rl.close();
+  return gzipSync(`${out.join('\n')}\n`);
+}
+
+type Res = request.Response;
+
+describe('end to end: upload → ingest → nightly pipeline → served lists and segments', () => {
+  let dir: string;
+  const config = testConfig('e2e', { API_KEYS: `${KEY}:read+jobs+ops`, EXCLUDED_ITEM_IDS: UCI_NON_PRODUCTS, SCORE_SHARD_USERS: '400' });
+  let env: Awaited<ReturnType<typeof createTestDb>>;
+  let api: TestApi;
+  let pool: WorkerPool;
+
+  beforeAll(async () => {
+    dir = await mkdtemp(path.join(tmpdir(), 'si-e2e-'));
+    env = await createTestDb(config);
+    api = await startTestApi({ ...config, UPLOAD_DIR: dir });
+    pool = startWorkerPool(config, () => undefined);
+  });
+  afterAll(async () => {
+    await pool.close();
+    await api.close();
+    await env.drop();
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  const get = (url: string): request.Test => request(api.app).get(url).set('X-API-Key', KEY);
+  async function finished(id: string, ms: number): Promise<Res> {
+    const until = Date.now() + ms;
+    for (;;) {
+      const res = await get(`/v1/jobs/${id}`).expect(200);
+      if (res.body.state === 'completed') return res;
+      if (res.body.state === 'failed') throw new Error(`${id} failed: ${String(res.body.error)}`);
+      if (Date.now() > until) throw new Error(`${id} still ${String(res.body.state)} after ${ms} ms`);
+      await new Promise((r) => setTimeout(r, 500));
+    }
+  }
+
+  it('serves recommendations, intent and segments computed from a slice of the real data', async () => {
+    const slice = await uciSlice(60_000);
+    const upload = await request(api.app)
+      .post('/v1/ingest?mapping=uci-online-retail&filename=uci-slice.csv.gz')
+      .set('X-API-Key', KEY)
+      .set('Content-Type', 'application/gzip')
+      .send(slice)
+      .expect(202);
+    const ingest = await finished(upload.body.id as string, 120_000);
+    expect(ingest.body.result).toMatchObject({ rowsRead: 60_000 });
+    expect(ingest.body.result.rowsAccepted).toBeGreaterThan(30_000);
+    expect(ingest.body.result.rowsAccepted + ingest.body.result.rowsRejected).toBe(60_000);
+    // Guest checkouts (no CustomerID) are the rejects; the report is reachable through the API.
+    expect(ingest.body.result.rejectsByReason).toHaveProperty('missing_user');
+    const rejects = await get(ingest.body.result.rejectReportUrl as string).expect(200);
+    expect(rejects.text.split('\n')[0]).toMatch(/missing_user/);
+
+    const pipeline = await request(api.app).post('/v1/pipelines/nightly').set('X-API-Key', KEY).send({}).expect(202);
+    const steps = pipeline.body.steps as string[];
+    const done = await finished(pipeline.body.id as string, 300_000).catch(async (err: Error) => {
+      const states = await Promise.all(steps.map(async (id) => (await get(`/v1/jobs/${id}`)).body as { name: string; state: string; error: string | null }));
+      throw new Error(`${err.message}\n${states.map((x) => `${x.name}: ${x.state} ${x.error ?? ''}`).join('\n')}`);
+    });
+    expect(done.body.result.members).toBeGreaterThan(100);
+
+    const models = await get('/v1/models').expect(200);
+    expect(models.body.models).toHaveLength(1);
+    expect(models.body.models[0]).toMatchObject({ version: 1, status: 'active' });
+    expect(models.body.models[0].metrics.for_you.recall_at_20).toBeGreaterThan(0);
+
+    // The most frequent buyer of the slice must get a full list of distinct items with reasons.
+    const [top] = (await env.db('user_features').orderBy('purchase_lines', 'desc').limit(1)) as { user_id: string }[];
+    const recs = await get(`/v1/users/${top!.user_id}/recommendations?list=for-you`).expect(200);
+    expect(recs.body.items).toHaveLength(20);
+    expect(new Set((recs.body.items as { itemId: string }[]).map((i) => i.itemId)).size).toBe(20);
+    expect(recs.body).toMatchObject({ runId: expect.any(Number), modelVersion: 1 });
+    const discover = await get(`/v1/users/${top!.user_id}/recommendations?list=discover&limit=10`).expect(200);
+    const rows = await env.db('interactions').where({ user_id: top!.user_id }).select<{ item_id: string }[]>('item_id');
+    const bought = new Set(rows.map((r) => r.item_id));
+    for (const item of discover.body.items as { itemId: string }[]) expect(bought.has(item.itemId)).toBe(false);
+    const intent = await get(`/v1/users/${top!.user_id}/intent`).expect(200);
+    expect(intent.body.probability).toBeGreaterThan(0);
+    expect(intent.body.probability).toBeLessThan(1);
+
+    const segments = await get('/v1/segments').expect(200);
+    expect(segments.body.segments.length).toBeGreaterThanOrEqual(2);
+    const first = segments.body.segments[0] as { segmentId: string; size: number; label: string };
+    expect(first.label).toMatch(/\w/);
+    const members = await get(`/v1/segments/${first.segmentId}/members?limit=5`).expect(200);
+    expect(members.body.userIds).toHaveLength(Math.min(5, first.size));
+    expect(await readFile(upload.body.path as string)).toEqual(slice);
+  });
+});

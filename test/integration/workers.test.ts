@@ -1,0 +1,61 @@
+import { Job } from 'bullmq';
+import { createRedis } from '../../jobs/redis';
+import { openQueues, type Queues } from '../../jobs/queues';
+import { startWorkerPool, type WorkerPool } from '../../workers/pool';
+import { upsertNightlySchedule, NIGHTLY_SCHEDULER_ID } from '../../workers/scheduler';
+import { createTestDb, testConfig } from '../helpers/env';
+import { insertPurchases, smallShop } from '../helpers/events';
+import { waitForJob } from '../helpers/jobs';
+
+describe('worker pool (sandboxed processors on real Redis + MariaDB)', () => {
+  const config = testConfig('workers', { WORKER_QUEUES: 'preprocess,segment,control', SEGMENT_COUNT: '3' });
+  let env: Awaited<ReturnType<typeof createTestDb>>;
+  let pool: WorkerPool;
+  const connection = createRedis(config.REDIS_URL, 'worker');
+  let queues: Queues;
+
+  beforeAll(async () => {
+    env = await createTestDb(config);
+    await insertPurchases(env.db, smallShop());
+    queues = openQueues(config, connection);
+    pool = startWorkerPool(config, () => undefined);
+  });
+  afterAll(async () => {
+    await pool.close();
+    await Promise.all([...queues.byName.values()].map((q) => q.obliterate({ force: true })));
+    await queues.close();
+    connection.disconnect();
+    await env.drop();
+  });
+
+  it('runs preprocess in a worker thread, reporting progress, and writes features', async () => {
+    const id = await queues.add('preprocess', {}, 'p1');
+    const result = (await waitForJob(queues.queueFor('preprocess'), id)) as Record<string, number>;
+    expect(result).toMatchObject({ rawEvents: smallShop().length, users: 40 });
+    const [{ n }] = (await env.db('user_features').count({ n: '*' })) as [{ n: number }];
+    expect(n).toBe(40);
+    const done = (await Job.fromId(queues.queueFor('preprocess'), id))!;
+    expect(done.progress).toMatchObject({ percent: 100 });
+  });
+
+  it('segments and publishes; a bad payload fails at once without retries', async () => {
+    const id = await queues.add('segment', {}, 's1');
+    const result = (await waitForJob(queues.queueFor('segment'), id)) as { members: number; runId: number };
+    expect(result.members).toBe(40);
+    const [pub] = (await env.db('published_runs').where({ kind: 'segments' })) as { run_id: number }[];
+    expect(pub?.run_id).toBe(result.runId);
+
+    await queues.queueFor('segment').add('segment', { segments: 99 }, { jobId: 'segment-bad', attempts: 3 });
+    await expect(waitForJob(queues.queueFor('segment'), 'segment-bad')).rejects.toThrow(/segments/);
+    const failed = (await Job.fromId(queues.queueFor('segment'), 'segment-bad'))!;
+    expect(failed.attemptsMade).toBe(1); // UnrecoverableError crossed the sandbox boundary: no retry
+  });
+
+  it('registers exactly one nightly scheduler however often it is upserted', async () => {
+    await upsertNightlySchedule(config, queues);
+    await upsertNightlySchedule(config, queues);
+    const schedulers = await queues.queueFor('nightly-pipeline').getJobSchedulers();
+    expect(schedulers).toHaveLength(1);
+    expect(schedulers[0]).toMatchObject({ key: NIGHTLY_SCHEDULER_ID, pattern: config.NIGHTLY_CRON, tz: 'UTC' });
+  });
+});
