@@ -21,8 +21,8 @@ export interface ApiDeps {
   log?: (msg: string) => void;
 }
 
-/** Builds the Express app; close() releases what the app itself opened (the deps belong to the caller). */
-export function createApp(deps: ApiDeps): { app: Express; close: () => Promise<void> } {
+/** Builds the Express app over connections the caller owns (and closes). */
+export function createApp(deps: ApiDeps): Express {
   const log = deps.log ?? ((m: string) => console.error(m));
   const app = express();
   app.disable('x-powered-by');
@@ -33,10 +33,9 @@ export function createApp(deps: ApiDeps): { app: Express; close: () => Promise<v
   app.use(express.json({ limit: '1mb' }));
   app.use(jobsRouter(deps.config, deps.queues));
   app.use(servingRouter(deps.config, deps.readDb));
-  const admin = adminRouter(deps.config, deps.queues);
-  app.use(admin.router);
+  app.use(adminRouter(deps.config, deps.queues));
   app.use(BOARD_PATH, requireScope(deps.config.API_KEYS, 'ops', { basicChallenge: true }), boardRouter(deps.queues));
   app.use(unknownRoute);
   app.use(errorHandler(log));
-  return { app, close: admin.close };
+  return app;
 }

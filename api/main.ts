@@ -12,11 +12,10 @@ function main(): void {
   const readDb = createDb(config.MYSQL_READONLY_URL, config.MYSQL_POOL_MAX);
   const redis = createRedis(config.REDIS_URL, 'api');
   const queues = openQueues(config, redis);
-  const { app, close } = createApp({ config, readDb, redis, queues });
+  const app = createApp({ config, readDb, redis, queues });
   const server: Server = app.listen(config.API_PORT, () => console.log(`ShopIntent API on http://127.0.0.1:${config.API_PORT}`));
   onShutdown(async () => {
     await new Promise<void>((resolve) => server.close(() => resolve()));
-    await close();
     await queues.close();
     redis.disconnect();
     await readDb.destroy();

@@ -13,7 +13,7 @@ export interface RunnableJob {
   data: unknown;
   attemptsMade: number;
   updateProgress(value: number | object): Promise<void>;
-  log(row: string): unknown;
+  log(row: string): Promise<unknown> | void;
 }
 
 /** Long-lived resources of a worker process or thread: one writer pool, opened on first use. */
@@ -41,7 +41,8 @@ export async function runJob(rt: JobRuntime, job: RunnableJob, flows?: FlowProdu
     throw new BadInputError(`invalid ${name} payload: ${parsed.error.issues.map((i) => `${i.path.join('.') || '(payload)'}: ${i.message}`).join('; ')}`);
   }
   const log = (message: string): void => {
-    void job.log(message);
+    // Job logs are best effort: a failed log write must not fail (or crash) the job.
+    Promise.resolve(job.log(message)).catch(() => undefined);
     if (rt.config.LOG_LEVEL !== 'silent') console.log(`[${name} ${job.id ?? ''}] ${message}`);
   };
   const ctx: JobContext = {

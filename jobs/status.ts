@@ -32,3 +32,18 @@ export async function getJobStatus(queues: Queues, id: string): Promise<JobStatu
     finishedAt: job.finishedOn ? new Date(job.finishedOn).toISOString() : null,
   };
 }
+
+/**
+ * Waits (polling) up to `ms` for a job to finish: its result, its failure reason, or 'pending' if still running.
+ * Polling costs one Redis read per interval and needs no extra blocking connection, unlike QueueEvents.
+ */
+export async function waitForOutcome(queues: Queues, id: string, ms: number): Promise<{ state: 'completed'; result: unknown } | { state: 'failed'; error: string } | { state: 'pending' }> {
+  const until = Date.now() + ms;
+  for (;;) {
+    const status = await getJobStatus(queues, id);
+    if (status?.state === 'completed') return { state: 'completed', result: status.result };
+    if (status?.state === 'failed') return { state: 'failed', error: status.error ?? 'failed' };
+    if (Date.now() >= until) return { state: 'pending' };
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}

@@ -66,18 +66,24 @@ export function segmentCustomers(features: UserFeatures[], k: number, seed = 7):
     medianTenureDays: median(g.map((f) => f.tenureDays)),
   }));
   const z = standardize(profiles.map((p) => [Math.log1p(p.medianRecencyDays), Math.log1p(p.medianFrequency), Math.log1p(p.medianTenureDays)]));
-  const used = new Map<string, number>();
-  return groups
-    .map((g, c) => {
-      const [label, description] = labelFor(z[c]![0]!, z[c]![1]!, z[c]![2]!);
-      const n = (used.get(label) ?? 0) + 1;
-      used.set(label, n);
-      return { c, g, label: n > 1 ? `${label} ${n}` : label, description, profile: profiles[c]! };
-    })
+  const named = groups.map((g, c) => {
+    const [label, description] = labelFor(z[c]![0]!, z[c]![1]!, z[c]![2]!);
+    return { c, g, label, description, profile: profiles[c]! };
+  });
+  // Two clusters can sit on the same side of every axis; tell them apart by what they spend.
+  for (const label of new Set(named.map((n) => n.label))) {
+    const same = named.filter((n) => n.label === label).sort((a, b) => b.profile.medianMonetary - a.profile.medianMonetary);
+    if (same.length < 2) continue;
+    same.forEach((n, i) => {
+      const tier = i === 0 ? 'higher spend' : i === same.length - 1 ? 'lower spend' : `spend tier ${i + 1}`;
+      n.label = `${label} (${tier})`;
+    });
+  }
+  return named
     .filter((s) => s.g.length > 0)
     .sort((a, b) => a.profile.medianRecencyDays - b.profile.medianRecencyDays)
     .map((s) => ({
-      segmentId: s.label.toLowerCase().replace(/[^a-z0-9]+/g, '-'),
+      segmentId: s.label.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, ''),
       label: s.label,
       description: s.description,
       profile: s.profile,

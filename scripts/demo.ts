@@ -117,7 +117,7 @@ async function main(): Promise<void> {
       seconds: Math.round((Date.now() - started) / 1000),
       ingest: results.ingest?.result ?? null,
       preprocess: results.preprocess?.result ?? null,
-      model: model ? { version: model.version, status: model.status, backend: model.backend, decision: model.decision, metrics: model.metrics, baselines: model.baselines } : null,
+      model: model ? { version: model.version, status: model.status, backend: model.backend, decision: model.decision, holdout: headline(model.metrics), baselines: mapValues(model.baselines, headline) } : null,
       scores: results['score-all-users']?.result ?? null,
       sample: { userId: SAMPLE_USER, intent: intent.body.probability ?? null, recommendations: recs.body.items ?? [] },
       segments: segments.map((s) => ({ id: s.segmentId, label: s.label, size: s.size })),
@@ -144,10 +144,23 @@ async function main(): Promise<void> {
   }
 }
 
+type Headline = { recall: number | null; ndcg: number | null; discoverRecall: number | null; intentAuc: number | null };
+
+function mapValues<T, U>(o: Record<string, T>, f: (v: T) => U): Record<string, U> {
+  return Object.fromEntries(Object.entries(o).map(([k, v]) => [k, f(v)]));
+}
+
+/** The figures worth a glance from a registry metrics object (K = 20 keys; null where a method has none). */
+function headline(m: unknown): Headline {
+  const o = (m ?? {}) as Record<string, Record<string, unknown> | undefined>;
+  const n = (v: unknown): number | null => (typeof v === 'number' ? v : null);
+  return { recall: n(o.for_you?.recall_at_20), ndcg: n(o.for_you?.ndcg_at_20), discoverRecall: n(o.discover?.recall_new_at_20), intentAuc: n(o.intent?.auc) };
+}
+
 function printSummary(s: {
   seconds: number;
   ingest: Record<string, unknown> | null;
-  model: { version: number; backend: string; decision: string; metrics: Record<string, unknown>; baselines: Record<string, unknown> } | null;
+  model: { version: number; backend: string; decision: string; holdout: Headline; baselines: Record<string, Headline> } | null;
   scores: Record<string, unknown> | null;
   sample: { userId: string; intent: number | null; recommendations: { itemId: string; title: string | null; reason: string }[] };
   segments: { label: string; size: number }[];
@@ -156,16 +169,15 @@ function printSummary(s: {
   apiKey: string;
 }): void {
   const num = (v: unknown): string => (typeof v === 'number' ? v.toLocaleString('en-US', { maximumFractionDigits: 4 }) : typeof v === 'string' ? v : '-');
+  const cell = (v: number | null): string => (v === null ? '-' : v.toFixed(4)).padStart(9);
   console.log(`\n=== ShopIntent demo: done in ${s.seconds} s ===`);
   if (s.ingest) console.log(`Ingest: ${num(s.ingest.rowsRead)} rows read, ${num(s.ingest.rowsAccepted)} accepted, ${num(s.ingest.rowsRejected)} rejected, ${num(s.ingest.rowsDuplicate)} already stored`);
   if (s.model) {
-    console.log(`Model v${s.model.version} (${s.model.backend}): ${s.model.decision}`);
-    const forYou = (m: Record<string, unknown>): Record<string, unknown> => (m.for_you as Record<string, unknown> | undefined) ?? {};
-    console.log(`  holdout for-you  model: Recall@20 ${num(forYou(s.model.metrics).recall_at_20)}  NDCG@20 ${num(forYou(s.model.metrics).ndcg_at_20)}`);
-    for (const [name, b] of Object.entries(s.model.baselines)) {
-      const m = b as Record<string, unknown>;
-      console.log(`  holdout for-you  ${name.padEnd(6)}: Recall@20 ${num(forYou(m).recall_at_20)}  NDCG@20 ${num(forYou(m).ndcg_at_20)}`);
-    }
+    console.log(`Model v${s.model.version} (tfjs ${s.model.backend}): ${s.model.decision}`);
+    console.log(`  holdout (last 30 days)    R@20   NDCG@20  discover  intent AUC`);
+    const row = (name: string, h: Headline): void => console.log(`  ${name.padEnd(20)}${cell(h.recall)}${cell(h.ndcg)}${cell(h.discoverRecall)}${cell(h.intentAuc)}`);
+    row('ShopIntent model', s.model.holdout);
+    for (const [name, h] of Object.entries(s.model.baselines)) row(`baseline ${name}`.slice(0, 20), h);
   }
   if (s.scores) console.log(`Scores: run ${num(s.scores.runId)}, ${num(s.scores.users)} customers scored and published`);
   console.log(`Customer ${s.sample.userId}: P(buy in the horizon) = ${num(s.sample.intent)}; for-you list:`);

@@ -27,7 +27,19 @@ export const train: Handler<'train'> = async (payload, ctx) => {
 
   const started = Date.now();
   await ctx.progress(10, { phase: 'holdout evaluation', events: events.length });
-  const report = await evaluateProtocol(events, { splitTs, k, horizonDays, backend });
+  // The protocol logs each phase; each line also nudges progress so Bull Board shows a live job.
+  let phase = 10;
+  const report = await evaluateProtocol(events, {
+    splitTs,
+    k,
+    horizonDays,
+    backend,
+    log: (m) => {
+      ctx.log(m);
+      phase = Math.min(55, phase + 3);
+      ctx.progress(phase, { phase: m.slice(0, 80) }).catch(() => undefined); // progress is best effort
+    },
+  });
   await ctx.progress(60, { phase: 'fitting on all data' });
   const model = await fitChampion(events, { asOf: lastTs, k, horizonDays });
   const artifact = serializeModel(model);

@@ -22,14 +22,13 @@ export async function startTestApi(config: Readonly<Config>): Promise<TestApi> {
   if (redis.status !== 'ready') await new Promise((resolve) => redis.once('ready', resolve));
   const queues = openQueues(config, redis);
   const logged: string[] = [];
-  const { app, close } = createApp({ config, readDb, redis, queues, log: (m) => logged.push(m) });
+  const app = createApp({ config, readDb, redis, queues, log: (m) => logged.push(m) });
   return {
     app,
     queues,
     readDb,
     redis,
     async close() {
-      await close();
       // Tests use throwaway prefixes: remove their keys so Redis does not fill up across runs.
       await Promise.all([...queues.byName.values()].map((q) => q.obliterate({ force: true })));
       await queues.close();

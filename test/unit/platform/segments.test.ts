@@ -52,3 +52,16 @@ describe('k-means and segments', () => {
     expect(segs.flatMap((s) => s.userIds).sort()).toEqual(features.map((f) => f.userId).sort());
   });
 });
+
+describe('segment labels', () => {
+  it('are unique, told apart by spend when two clusters share a profile, with URL-safe ids', () => {
+    const mk = (prefix: string, n: number, recency: number, frequency: number, monetary: number) =>
+      Array.from({ length: n }, (_, i) => ({ userId: `${prefix}${i}`, recencyDays: recency + (i % 2), frequency, monetary: monetary + i, tenureDays: 300, purchaseLines: frequency, events: frequency, firstAt: 0, lastAt: 0 }));
+    const features = [...mk('a', 20, 300, 1, 10), ...mk('b', 20, 300, 1, 5000), ...mk('c', 20, 2, 30, 3000)];
+    const segs = segmentCustomers(features, 3);
+    const labels = segs.map((s) => s.label);
+    expect(new Set(labels).size).toBe(3);
+    expect(labels).toEqual(expect.arrayContaining(['Hibernating (higher spend)', 'Hibernating (lower spend)']));
+    for (const s of segs) expect(s.segmentId).toMatch(/^[a-z0-9]+(-[a-z0-9]+)*$/);
+  });
+});
