@@ -53,7 +53,8 @@ describe('model registry: rollback and roll forward through the API and a worker
     await request(api.app).post('/v1/models/1/activate').set('X-API-Key', OPS).send({}).expect(200);
     expect(await statuses()).toEqual({ 1: 'active', 2: 'inactive' });
     const models = await request(api.app).get('/v1/models').set('X-API-Key', READER).expect(200);
-    expect(models.body.models.find((m: { version: number }) => m.version === 1).decision).toBe('activated through the API');
+    const v1 = (models.body.models as { version: number; decision: string }[]).find((m) => m.version === 1);
+    expect(v1?.decision).toBe('activated through the API');
   });
 
   it('answers 404 for an unknown version, 400 for a malformed one, 403 without the ops scope', async () => {
