@@ -24,8 +24,17 @@ export function ingestRouter(config: Readonly<Config>, queues: Queues, readDb: D
     const suffix = newSuffix();
     const filename = (q.filename ?? 'upload').replace(/[^A-Za-z0-9_.-]/g, '_').slice(-100);
     const target = path.resolve(config.UPLOAD_DIR, `${suffix}-${filename}`);
+    // A shop's own mapping may come as JSON in `mapping`; a preset by its name.
+    let mapping: unknown = q.mapping;
+    if (q.mapping?.trim().startsWith('{')) {
+      try {
+        mapping = JSON.parse(q.mapping);
+      } catch {
+        throw badRequest('mapping: not valid JSON');
+      }
+    }
     // Validate everything but the path before reading a byte of the body.
-    const probe = parsePayload('ingest', { path: target, entity: q.entity, mapping: q.mapping, format: q.format, delimiter: q.delimiter });
+    const probe = parsePayload('ingest', { path: target, entity: q.entity, mapping, format: q.format, delimiter: q.delimiter });
     if (!probe.success) throw badRequest(`invalid ingest parameters: ${describeIssues(probe.error.issues)}`);
     const declared = Number(req.header('content-length') ?? NaN);
     if (declared > config.UPLOAD_MAX_BYTES) throw new ApiError(413, 'too_large', `upload is ${declared} bytes; the limit is ${config.UPLOAD_MAX_BYTES}`);

@@ -1,12 +1,13 @@
 import { z } from 'zod';
+import { customMappingSchema } from './mappings/schema';
 
 /** What an ingest job is asked to do. */
 export const ingestPayloadSchema = z.object({
   /** file on the worker's disk (an API upload is streamed to disk first) */
   path: z.string().min(1),
   entity: z.enum(['events', 'items', 'users']).default('events'),
-  /** a preset name: generic (any entity) or uci-online-retail (events) */
-  mapping: z.string().min(1).default('generic'),
+  /** a preset name (generic for any entity, uci-online-retail for events) or a shop's own mapping object */
+  mapping: z.union([z.string().min(1).max(64), customMappingSchema]).default('generic'),
   /** override detection (by extension, then by the first byte) */
   format: z.enum(['csv', 'ndjson']).optional(),
   /** CSV delimiter override: one character, or `tab`; auto-detected from the header otherwise */

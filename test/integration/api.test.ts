@@ -72,6 +72,11 @@ describe('API (real MariaDB + Redis)', () => {
     const big = await request(api.app).post('/v1/ingest?mapping=generic').set('X-API-Key', OPS).set('Content-Type', 'text/csv').send('x'.repeat(2000)).expect(413);
     expect(big.body.error.code).toBe('too_large');
     await request(api.app).post('/v1/ingest?mapping=generic').set('X-API-Key', OPS).expect(400);
+    const custom = JSON.stringify({ name: 'acme', entity: 'events', columns: { user: 'customer', item: 'sku', time: 'when' }, eventType: { fixed: 'view' } });
+    const withMapping = await request(api.app).post(`/v1/ingest?mapping=${encodeURIComponent(custom)}`).set('X-API-Key', OPS).send('customer,sku,when\n').expect(202);
+    expect((await api.queues.queueFor('ingest').getJob(withMapping.body.id as string))?.data.mapping).toMatchObject({ name: 'acme' });
+    const badMapping = await request(api.app).post(`/v1/ingest?mapping=${encodeURIComponent('{"name":"x"')}`).set('X-API-Key', OPS).send('a').expect(400);
+    expect(badMapping.body.error.message).toMatch(/mapping/);
     const badEntity = await request(api.app).post('/v1/ingest?entity=orders').set('X-API-Key', OPS).send('a').expect(400);
     expect(badEntity.body.error.message).toMatch(/entity/);
   });

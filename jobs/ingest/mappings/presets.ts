@@ -77,8 +77,13 @@ export function presetNames(entity: IngestEntity): string[] {
   return PRESETS.filter((m) => m.entity === entity).map((m) => m.name);
 }
 
-/** The preset called `name` for `entity`; IngestInputError when there is none. */
-export function resolveMapping(name: string, entity: IngestEntity): Mapping {
+/** The preset called `name` (or the given custom mapping) for `entity`; IngestInputError when it does not fit. */
+export function resolveMapping(nameOrMapping: string | Mapping, entity: IngestEntity): Mapping {
+  if (typeof nameOrMapping !== 'string') {
+    if (nameOrMapping.entity !== entity) throw new IngestInputError(`mapping "${nameOrMapping.name}" is for ${nameOrMapping.entity}, not ${entity}`);
+    return nameOrMapping;
+  }
+  const name = nameOrMapping;
   const m = PRESETS.find((p) => p.name === name && p.entity === entity);
   if (m) return m;
   const other = PRESETS.find((p) => p.name === name);
