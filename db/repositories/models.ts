@@ -3,22 +3,7 @@ import { fromSqlTime, toSqlTime, withTransaction } from './sql-util';
 
 export type Metrics = Record<string, unknown>;
 
-export interface ModelSummary {
-  version: number;
-  kind: string;
-  status: 'active' | 'inactive';
-  backend: string;
-  params: Record<string, unknown>;
-  dataWindow: Record<string, unknown>;
-  metrics: Metrics;
-  baselines: Metrics;
-  decision: string;
-  trainSeconds: number;
-  artifactBytes: number;
-  createdAt: string;
-  activatedAt: string | null;
-}
-
+/** What train registers: a version's parameters, data window, holdout metrics, baselines and artifact. */
 export interface NewModel {
   kind: string;
   backend: string;
@@ -26,9 +11,19 @@ export interface NewModel {
   dataWindow: Record<string, unknown>;
   metrics: Metrics;
   baselines: Metrics;
+  /** why it was (or was not) promoted */
   decision: string;
   trainSeconds: number;
   artifact: Buffer;
+}
+
+/** A registered version as listed (the artifact itself stays in MySQL; only its size is read). */
+export interface ModelSummary extends Omit<NewModel, 'artifact'> {
+  version: number;
+  status: 'active' | 'inactive';
+  artifactBytes: number;
+  createdAt: string;
+  activatedAt: string | null;
 }
 
 const SUMMARY_COLUMNS = ['version', 'kind', 'status', 'backend', 'params', 'data_window', 'metrics', 'baselines', 'decision', 'train_seconds', 'created_at', 'activated_at'];
