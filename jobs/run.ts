@@ -5,6 +5,7 @@ import { isJobName, parsePayload, type JobName } from './catalogue';
 import type { Handler, JobContext } from './context';
 import { BadInputError } from './errors';
 import { handlers } from './handlers';
+import { InsufficientDataError } from '../ml/errors';
 
 /** The minimum of a BullMQ job (in-process or sandboxed) that running a handler needs. */
 export interface RunnableJob {
@@ -55,5 +56,11 @@ export async function runJob(rt: JobRuntime, job: RunnableJob, flows?: FlowProdu
     ...(flows ? { flows } : {}),
   };
   const handler = handlers[name] as Handler<typeof name>;
-  return handler(parsed.data, ctx);
+  try {
+    return await handler(parsed.data, ctx);
+  } catch (err) {
+    // Too little data to learn from will not improve on retry: fail once, with the model's own explanation.
+    if (err instanceof InsufficientDataError) throw new BadInputError(err.message);
+    throw err;
+  }
 }

@@ -1,7 +1,10 @@
 import { DEFAULT_CANDIDATES, makeScratch, N_FEATURES, userCandidates, type CandidateParams, type UserCandidates } from './features';
-import { DEFAULT_INTENT, fitIntent, intentFeatures, N_INTENT_FEATURES, predictIntent, type IntentModel, type IntentParams } from './intent';
+import { historySpan, labelWindow, requireHistory } from './history';
+import { DEFAULT_INTENT, fitIntentModel, intentFeatures, N_INTENT_FEATURES, predictIntent, type IntentModel, type IntentParams } from './intent';
 import { predictMlp, type MlpWeights } from './mlp';
-import { DEFAULT_RANKER, rankerRows, trainRanker, type RankerParams } from './ranker';
+import {
+  DEFAULT_RANKER, fixedBlend, mergeRows, MIN_RANKER_POSITIVES, MIN_RANKER_USERS, rankerRows, trainRanker, type RankerParams, type RankerRows,
+} from './ranker';
 import { buildSnapshot, DAY, DEFAULT_EVENT_WEIGHTS, purchasesInWindow, type EventWeights, type Snapshot } from './snapshot';
 import { DEFAULT_SOURCE_PARAMS, fitSources, type FittedSources, type SourceParams } from './sources';
 import { topK } from './topk';
@@ -17,6 +20,8 @@ export interface ChampionParams {
   candidates: CandidateParams;
   ranker: RankerParams;
   intent: IntentParams;
+  /** set by {@link fitChampion}: the degraded paths the fit took on short or thin data (empty when none) */
+  fallbacks?: string[];
 }
 
 export const DEFAULT_CHAMPION_PARAMS: ChampionParams = {
@@ -86,36 +91,81 @@ export function championSnapshot(
   });
 }
 
-/** Trains both ranker heads on the window [anchor, anchor + H) from sources fitted before `anchor`. */
+/** Both ranker heads, and the fallbacks taken when a window was too thin to learn from. */
+export interface RankerHeads {
+  forYou: MlpWeights;
+  discover: MlpWeights;
+  fallbacks: string[];
+}
+
+/**
+ * Trains both ranker heads on the window [anchor, anchor + H) from sources fitted before `anchor`. A head whose
+ * window has too few labelled users or positives falls back to the fixed blend (see ranker.ts).
+ */
 export async function trainRankers(
   events: readonly EventRecord[], anchor: number, horizonDays: number, p: ChampionParams, items?: readonly ItemRecord[],
-): Promise<{ forYou: MlpWeights; discover: MlpWeights }> {
-  const snap = championSnapshot(events, anchor, p, items);
-  const src = fitSources(snap, p.sources);
-  const labels = purchasesInWindow(events, anchor, anchor + horizonDays * DAY, snap.itemIndex);
-  const forYou = await trainRanker(rankerRows(src, snap, labels, p.candidates, false), p.ranker, 1);
-  const discover = await trainRanker(rankerRows(src, snap, labels, p.candidates, true), p.ranker, 2);
-  return { forYou, discover };
+): Promise<RankerHeads> {
+  const fallbacks: string[] = [];
+  const h = horizonDays * DAY;
+  const hist = historySpan(events, anchor);
+  const fy: RankerRows[] = [];
+  const di: RankerRows[] = [];
+  // Older windows add examples only when they keep a horizon of history before them.
+  for (let w = 0; w < Math.max(1, p.ranker.windows ?? 1); w++) {
+    const a = anchor - w * h;
+    if (w > 0 && a - hist.minTs < h) break;
+    const snap = championSnapshot(events, a, p, items);
+    if (snap.itemIds.length === 0) break;
+    const src = fitSources(snap, p.sources);
+    const labels = purchasesInWindow(events, a, a + h, snap.itemIndex);
+    fy.push(rankerRows(src, snap, labels, p.candidates, false));
+    di.push(rankerRows(src, snap, labels, p.candidates, true));
+  }
+  if (fy.length === 0) {
+    fallbacks.push('ranker: no history before the ranker window; fixed blend for both lists');
+    return { forYou: fixedBlend(), discover: fixedBlend(), fallbacks };
+  }
+  const head = async (name: string, excludeBought: boolean, seed: number): Promise<MlpWeights> => {
+    const rows = mergeRows(excludeBought ? di : fy);
+    if (rows.users >= MIN_RANKER_USERS && rows.positives >= MIN_RANKER_POSITIVES) return trainRanker(rows, p.ranker, seed);
+    fallbacks.push(`ranker ${name}: ${rows.users} labelled users / ${rows.positives} positives in its window ` +
+      `(needs ≥ ${MIN_RANKER_USERS} and ≥ ${MIN_RANKER_POSITIVES}); fixed blend`);
+    return fixedBlend();
+  };
+  const forYou = await head('for-you', false, 1);
+  const discover = await head('discover', true, 2);
+  return { forYou, discover, fallbacks };
 }
 
 /**
  * Fits the champion for serving on all (clean) events before `asOf`: the rankers learn from the last
- * horizon-long window before asOf (features from the data before that window), then the sources are refitted
- * on everything before asOf. Training never sees events at or after asOf.
+ * horizon-long window before asOf (features from the data before that window; a shorter window when the
+ * history is short), then the sources are refitted on everything before asOf. Training never sees events at or
+ * after asOf. Throws InsufficientDataError only when there is nothing to learn from (no purchases, < 2 days).
  */
 export async function fitChampion(events: readonly EventRecord[], opts: FitOptions): Promise<ChampionModel> {
   const p: ChampionParams = { ...DEFAULT_CHAMPION_PARAMS, ...opts.params };
+  const hist = historySpan(events, opts.asOf);
+  requireHistory(hist, 'champion');
   const h = opts.horizonDays * DAY;
-  const { forYou, discover } = await trainRankers(events, opts.asOf - h, opts.horizonDays, p, opts.items);
+  const len = labelWindow(hist, h);
+  const fallbacks: string[] = [];
+  if (len < h) fallbacks.push(`ranker: ${len / DAY}-day training window (history too short for ${opts.horizonDays})`);
+  const heads = await trainRankers(events, opts.asOf - len, len / DAY, p, opts.items);
+  fallbacks.push(...heads.fallbacks);
   const snap = championSnapshot(events, opts.asOf, p, opts.items);
   const sources = fitSources(snap, p.sources);
-  const intent = await fitIntent(events, opts.asOf, opts.horizonDays, p.intent);
+  const intent = await fitIntentModel(events, opts.asOf, opts.horizonDays, p.intent);
+  fallbacks.push(...intent.fallbacks);
   let categories: (string | null)[] | null = null;
   if (opts.items?.some((i) => i.category)) {
     const cat = new Map(opts.items.map((i) => [i.itemId, i.category]));
     categories = sources.itemIds.map((id) => cat.get(id) ?? null);
   }
-  return { format: 1, asOf: opts.asOf, k: opts.k, horizonDays: opts.horizonDays, params: p, sources, forYou, discover, intent, categories };
+  return {
+    format: 1, asOf: opts.asOf, k: opts.k, horizonDays: opts.horizonDays, params: { ...p, fallbacks }, sources,
+    forYou: heads.forYou, discover: heads.discover, intent: intent.model, categories,
+  };
 }
 
 function reasonFor(
@@ -212,7 +262,7 @@ export function scoreUsers(
       userId: uid,
       forYou: fillList(m, c, lf.subarray(of, of + c.items.length), opts.k, userCats, sc.trendRank, new Set()),
       discover: fillList(m, d, ld.subarray(od, od + d.items.length), opts.k, userCats, sc.trendRank, bought),
-      intent: intentOf.get(u) ?? 0,
+      intent: intentOf.get(u) ?? m.intent.coldStart ?? 0.05,
     });
     of += c.items.length;
     od += d.items.length;
@@ -223,7 +273,7 @@ export function scoreUsers(
     userId: uid,
     forYou: fillList(m, empty, new Float32Array(0), opts.k, null, sc.trendRank, new Set()),
     discover: fillList(m, empty, new Float32Array(0), opts.k, null, sc.trendRank, new Set()),
-    intent: 0,
+    intent: m.intent.coldStart ?? 0.05,
   });
 }
 

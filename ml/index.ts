@@ -8,8 +8,12 @@
  *   `serializeModel(m)` / `deserializeModel(buf)` for the registry artefact.
  * - `scoreUsers(model, events, userIds, { k })` → per user { forYou, discover, intent } (call shard by shard).
  * - `shouldPromote(candidate, active, margin)` → { promote, reason } (gate on holdout NDCG@K).
+ * Short or thin histories degrade (shorter windows, fixed ranker blend, simpler intent model) and say so in
+ * `report.fallbacks` / `model.params.fallbacks`; only data with nothing to learn from (no purchases, or purchases
+ * on fewer than two days) throws `InsufficientDataError`, which must not be retried.
  */
 export { selectBackend, activeBackend } from './backend';
+export { InsufficientDataError } from './errors';
 export { cleanEvents, type CleanOptions } from './clean';
 export { evaluateProtocol, type EvalReport, type MethodReport, type ProtocolOptions } from './protocol';
 export {

@@ -2,6 +2,7 @@ import type { MlBackendName } from '../config/schema';
 import { itemItemScorer, personalScorer, popularityScorer, purchaseCsr } from './baselines';
 import { fitChampion, scoreUsers, trainRankers, DEFAULT_CHAMPION_PARAMS, championSnapshot, type ChampionModel, type ChampionParams } from './champion';
 import { cleanEvents } from './clean';
+import { historySpan, requireHistory } from './history';
 import { accumulateSparse, cosineFromGram, easeWeights, gramMatrix } from './ease';
 import { makeScratch, userCandidates } from './features';
 import { boughtMask, buyerLists, evaluateIntent, evaluateLists, listsFromScorer, type EvalContext, type ListReport, type Scorer } from './list-eval';
@@ -26,7 +27,8 @@ export interface MethodReport {
 export interface EvalReport {
   for_you: Record<string, number>;
   discover: Record<string, number>;
-  intent: { auc: number; brier: number; reliability: ReliabilityBin[] };
+  /** `scorer` and `validation_auc`: the intent scorer picked on the most recent pre-split window, and why */
+  intent: { auc: number; brier: number; reliability: ReliabilityBin[]; scorer: string; validation_auc: Record<string, number> };
   train_seconds: number;
   tune_seconds: number;
   backend: MlBackendName;
@@ -40,6 +42,8 @@ export interface EvalReport {
   /** validation-window figures that chose the hyper-parameters (test window never consulted) */
   validation: { chosen: string; candidates: { name: string; ndcg: number; recall: number; recall_new: number }[] };
   params: ChampionParams;
+  /** degraded paths taken on short or thin data (protocol and champion fit); empty on healthy data */
+  fallbacks: string[];
 }
 
 /** Options of {@link evaluateProtocol}. */
@@ -89,6 +93,9 @@ function championLists(m: ChampionModel, events: readonly EventRecord[], ctx: Ev
   return { forYou, discover };
 }
 
+/** Fewest users with purchases in the validation window for the grid search to run. */
+const MIN_VALIDATION_USERS = 50;
+
 /** Validation grid: a few ranker shapes; each trained on [asOf−2H, asOf−H) and scored on [asOf−H, asOf). */
 const GRID: { name: string; ranker: Partial<ChampionParams['ranker']> }[] = [
   { name: 'mlp64-32 e6', ranker: { hidden: [64, 32], epochs: 6 } },
@@ -99,12 +106,14 @@ const GRID: { name: string; ranker: Partial<ChampionParams['ranker']> }[] = [
 async function tuneOnValidation(
   events: readonly EventRecord[], asOf: number, horizonDays: number, k: number, base: ChampionParams,
   items: readonly ItemRecord[] | undefined, log: (m: string) => void,
-): Promise<{ params: ChampionParams; report: EvalReport['validation'] }> {
+): Promise<{ params: ChampionParams; report: EvalReport['validation'] } | null> {
   const h = horizonDays * DAY;
   const valAnchor = asOf - h;
   const snap = championSnapshot(events, valAnchor, base, items);
-  const src = fitSources(snap, base.sources);
   const ctx = windowContext(events.filter((e) => e.ts < asOf), snap, horizonDays, k);
+  // Too few validation users make the comparison noise: keep the defaults (the caller records why).
+  if (ctx.testUsers.length < MIN_VALIDATION_USERS) return null;
+  const src = fitSources(snap, base.sources);
   const sc = makeScratch(src);
   const results: EvalReport['validation']['candidates'] = [];
   let best: { p: ChampionParams; ndcg: number; name: string } | null = null;
@@ -142,12 +151,16 @@ function intentBaselines(snap: Snapshot, pop: number[], labels: Float64Array): R
     const f = us.baskets[u]!;
     x.set([Math.log1p(recency), Math.log1p(f), Math.log1p(Math.max(0, us.monetary[u]!)), tenure, f / (tenure + 1)], r * d);
   });
-  const lr = crossValidatedLogistic(x, labels, pop.length, d, 5);
-  return {
+  const out: Record<string, MethodReport> = {
     recency: { intent: evaluateIntent(rec, labels) },
     frequency: { intent: evaluateIntent(freq, labels) },
-    logistic_rfm_5fold: { intent: evaluateIntent(lr, labels) },
   };
+  const pos = labels.reduce((s, v) => s + v, 0);
+  // 5-fold CV needs both classes in every training fold.
+  if (pos >= 5 && pop.length - pos >= 5) {
+    out.logistic_rfm_5fold = { intent: evaluateIntent(crossValidatedLogistic(x, labels, pop.length, d, 5), labels) };
+  }
+  return out;
 }
 
 /**
@@ -159,6 +172,9 @@ export async function evaluateProtocol(events: readonly EventRecord[], opts: Pro
   const k = opts.k;
   const clean = cleanEvents(events, { excludedItemIds: opts.excludedItemIds ?? [] });
   const train = clean.filter((e) => e.ts < opts.splitTs);
+  const hist = historySpan(train, opts.splitTs);
+  requireHistory(hist, 'holdout evaluation');
+  const fallbacks: string[] = [];
   const snap = buildSnapshot(clean, opts.splitTs);
   // EVALUATION.md counts 2011-12-09 (split + 30 days) as a test day, so the last calendar day is included.
   const testEnd = opts.testEndTs ?? opts.splitTs + (opts.horizonDays + 1) * DAY;
@@ -194,15 +210,24 @@ export async function evaluateProtocol(events: readonly EventRecord[], opts: Pro
   let params = base;
   let validation: EvalReport['validation'] = { chosen: 'defaults (no tuning)', candidates: [] };
   if (opts.tune !== false) {
-    const t = await tuneOnValidation(train, opts.splitTs, opts.horizonDays, k, base, opts.items, log);
-    params = t.params;
-    validation = t.report;
+    // Validation needs a ranker window and a validation window before the split, plus history before both.
+    const t = hist.span >= 3 * opts.horizonDays * DAY
+      ? await tuneOnValidation(train, opts.splitTs, opts.horizonDays, k, base, opts.items, log) : null;
+    if (t) {
+      params = t.params;
+      validation = t.report;
+    } else {
+      validation = { chosen: 'defaults (history too short or validation window too thin to tune on)', candidates: [] };
+      fallbacks.push('tuning: skipped (history too short or validation window too thin); default hyper-parameters');
+    }
   }
   const tuneSeconds = (Date.now() - t0) / 1000;
   t0 = Date.now();
   const model = await fitChampion(train, { asOf: opts.splitTs, k, horizonDays: opts.horizonDays, params, items: opts.items });
   const trainSeconds = (Date.now() - t0) / 1000;
   log(`champion trained in ${trainSeconds.toFixed(1)} s`);
+  fallbacks.push(...(model.params.fallbacks ?? []));
+  if (ctx.testUsers.length === 0) fallbacks.push('holdout: no known user bought in the test window; list metrics are 0');
   const lists = championLists(model, train, ctx, opts.items);
   const champ = evaluateLists(ctx, lists.forYou, lists.discover);
   const scored = scoreUsers(model, train, pop.map((u) => snap.userIds[u]!), { k, items: opts.items });
@@ -221,7 +246,10 @@ export async function evaluateProtocol(events: readonly EventRecord[], opts: Pro
   srcList('ease_item_item', (u, out) => {
     const tmp = new Float64Array(src.itemIds.length);
     const items: number[] = [];
-    for (let p = snap.rowStart[u]!; p < snap.rowStart[u + 1]!; p++) items.push(idxMap[snap.item[p]!]!);
+    for (let p = snap.rowStart[u]!; p < snap.rowStart[u + 1]!; p++) {
+      const j = idxMap[snap.item[p]!]!;
+      if (j >= 0) items.push(j);
+    }
     accumulateSparse(tmp, src.ease, items, null);
     for (let i = 0; i < out.length; i++) out[i] = idxMap[i]! >= 0 ? tmp[idxMap[i]!]! : 0;
   });
@@ -233,18 +261,23 @@ export async function evaluateProtocol(events: readonly EventRecord[], opts: Pro
   srcList('trending_popularity', (_u, out) => out.set(trendScore));
   // Embedding source (negative sampling, custom-gradient lookups): scored alone; not a ranker input, as it did
   // not pay for its training time on the validation window.
-  t0 = Date.now();
-  const pairUser = new Int32Array(csr.item.length);
-  for (let u = 0; u < snap.userIds.length; u++) pairUser.fill(u, csr.rowStart[u], csr.rowStart[u + 1]);
-  const emb = await trainEmbeddings(pairUser, csr.item, snap.userIds.length, n, DEFAULT_EMBEDDING);
-  const embSeconds = (Date.now() - t0) / 1000;
-  log(`embedding source: ${csr.item.length} positives × ${DEFAULT_EMBEDDING.epochs} epochs in ${embSeconds.toFixed(1)} s`);
-  srcList('embedding', (u, out) => embeddingScores(emb, u, out));
-  sources.embedding!.train_seconds = embSeconds;
+  if (csr.item.length > 0) {
+    t0 = Date.now();
+    const pairUser = new Int32Array(csr.item.length);
+    for (let u = 0; u < snap.userIds.length; u++) pairUser.fill(u, csr.rowStart[u], csr.rowStart[u + 1]);
+    const emb = await trainEmbeddings(pairUser, csr.item, snap.userIds.length, n, DEFAULT_EMBEDDING);
+    const embSeconds = (Date.now() - t0) / 1000;
+    log(`embedding source: ${csr.item.length} positives × ${DEFAULT_EMBEDDING.epochs} epochs in ${embSeconds.toFixed(1)} s`);
+    srcList('embedding', (u, out) => embeddingScores(emb, u, out));
+    sources.embedding!.train_seconds = embSeconds;
+  }
 
   return {
     ...champ,
-    intent: { ...intent, reliability: reliabilityTable(probs, labels) },
+    intent: {
+      ...intent, reliability: reliabilityTable(probs, labels), scorer: model.intent.kind ?? 'mlp',
+      validation_auc: model.intent.validationAuc ?? {},
+    },
     train_seconds: trainSeconds,
     tune_seconds: tuneSeconds,
     backend: opts.backend,
@@ -258,7 +291,8 @@ export async function evaluateProtocol(events: readonly EventRecord[], opts: Pro
     baselines,
     sources,
     validation,
-    params,
+    params: model.params,
+    fallbacks,
   };
 }
 

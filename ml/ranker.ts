@@ -1,4 +1,4 @@
-import { N_FEATURES, makeScratch, userCandidates, type CandidateParams } from './features';
+import { N_FEATURES, RANKER_FEATURES, makeScratch, userCandidates, type CandidateParams } from './features';
 import { predictMlp, trainMlp, type MlpWeights } from './mlp';
 import type { Snapshot } from './snapshot';
 import type { FittedSources } from './sources';
@@ -10,19 +10,33 @@ export interface RankerParams {
   learningRate: number;
   batchSize: number;
   l2: number;
+  /** horizon-long training windows stacked (most recent first); older ones only where history allows */
+  windows?: number;
 }
 
-export const DEFAULT_RANKER: RankerParams = { hidden: [64, 32], epochs: 6, learningRate: 0.002, batchSize: 1024, l2: 0 };
+export const DEFAULT_RANKER: RankerParams = { hidden: [64, 32], epochs: 6, learningRate: 0.002, batchSize: 1024, l2: 0, windows: 2 };
+
+/** Training rows of a ranker head; `users` counts the labelled users that contributed. */
+export interface RankerRows {
+  x: Float32Array;
+  y: Float32Array;
+  rows: number;
+  weights: Float32Array;
+  users: number;
+  positives: number;
+}
 
 /** Feature rows of every candidate of every labelled user, with 0/1 labels (training set of the ranker). */
 export function rankerRows(
   src: FittedSources, snap: Snapshot, labels: ReadonlyMap<string, ReadonlySet<number>>, cp: CandidateParams,
   excludeBought: boolean,
-): { x: Float32Array; y: Float32Array; rows: number; weights: Float32Array } {
+): RankerRows {
   const sc = makeScratch(src);
   const xs: Float32Array[] = [];
   const ys: number[] = [];
   const ws: number[] = [];
+  let users = 0;
+  let positives = 0;
   for (const [uid, rel] of labels) {
     const u = snap.userIndex.get(uid);
     if (u === undefined) continue;
@@ -30,6 +44,8 @@ export function rankerRows(
     let pos = 0;
     for (const i of c.items) if (rel.has(i)) pos++;
     if (pos === 0) continue;
+    users++;
+    positives += pos;
     xs.push(c.feats);
     // Every user weighs the same in the loss, whatever their candidate count, as in the per-user metrics.
     const w = 100 / c.items.length;
@@ -45,12 +61,12 @@ export function rankerRows(
     x.set(f, off);
     off += f.length;
   }
-  return { x, y: Float32Array.from(ys), rows, weights: Float32Array.from(ws) };
+  return { x, y: Float32Array.from(ys), rows, weights: Float32Array.from(ws), users, positives };
 }
 
 /** Trains one ranker head on rows from {@link rankerRows}. */
 export async function trainRanker(
-  data: { x: Float32Array; y: Float32Array; rows: number; weights: Float32Array }, p: RankerParams, seed = 1,
+  data: RankerRows, p: RankerParams, seed = 1,
 ): Promise<MlpWeights> {
   return trainMlp(data.x, data.y, data.rows, N_FEATURES, {
     hidden: p.hidden, epochs: p.epochs, batchSize: p.batchSize, learningRate: p.learningRate, l2: p.l2, seed,
@@ -61,4 +77,41 @@ export async function trainRanker(
 /** Ranker logits for a user's candidate feature rows. */
 export function rankCandidates(m: MlpWeights, feats: Float32Array): Float32Array {
   return predictMlp(m, feats, feats.length / N_FEATURES);
+}
+
+/** Fewest labelled users (and positives) a ranker head is trained on; below it the fixed blend is used. */
+export const MIN_RANKER_USERS = 30;
+export const MIN_RANKER_POSITIVES = 100;
+
+/** Hand-set weights of the fixed blend (decayed reorder frequency + EASE + recent popularity). */
+const BLEND: Partial<Record<(typeof RANKER_FEATURES)[number], number>> = {
+  bought: 2, log_decay_short: 1.5, log_lines: 0.5, ease_share: 2, log_buyers30: 0.3, log_trending_rank: -0.1,
+};
+
+/**
+ * The fixed blend as a linear "MLP" (no hidden layer, raw features), so scoring and serialisation need no
+ * special case. Used when the ranker's training window is too thin to learn from.
+ */
+export function fixedBlend(): MlpWeights {
+  const w = new Float32Array(N_FEATURES);
+  RANKER_FEATURES.forEach((name, j) => {
+    w[j] = BLEND[name] ?? 0;
+  });
+  return { sizes: [N_FEATURES, 1], params: [w, new Float32Array(1)], mean: new Float32Array(N_FEATURES), std: new Float32Array(N_FEATURES).fill(1) };
+}
+
+/** Concatenates row sets from several windows into one training set. */
+export function mergeRows(parts: readonly RankerRows[]): RankerRows {
+  const rows = parts.reduce((s, r) => s + r.rows, 0);
+  const x = new Float32Array(rows * N_FEATURES);
+  const y = new Float32Array(rows);
+  const weights = new Float32Array(rows);
+  let off = 0;
+  for (const r of parts) {
+    x.set(r.x, off * N_FEATURES);
+    y.set(r.y, off);
+    weights.set(r.weights, off);
+    off += r.rows;
+  }
+  return { x, y, rows, weights, users: parts.reduce((s, r) => s + r.users, 0), positives: parts.reduce((s, r) => s + r.positives, 0) };
 }

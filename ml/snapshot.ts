@@ -50,6 +50,15 @@ export interface UserStats {
   activePeriods3: Float32Array;
   activePeriods6: Float32Array;
   activePeriods12: Float32Array;
+  /** baskets in the last 7 and 180 days */
+  baskets7: Float32Array;
+  baskets180: Float32Array;
+  /** distinct 7-day periods (counted back from the anchor) with a purchase, within the last 13 and 26 */
+  activeWeeks13: Float32Array;
+  activeWeeks26: Float32Array;
+  /** distinct calendar days with a purchase, and the first purchase (−Infinity when never bought) */
+  buyDays: Float32Array;
+  firstBuyTs: Float64Array;
 }
 
 /** Item popularity before the anchor (indexed like itemIds). */
@@ -126,7 +135,9 @@ export function buildSnapshot(events: readonly EventRecord[], anchor: number, op
     firstTs: new Float64Array(nU), lastBuyTs: new Float64Array(nU), lastTs: new Float64Array(nU),
     baskets30: new Float32Array(nU), baskets90: new Float32Array(nU), mix30: new Float32Array(nU * 4),
     distinctItems: new Float32Array(nU), activePeriods3: new Float32Array(nU), activePeriods6: new Float32Array(nU),
-    activePeriods12: new Float32Array(nU),
+    activePeriods12: new Float32Array(nU), baskets7: new Float32Array(nU), baskets180: new Float32Array(nU),
+    activeWeeks13: new Float32Array(nU), activeWeeks26: new Float32Array(nU), buyDays: new Float32Array(nU),
+    firstBuyTs: new Float64Array(nU),
   };
   const rows: { item: number; a: Acc }[][] = [];
   for (let u = 0; u < nU; u++) {
@@ -139,6 +150,11 @@ export function buildSnapshot(events: readonly EventRecord[], anchor: number, op
     let last = -Infinity;
     let lastBuy = -Infinity;
     const periods = new Set<number>();
+    const weeks = new Set<number>();
+    const days = new Set<number>();
+    const b7 = new Set<string>();
+    const b180 = new Set<string>();
+    let firstBuy = Infinity;
     const touch = (item: number, e: EventRecord, weight: number, isBuy: boolean, basket: string): void => {
       let a = accs.get(item);
       if (!a) {
@@ -174,6 +190,11 @@ export function buildSnapshot(events: readonly EventRecord[], anchor: number, op
         us.monetary[u]! += (e.quantity ?? 0) * (e.price ?? 0);
         lastBuy = Math.max(lastBuy, e.ts);
         periods.add(Math.floor(age / (30 * DAY)));
+        weeks.add(Math.floor(age / (7 * DAY)));
+        days.add(Math.floor(e.ts / DAY));
+        if (age < 7 * DAY) b7.add(basket);
+        if (age < 180 * DAY) b180.add(basket);
+        firstBuy = Math.min(firstBuy, e.ts);
       }
       if (e.itemId !== null) {
         const item = itemIndex.get(e.itemId);
@@ -195,6 +216,14 @@ export function buildSnapshot(events: readonly EventRecord[], anchor: number, op
     us.lastTs[u] = last;
     us.lastBuyTs[u] = lastBuy;
     us.distinctItems[u] = accs.size;
+    us.baskets7[u] = b7.size;
+    us.baskets180[u] = b180.size;
+    us.buyDays[u] = days.size;
+    us.firstBuyTs[u] = firstBuy === Infinity ? -Infinity : firstBuy;
+    for (const wk of weeks) {
+      if (wk < 13) us.activeWeeks13[u]! += 1;
+      if (wk < 26) us.activeWeeks26[u]! += 1;
+    }
     // Regularity (how many recent months had a purchase) predicts the next month better than raw counts.
     for (const p of periods) {
       if (p < 3) us.activePeriods3[u]! += 1;

@@ -80,11 +80,14 @@ async function main(): Promise<void> {
   for (const c of report.validation.candidates) {
     console.log(`  validation ${c.name.padEnd(14)} NDCG@${args.k} ${f(c.ndcg)} R@${args.k} ${f(c.recall)} discover R@${args.k}-new ${f(c.recall_new)}`);
   }
+  const ivAuc = Object.entries(report.intent.validation_auc).map(([n, v]) => `${n} ${f(v)}`).join(', ');
+  console.log(`intent scorer: ${report.intent.scorer}, picked by AUC on the last pre-split window (${ivAuc || 'no candidates'}); Platt-calibrated on that window.`);
   console.log(`champion intent: AUC ${f(report.intent.auc)}, Brier ${f(report.intent.brier)}; reliability (predicted → observed, n):`);
   for (const b of report.intent.reliability) {
     if (b.count > 0) console.log(`  [${b.lo.toFixed(1)}, ${b.hi.toFixed(1)})  ${f(b.meanPredicted, 3)} → ${f(b.observedRate, 3)}  n=${b.count}`);
   }
   console.log(`champion train ${report.train_seconds.toFixed(1)} s (validation search ${report.tune_seconds.toFixed(1)} s)`);
+  console.log(report.fallbacks.length === 0 ? 'fallbacks: none (full history)' : `fallbacks:\n  ${report.fallbacks.join('\n  ')}`);
   mkdirSync(dirname(args.out), { recursive: true });
   writeFileSync(args.out, JSON.stringify(report, null, 2));
   console.log(`wrote ${args.out}`);

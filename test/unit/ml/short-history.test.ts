@@ -1,0 +1,130 @@
+import {
+  deserializeModel, evaluateProtocol, selectBackend, fitChampion, InsufficientDataError, scoreUsers, serializeModel,
+  type EventRecord, type UserScores,
+} from '../../../ml';
+import { fitIntentModel } from '../../../ml/intent';
+import { mulberry32 } from '../../../ml/random';
+
+const DAY = 86_400_000;
+const T0 = Date.UTC(2010, 11, 1);
+
+beforeAll(async () => {
+  // wasm is what production runs here, and it keeps these end-to-end fits to seconds.
+  await selectBackend('wasm');
+});
+
+function buy(userId: string, itemId: string, ts: number, sessionId: string): EventRecord {
+  return { userId, itemId, type: 'purchase', ts, quantity: 2, price: 1.5, query: null, dwellMs: null, sessionId };
+}
+
+/**
+ * Synthetic shop: each user has a taste (a few favourite items plus a category block) and a personal buying
+ * rate; baskets hold 1–5 items. `gap` skips days (e.g. a holiday closure, as in UCI's late December).
+ */
+function synthShop(users: number, items: number, days: number, seed: number, gap?: [number, number]): EventRecord[] {
+  const rand = mulberry32(seed);
+  const out: EventRecord[] = [];
+  for (let u = 0; u < users; u++) {
+    const rate = 0.01 + rand() * rand() * 0.2;
+    const block = Math.floor(rand() * Math.max(1, items - 6));
+    const favs = [0, 1, 2].map(() => Math.floor(rand() * items));
+    for (let d = 0; d < days; d++) {
+      if (gap && d >= gap[0] && d < gap[1]) continue;
+      if (rand() > rate) continue;
+      const n = 1 + Math.floor(rand() * 5);
+      for (let j = 0; j < n; j++) {
+        const item = rand() < 0.5 ? favs[j % 3]! : block + Math.floor(rand() * 6);
+        out.push(buy(`u${u}`, `i${item}`, T0 + d * DAY + 3_600_000 * (1 + j), `s${u}-${d}`));
+      }
+    }
+  }
+  return out.sort((a, b) => a.ts - b.ts);
+}
+
+function checkLists(scores: UserScores[], k: number, events: readonly EventRecord[], asOf: number): void {
+  const bought = new Map<string, Set<string>>();
+  for (const e of events) {
+    if (e.ts >= asOf || e.itemId === null) continue;
+    let s = bought.get(e.userId);
+    if (!s) bought.set(e.userId, (s = new Set()));
+    s.add(e.itemId);
+  }
+  for (const s of scores) {
+    expect(s.forYou).toHaveLength(k);
+    expect(new Set(s.forYou.map((r) => r.itemId)).size).toBe(k);
+    expect(new Set(s.discover.map((r) => r.itemId)).size).toBe(s.discover.length);
+    const mine = bought.get(s.userId) ?? new Set<string>();
+    for (const r of s.discover) expect(mine.has(r.itemId)).toBe(false);
+    expect(s.intent).toBeGreaterThan(0);
+    expect(s.intent).toBeLessThan(1);
+    for (const r of s.forYou) expect(Number.isFinite(r.score)).toBe(true);
+  }
+}
+
+describe('short histories train and score end to end', () => {
+  test('50 users × 30 items over 45 days: full lists, discover never repeats a purchase, intent in (0,1)', async () => {
+    const events = synthShop(50, 30, 45, 1);
+    const asOf = T0 + 45 * DAY;
+    const m = await fitChampion(events, { asOf, k: 10, horizonDays: 30 });
+    // 45 days cannot hold two 30-day windows: the shorter windows must be on record.
+    expect(m.params.fallbacks?.some((f) => f.includes('-day'))).toBe(true);
+    const users = [...new Set(events.map((e) => e.userId)), 'never-seen'];
+    const scores = scoreUsers(m, events, users, { k: 10 });
+    expect(scores).toHaveLength(users.length);
+    checkLists(scores.filter((s) => s.userId !== 'never-seen'), 10, events, asOf);
+    const cold = scores.find((s) => s.userId === 'never-seen')!;
+    expect(cold.forYou).toHaveLength(10);
+    expect(cold.intent).toBeGreaterThan(0);
+    expect(cold.intent).toBeLessThan(1);
+    const again = scoreUsers(deserializeModel(serializeModel(m)), events, users.slice(0, 5), { k: 10 });
+    expect(again.map((s) => s.forYou.map((r) => r.itemId))).toEqual(scores.slice(0, 5).map((s) => s.forYou.map((r) => r.itemId)));
+  });
+
+  test('a 2-month UCI-like slice with a holiday gap: the holdout protocol runs and records its fallbacks', async () => {
+    const events = synthShop(200, 80, 60, 2, [23, 35]);
+    const lastTs = events.reduce((x, e) => Math.max(x, e.ts), 0);
+    const report = await evaluateProtocol(events, { splitTs: lastTs - 30 * DAY, k: 20, horizonDays: 30, backend: 'wasm' });
+    expect(report.for_you.recall_at_20).toBeGreaterThan(0);
+    expect(report.for_you.ndcg_at_20).toBeGreaterThan(0);
+    expect(Number.isFinite(report.discover.recall_new_at_20)).toBe(true);
+    expect(report.intent.auc).toBeGreaterThan(0.5);
+    expect(report.fallbacks.some((f) => f.startsWith('tuning: skipped'))).toBe(true);
+    expect(report.baselines.personal_count?.for_you?.recall_at_20).toBeGreaterThan(0);
+    const m = await fitChampion(events, { asOf: lastTs + 1, k: 20, horizonDays: 30 });
+    const users = [...new Set(events.map((e) => e.userId))];
+    checkLists(scoreUsers(m, events, users, { k: 20 }), 20, events, lastTs + 1);
+  });
+
+  test('tiny catalogue and a single user: lists are as long as the catalogue allows, no throw', async () => {
+    const events = [
+      buy('solo', 'a', T0, 's1'), buy('solo', 'b', T0, 's1'), buy('solo', 'a', T0 + 3 * DAY, 's2'),
+      buy('solo', 'c', T0 + 9 * DAY, 's3'),
+    ];
+    const m = await fitChampion(events, { asOf: T0 + 10 * DAY, k: 5, horizonDays: 30 });
+    expect(m.params.fallbacks?.some((f) => f.includes('fixed blend'))).toBe(true);
+    const [s] = scoreUsers(m, events, ['solo'], { k: 5 });
+    expect(s!.forYou.map((r) => r.itemId).sort()).toEqual(['a', 'b', 'c']);
+    expect(s!.discover).toHaveLength(0);
+    expect(s!.intent).toBeGreaterThan(0);
+    expect(s!.intent).toBeLessThan(1);
+  });
+
+  test('intent falls back to the heuristic when no window separates buyers from non-buyers', async () => {
+    const events: EventRecord[] = [];
+    for (let d = 0; d < 20; d++) for (const u of ['x', 'y']) events.push(buy(u, 'a', T0 + d * DAY, `${u}${d}`));
+    const fit = await fitIntentModel(events, T0 + 20 * DAY, 30);
+    expect(fit.model.kind).toBe('heuristic');
+    expect(fit.fallbacks.some((f) => f.includes('heuristic'))).toBe(true);
+  });
+});
+
+describe('nothing to learn from', () => {
+  test('no purchases, or purchases on a single day, throw InsufficientDataError', async () => {
+    const views: EventRecord[] = [0, 1, 2].map((d) => ({ ...buy('u', 'a', T0 + d * DAY, 's'), type: 'view' }));
+    await expect(fitChampion(views, { asOf: T0 + 5 * DAY, k: 5, horizonDays: 30 })).rejects.toBeInstanceOf(InsufficientDataError);
+    const oneDay = [buy('u', 'a', T0, 's'), buy('v', 'b', T0 + 3_600_000, 't')];
+    await expect(fitChampion(oneDay, { asOf: T0 + DAY, k: 5, horizonDays: 30 })).rejects.toBeInstanceOf(InsufficientDataError);
+    await expect(evaluateProtocol(oneDay, { splitTs: T0 + DAY, k: 5, horizonDays: 30, backend: 'wasm' }))
+      .rejects.toThrow(/distinct day/);
+  });
+});
