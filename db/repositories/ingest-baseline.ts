@@ -34,3 +34,8 @@ export async function loadCsvFile(db: Knex, table: string, path: string): Promis
 export async function dropDatabase(db: Knex, name: string): Promise<void> {
   await db.raw('DROP DATABASE IF EXISTS ??', [name]);
 }
+
+/** Empties what ingest writes (events, items, users, batches), so each bench round starts from the same state. */
+export async function resetIngestTables(db: Knex): Promise<void> {
+  for (const t of ['events', 'items', 'users', 'ingest_batches']) await db.raw('TRUNCATE TABLE ??', [t]);
+}

@@ -6,4 +6,4 @@ export { REJECT_REASONS, Rejection, type RejectReason } from './reasons';
 export { presetNames, resolveMapping, uciOnlineRetail, genericEvents, genericItems, genericUsers } from './mappings/presets';
 export type { EventMapping, ItemMapping, UserMapping, Mapping } from './mappings/types';
 export type { RejectEntry } from './rejects';
-export { eventKey, eventContent } from './event-key';
+export { eventKey } from './event-key';

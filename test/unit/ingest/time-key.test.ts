@@ -1,6 +1,6 @@
 import { IngestInputError } from '../../../jobs/ingest';
 import { ChunkBuffer } from '../../../jobs/ingest/chunk-buffer';
-import { contentHash, eventContent, eventKey, eventLine, halves, OccurrenceCounter } from '../../../jobs/ingest/event-key';
+import { contentId, eventKey, eventLine, keyInto, OccurrenceCounter, writeEventRow } from '../../../jobs/ingest/event-key';
 import { compileTimeParser, sqlTime } from '../../../jobs/ingest/time';
 import type { EventRow } from '../../../jobs/ingest/validate';
 
@@ -49,27 +49,108 @@ const ev = (over: Partial<EventRow> = {}): EventRow => ({
 
 describe('event keys', () => {
   it('depend on content and occurrence only', () => {
-    const c = eventContent(ev());
-    expect(eventKey(c, 0)).toBe(eventKey(eventContent(ev({ title: 'other title' })), 0));
-    expect(eventKey(c, 0)).not.toBe(eventKey(c, 1));
-    expect(eventKey(c, 0)).not.toBe(eventKey(eventContent(ev({ quantity: 2 })), 0));
-    expect(eventKey(c, 0)).toBe(BigInt(`0x${contentHash(c, 0).slice(0, 16)}`).toString());
+    const k = eventKey(ev());
+    expect(k).toBe(eventKey(ev({ title: 'other title', userAttributes: '{"a":"b"}' })));
+    expect(k).not.toBe(eventKey(ev(), 1));
+    expect(eventKey(ev(), 1)).not.toBe(eventKey(ev(), 2));
+    expect(k).not.toBe(eventKey(ev({ quantity: 2 })));
+    expect(k).not.toBe(eventKey(ev({ quantity: null })));
+    expect(k).not.toBe(eventKey(ev({ ms: 1001 })));
+    expect(k).not.toBe(eventKey(ev({ sessionId: null })));
+    expect(k).not.toBe(eventKey(ev({ sessionId: '' })));
+    // Field boundaries count: moving text from one field to the next changes the key.
+    expect(eventKey(ev({ userId: 'ab', itemId: 'c' }))).not.toBe(eventKey(ev({ userId: 'a', itemId: 'bc' })));
+    expect(eventKey(ev({ userId: 'ab', itemId: 'c' }))).toBe(eventKey(ev({ userId: 'ab', itemId: 'c' })));
+  });
+  it('are pinned: a change of key layout or hash must be deliberate (it changes keys of new ingests)', () => {
+    expect(eventKey(ev())).toBe('9453566172438092');
+    expect(eventKey(ev({ ms: Date.UTC(2011, 5, 1, 12) }))).toBe(eventKey(ev({ ms: Date.UTC(2011, 5, 1, 12) })));
+  });
+  it('start with the UTC day (mod 1024), so keys of one day share a narrow range', () => {
+    const day = (ms: number): number => Number(BigInt(eventKey(ev({ ms }))) >> 54n);
+    const d0 = Date.UTC(2024, 0, 1);
+    expect(day(d0)).toBe(Math.floor(d0 / 86400000) % 1024);
+    expect(day(d0 + 86399999)).toBe(day(d0));
+    expect(day(d0 + 86400000)).toBe((day(d0) + 1) % 1024);
+  });
+  it('spread evenly over their hash bits and do not collide on 200,000 similar events', () => {
+    const n = 200_000;
+    const keys = new BigUint64Array(n);
+    const top = new Array<number>(16).fill(0);
+    const k = { high: 0, low: 0 };
+    for (let i = 0; i < n; i++) {
+      keyInto(ev({ userId: `u${i % 5000}`, itemId: `i${(i * 7) % 3001}`, ms: 1000 + (i % 977) * 1000, quantity: (i % 5) + 1 }), 0, k);
+      keys[i] = (BigInt(k.high) << 32n) | BigInt(k.low);
+      top[(k.high >>> 18) & 15]! += 1;
+    }
+    keys.sort();
+    let dup = 0;
+    for (let i = 1; i < n; i++) if (keys[i] === keys[i - 1]) dup++;
+    expect(dup).toBe(0);
+    for (const c of top) expect(Math.abs(c - n / 16)).toBeLessThan(700);
   });
   it('number repeats within a (user, instant) run and restart with the next run', () => {
     const occ = new OccurrenceCounter();
     const seq = [ev(), ev(), ev({ itemId: 'j' }), ev(), ev({ ms: 2000 }), ev({ ms: 2000 })];
-    expect(seq.map((r) => occ.next(r, parseInt(contentHash(eventContent(r), 0).slice(0, 13), 16)))).toEqual([0, 1, 0, 2, 0, 1]);
+    expect(seq.map((r) => occ.next(r, contentId(keyInto(r, 0, { high: 0, low: 0 }))))).toEqual([0, 1, 0, 2, 0, 1]);
   });
   it('writes LOAD DATA lines with escapes and NULLs', () => {
-    const line = eventLine(halves('00000001000000020000000000000000'), ev({ query: 'a\tb\\c', itemId: null }), 7, '1970-01-01 00:00:01.000');
+    const line = eventLine({ high: 1, low: 2 }, ev({ query: 'a\tb\\c', itemId: null }), 7, '1970-01-01 00:00:01.000');
     expect(line).toBe('1\t2\tu\t\\N\t4\t1970-01-01 00:00:01.000\t1\t2.5\t\\N\ta\\tb\\\\c\ts\t7\n');
   });
-  it('chunk buffer emits every line once, grouped by key prefix', () => {
+  it('writes the same bytes into a chunk as the text line, non-ASCII and escapes included', () => {
+    const rows = [
+      ev(),
+      ev({ query: 'a\tb\\c\nd\re', itemId: null, quantity: -12, dwellMs: 4294967, price: null, sessionId: null }),
+      ev({ userId: 'üser\t€😀x\\', itemId: 'ítem', query: 'ça va\t', quantity: null, price: '0.001', dwellMs: 0 }),
+    ];
+    const keys = [{ high: 4294967295, low: 0 }, { high: 0, low: 4294967295 }, { high: 1234567890, low: 10 }];
     const cb = new ChunkBuffer();
-    const keys = [0xff000000, 0x01000000, 0x80000000, 0x01000001];
-    keys.forEach((k, i) => cb.push(`row${i}\n`, k));
-    expect(cb.rows).toBe(4);
-    expect(cb.take().toString()).toBe('row1\nrow3\nrow2\nrow0\n');
+    rows.forEach((r, i) => writeEventRow(cb, keys[i]!, r, 2147483647, '2024-01-02 03:04:05.006'));
+    const want = [1, 2, 0].map((i) => eventLine(keys[i]!, rows[i]!, 2147483647, '2024-01-02 03:04:05.006')).join('');
+    expect(cb.take().toString('utf8')).toBe(want);
+  });
+  it('chunk buffer emits every row once, in key order (ties on the top 32 bits in arrival order)', () => {
+    const cb = new ChunkBuffer();
+    const keys = [0xff000000, 0x01000000, 0x80000000, 0x00ffffff, 0x01000000];
+    keys.forEach((h, i) => {
+      cb.begin(h);
+      cb.ascii(`row${i}`);
+      cb.end();
+    });
+    expect(cb.rows).toBe(5);
+    expect(cb.take().toString()).toBe('row3\nrow1\nrow4\nrow2\nrow0\n');
     expect(cb.rows).toBe(0);
+    for (const t of ['a', 'b']) {
+      cb.begin(1);
+      cb.text(t);
+      cb.end();
+    }
+    expect(cb.take().toString()).toBe('a\nb\n');
+  });
+  it('chunk buffer grows past its first allocations and sorts big chunks', () => {
+    const cb = new ChunkBuffer();
+    const n = 70_000;
+    for (let i = 0; i < n; i++) {
+      cb.begin(n - i);
+      cb.ascii('x'.repeat(20));
+      cb.int(n - i);
+      cb.end();
+    }
+    const out = cb.take().toString().split('\n');
+    expect(out.length).toBe(n + 1);
+    expect(out.slice(0, n).map((l) => Number(l.slice(20)))).toEqual(Array.from({ length: n }, (_, i) => i + 1));
+    expect(new Set(out).size).toBe(n + 1);
+  });
+  it('chunk buffer writes integers exactly', () => {
+    const cb = new ChunkBuffer();
+    const vals = [0, 7, 10, 99, 100, 101, 999, 1000, -1, -10, -2147483648, 4294967295, 1e10, 99999999999, 1e15, 2 ** 53 - 1];
+    cb.begin(0);
+    vals.forEach((v) => {
+      cb.int(v);
+      cb.tab();
+    });
+    cb.end();
+    expect(cb.take().toString()).toBe(`${vals.join('\t')}\t\n`);
   });
 });
