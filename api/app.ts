@@ -5,7 +5,7 @@ import type { Db } from '../db/knex';
 import type { Queues } from '../jobs/queues';
 import { requireScope } from './auth';
 import { BOARD_PATH, boardRouter } from './board';
-import { errorHandler, requestId, unknownRoute } from './errors';
+import { errorHandler, requestId, requireRedis, unknownRoute } from './errors';
 import { adminRouter } from './routes/admin';
 import { healthRouter } from './routes/health';
 import { ingestRouter } from './routes/ingest';
@@ -28,11 +28,13 @@ export function createApp(deps: ApiDeps): Express {
   app.disable('x-powered-by');
   app.use(requestId);
   app.use(healthRouter(deps.readDb, deps.redis));
+  app.use(servingRouter(deps.config, deps.readDb));
+  // Everything below talks to Redis; BullMQ would wait for a lost Redis forever, so answer 503 at once instead.
+  app.use(requireRedis(deps.redis));
   // The upload route streams its body itself, so it goes before the JSON parser.
   app.use(ingestRouter(deps.config, deps.queues, deps.readDb));
   app.use(express.json({ limit: '1mb' }));
   app.use(jobsRouter(deps.config, deps.queues));
-  app.use(servingRouter(deps.config, deps.readDb));
   app.use(adminRouter(deps.config, deps.queues));
   app.use(BOARD_PATH, requireScope(deps.config.API_KEYS, 'ops', { basicChallenge: true }), boardRouter(deps.queues));
   app.use(unknownRoute);

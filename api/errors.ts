@@ -15,6 +15,18 @@ export class ApiError extends Error {
 export const badRequest = (message: string): ApiError => new ApiError(400, 'bad_request', message);
 export const notFound = (message: string): ApiError => new ApiError(404, 'not_found', message);
 
+/** Connection-level failures of MySQL or Redis: the client should retry, so 503 rather than 500. */
+function isUnavailable(err: unknown): boolean {
+  const e = err as { code?: unknown; message?: unknown; name?: unknown };
+  const code = typeof e.code === 'string' ? e.code : '';
+  const message = typeof e.message === 'string' ? e.message : '';
+  return (
+    ['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'PROTOCOL_CONNECTION_LOST', 'ER_CON_COUNT_ERROR'].includes(code) ||
+    e.name === 'KnexTimeoutError' ||
+    /Stream isn't writeable|Connection is closed|enableOfflineQueue/.test(message)
+  );
+}
+
 /** Tags each request with an id (echoed as X-Request-Id) so a client's report can be found in the log. */
 export const requestId: RequestHandler = (req, res, next) => {
   const id = (req.header('x-request-id') ?? '').slice(0, 64) || randomUUID();
@@ -22,6 +34,13 @@ export const requestId: RequestHandler = (req, res, next) => {
   res.setHeader('X-Request-Id', id);
   next();
 };
+
+/** 503 while the API's Redis connection is not ready (the connection is shared by every queue). */
+export function requireRedis(redis: { status: string }): RequestHandler {
+  return (_req, _res, next) => {
+    next(redis.status === 'ready' ? undefined : new ApiError(503, 'unavailable', 'the job queue (Redis) is unavailable; retry later'));
+  };
+}
 
 export const unknownRoute: RequestHandler = (req, _res, next) => {
   next(notFound(`no route ${req.method} ${req.path}`));
@@ -48,6 +67,10 @@ export function errorHandler(log: (msg: string) => void): ErrorRequestHandler {
       return;
     }
     log(`[${requestIdValue}] ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
-    res.status(503 === e.status ? 503 : 500).json({ error: { code: 'internal', message: `internal error (request id ${requestIdValue})` } });
+    if (isUnavailable(err)) {
+      res.status(503).json({ error: { code: 'unavailable', message: `a backing service (MySQL or Redis) is unavailable; retry later (request id ${requestIdValue})` } });
+      return;
+    }
+    res.status(500).json({ error: { code: 'internal', message: `internal error (request id ${requestIdValue})` } });
   };
 }

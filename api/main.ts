@@ -11,7 +11,8 @@ function main(): void {
   const config = getConfig();
   const readDb = createDb(config.MYSQL_READONLY_URL, config.MYSQL_POOL_MAX);
   const redis = createRedis(config.REDIS_URL, 'api');
-  const queues = openQueues(config, redis);
+  redis.on('error', (err) => console.error(`redis: ${err.message}`));
+  const queues = openQueues(config, redis, (err) => console.error(`queue: ${err.message}`));
   const app = createApp({ config, readDb, redis, queues });
   const server: Server = app.listen(config.API_PORT, () => console.log(`ShopIntent API on http://127.0.0.1:${config.API_PORT}`));
   onShutdown(async () => {

@@ -21,6 +21,8 @@ export function createDb(url: string, poolMax = 10): Db {
       charset: 'utf8mb4',
     },
     pool: { min: 0, max: poolMax },
+    // Fail a query after 5 s without a connection instead of knex's 60 s: callers answer 503 or retry.
+    acquireConnectionTimeout: 5_000,
   });
 }
 

@@ -13,8 +13,10 @@ export interface Queues {
 }
 
 /** Opens every queue of the catalogue under the configured prefix. */
-export function openQueues(config: Pick<Config, 'QUEUE_PREFIX'>, connection: Redis): Queues {
+export function openQueues(config: Pick<Config, 'QUEUE_PREFIX'>, connection: Redis, onError: (err: Error) => void = () => undefined): Queues {
   const byName = new Map<string, Queue>(ALL_QUEUES.map((q) => [q, new Queue(q, { connection, prefix: config.QUEUE_PREFIX })]));
+  // Connection errors surface on every queue; without a listener BullMQ prints each one to stderr.
+  for (const q of byName.values()) q.on('error', onError);
   const flows = new FlowProducer({ connection, prefix: config.QUEUE_PREFIX });
   const queueFor = (name: JobName): Queue => {
     const q = byName.get(QUEUE_OF[name]);
