@@ -29,7 +29,8 @@ const jobsOfQueue = (queue: string): string[] => JOB_NAMES.filter((n) => QUEUE_O
 export function startWorkerPool(config: Readonly<Config>, log: (msg: string) => void = console.log): WorkerPool {
   const connection: Redis = createRedis(config.REDIS_URL, 'worker');
   const runtime = new JobRuntime(config);
-  const queues = openQueues(config, connection);
+  connection.on('error', (err) => log(`redis: ${err.message}`));
+  const queues = openQueues(config, connection, (err) => log(`queue: ${err.message}`));
   const wanted = new Set<string>(config.WORKER_QUEUES);
   const workers: Worker[] = [];
   for (const queue of ALL_QUEUES.filter((q) => wanted.has(q))) {
