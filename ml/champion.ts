@@ -98,20 +98,26 @@ export interface RankerHeads {
   fallbacks: string[];
 }
 
+/** Ranker training rows of both heads, one entry per horizon-long window (most recent first). */
+export interface RankerData {
+  fy: RankerRows[];
+  di: RankerRows[];
+}
+
 /**
- * Trains both ranker heads on the window [anchor, anchor + H) from sources fitted before `anchor`. A head whose
- * window has too few labelled users or positives falls back to the fixed blend (see ranker.ts).
+ * Builds the ranker rows of the windows [anchor − w·H, anchor − (w−1)·H), w < `windows` (default
+ * `p.ranker.windows`), each from sources fitted before its start. Older windows are added only when they keep a
+ * horizon of history before them.
  */
-export async function trainRankers(
+export function rankerData(
   events: readonly EventRecord[], anchor: number, horizonDays: number, p: ChampionParams, items?: readonly ItemRecord[],
-): Promise<RankerHeads> {
-  const fallbacks: string[] = [];
+  windows = p.ranker.windows ?? 1,
+): RankerData {
   const h = horizonDays * DAY;
   const hist = historySpan(events, anchor);
   const fy: RankerRows[] = [];
   const di: RankerRows[] = [];
-  // Older windows add examples only when they keep a horizon of history before them.
-  for (let w = 0; w < Math.max(1, p.ranker.windows ?? 1); w++) {
+  for (let w = 0; w < Math.max(1, windows); w++) {
     const a = anchor - w * h;
     if (w > 0 && a - hist.minTs < h) break;
     const snap = championSnapshot(events, a, p, items);
@@ -121,20 +127,39 @@ export async function trainRankers(
     fy.push(rankerRows(src, snap, labels, p.candidates, false));
     di.push(rankerRows(src, snap, labels, p.candidates, true));
   }
-  if (fy.length === 0) {
+  return { fy, di };
+}
+
+/** Trains both heads on the first `p.ranker.windows` windows of `data` (see {@link rankerData}). */
+export async function trainHeads(data: RankerData, p: ChampionParams): Promise<RankerHeads> {
+  const fallbacks: string[] = [];
+  const nw = Math.max(1, p.ranker.windows ?? 1);
+  const fyParts = data.fy.slice(0, nw);
+  const diParts = data.di.slice(0, nw);
+  if (fyParts.length === 0) {
     fallbacks.push('ranker: no history before the ranker window; fixed blend for both lists');
     return { forYou: fixedBlend(), discover: fixedBlend(), fallbacks };
   }
-  const head = async (name: string, excludeBought: boolean, seed: number): Promise<MlpWeights> => {
-    const rows = mergeRows(excludeBought ? di : fy);
+  const head = async (name: string, parts: RankerRows[], seed: number): Promise<MlpWeights> => {
+    const rows = mergeRows(parts);
     if (rows.users >= MIN_RANKER_USERS && rows.positives >= MIN_RANKER_POSITIVES) return trainRanker(rows, p.ranker, seed);
     fallbacks.push(`ranker ${name}: ${rows.users} labelled users / ${rows.positives} positives in its window ` +
       `(needs ≥ ${MIN_RANKER_USERS} and ≥ ${MIN_RANKER_POSITIVES}); fixed blend`);
     return fixedBlend();
   };
-  const forYou = await head('for-you', false, 1);
-  const discover = await head('discover', true, 2);
+  const forYou = await head('for-you', fyParts, 1);
+  const discover = await head('discover', diParts, 2);
   return { forYou, discover, fallbacks };
+}
+
+/**
+ * Trains both ranker heads on the window [anchor, anchor + H) from sources fitted before `anchor`. A head whose
+ * window has too few labelled users or positives falls back to the fixed blend (see ranker.ts).
+ */
+export async function trainRankers(
+  events: readonly EventRecord[], anchor: number, horizonDays: number, p: ChampionParams, items?: readonly ItemRecord[],
+): Promise<RankerHeads> {
+  return trainHeads(rankerData(events, anchor, horizonDays, p, items), p);
 }
 
 /**

@@ -133,3 +133,36 @@ export function predictMlp(m: MlpWeights, x: Float32Array, rows: number, chunk =
   }
   return out;
 }
+
+/**
+ * Exactly the average of the logits of several MLPs of the same shape and standardisation (a bagged ensemble),
+ * as one wider MLP: hidden layers side by side (block-diagonal weights), output weights divided by their count.
+ * Scoring and serialisation need no special case.
+ */
+export function stackMlps(models: readonly MlpWeights[]): MlpWeights {
+  if (models.length === 1) return models[0]!;
+  const n = models.length;
+  const base = models[0]!;
+  const layers = base.sizes.length - 1;
+  const sizes = base.sizes.map((s, l) => (l === 0 || l === layers ? s : s * n));
+  const params: Float32Array[] = [];
+  for (let l = 0; l < layers; l++) {
+    const inS = base.sizes[l]!;
+    const outS = base.sizes[l + 1]!;
+    const inB = sizes[l]!;
+    const outB = sizes[l + 1]!;
+    const w = new Float32Array(inB * outB);
+    const b = new Float32Array(outB);
+    models.forEach((m, k) => {
+      const wk = m.params[2 * l]!;
+      const bk = m.params[2 * l + 1]!;
+      const r0 = l === 0 ? 0 : k * inS;
+      const c0 = l === layers - 1 ? 0 : k * outS;
+      const scale = l === layers - 1 ? 1 / n : 1;
+      for (let r = 0; r < inS; r++) for (let c = 0; c < outS; c++) w[(r0 + r) * outB + c0 + c]! += wk[r * outS + c]! * scale;
+      for (let c = 0; c < outS; c++) b[c0 + c]! += bk[c]! * scale;
+    });
+    params.push(w, b);
+  }
+  return { sizes, params, mean: base.mean, std: base.std };
+}

@@ -1,5 +1,5 @@
 import { N_FEATURES, RANKER_FEATURES, makeScratch, userCandidates, type CandidateParams } from './features';
-import { predictMlp, trainMlp, type MlpWeights } from './mlp';
+import { predictMlp, stackMlps, trainMlp, type MlpWeights } from './mlp';
 import type { Snapshot } from './snapshot';
 import type { FittedSources } from './sources';
 
@@ -12,9 +12,11 @@ export interface RankerParams {
   l2: number;
   /** horizon-long training windows stacked (most recent first); older ones only where history allows */
   windows?: number;
+  /** MLPs trained with different seeds (initialisation and shuffles) and averaged (bagging; 1 = a single net) */
+  bag?: number;
 }
 
-export const DEFAULT_RANKER: RankerParams = { hidden: [64, 32], epochs: 6, learningRate: 0.002, batchSize: 1024, l2: 0, windows: 2 };
+export const DEFAULT_RANKER: RankerParams = { hidden: [32], epochs: 4, learningRate: 0.002, batchSize: 1024, l2: 0, windows: 2, bag: 3 };
 
 /** Training rows of a ranker head; `users` counts the labelled users that contributed. */
 export interface RankerRows {
@@ -68,10 +70,14 @@ export function rankerRows(
 export async function trainRanker(
   data: RankerRows, p: RankerParams, seed = 1,
 ): Promise<MlpWeights> {
-  return trainMlp(data.x, data.y, data.rows, N_FEATURES, {
-    hidden: p.hidden, epochs: p.epochs, batchSize: p.batchSize, learningRate: p.learningRate, l2: p.l2, seed,
-    rowWeights: data.weights,
-  });
+  const nets: MlpWeights[] = [];
+  for (let b = 0; b < Math.max(1, p.bag ?? 1); b++) {
+    nets.push(await trainMlp(data.x, data.y, data.rows, N_FEATURES, {
+      hidden: p.hidden, epochs: p.epochs, batchSize: p.batchSize, learningRate: p.learningRate, l2: p.l2,
+      seed: seed + 7919 * b, rowWeights: data.weights,
+    }));
+  }
+  return stackMlps(nets);
 }
 
 /** Ranker logits for a user's candidate feature rows. */
