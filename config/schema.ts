@@ -79,6 +79,8 @@ export const configSchema = z.object({
   ML_BACKEND: z.enum(['auto', ...ML_BACKENDS]).default('auto'),
   TOP_K: positiveInt(20),
   INTENT_HORIZON_DAYS: positiveInt(30),
+  /** re-run the ranker's validation search on every train (slower); off: use the defaults `npm run eval` validated */
+  TRAIN_TUNE: z.enum(['true', 'false']).default('false').transform((s) => s === 'true'),
   PROMOTION_MARGIN: z.coerce.number().min(0).max(1).default(0),
   SCORE_SHARD_USERS: positiveInt(5000),
   RUNS_TO_KEEP: positiveInt(3),

@@ -34,6 +34,7 @@ export const train: Handler<'train'> = async (payload, ctx) => {
     k,
     horizonDays,
     backend,
+    tune: ctx.config.TRAIN_TUNE,
     log: (m) => {
       ctx.log(m);
       phase = Math.min(55, phase + 3);
