@@ -1,7 +1,7 @@
 import { ConfigError, getConfig } from '../config';
 import { createRedis } from '../jobs/redis';
 import { openQueues } from '../jobs/queues';
-import { startWorkerPool } from './pool';
+import { startWorkerPool, type WorkerPool } from './pool';
 import { upsertNightlySchedule } from './scheduler';
 import { onShutdown } from '../jobs/shutdown';
 
@@ -20,8 +20,12 @@ async function main(): Promise<void> {
     connection.disconnect();
     return;
   }
-  const pool = startWorkerPool(config);
-  onShutdown(async () => pool.close());
+  // Signal handlers first: until a listener exists, SIGINT kills the process outright (the kernel's default),
+  // so one that arrives while the pool starts would skip the graceful close.
+  // eslint-disable-next-line prefer-const -- assigned after the handler that reads it is registered
+  let pool: WorkerPool | undefined;
+  onShutdown(async () => pool?.close());
+  pool = startWorkerPool(config);
 }
 
 main().catch((err: unknown) => {
