@@ -3,10 +3,7 @@
 # the whole pipeline on the shipped UCI data through the API and the queues (scripts/demo.ts).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-if [ ! -d node_modules/bullmq ] || [ ! -d node_modules/typescript ]; then
-  echo "Installing dependencies (npm ci)…"
-  npm ci --no-audit --no-fund
-fi
+bash scripts/ensure-deps.sh
 bash scripts/ensure-services.sh
 npm run build --silent
 exec node dist/scripts/demo.js "$@"
