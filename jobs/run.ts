@@ -1,7 +1,7 @@
 import type { FlowProducer } from 'bullmq';
 import type { Config } from '../config';
 import { createDb, type Db } from '../db/knex';
-import { isJobName, parsePayload, type JobName } from './catalogue';
+import { describeIssues, isJobName, parsePayload, type JobName } from './catalogue';
 import type { Handler, JobContext } from './context';
 import { BadInputError } from './errors';
 import { handlers } from './handlers';
@@ -39,7 +39,7 @@ export async function runJob(rt: JobRuntime, job: RunnableJob, flows?: FlowProdu
   const name: JobName = job.name;
   const parsed = parsePayload(name, job.data);
   if (!parsed.success) {
-    throw new BadInputError(`invalid ${name} payload: ${parsed.error.issues.map((i) => `${i.path.join('.') || '(payload)'}: ${i.message}`).join('; ')}`);
+    throw new BadInputError(`invalid ${name} payload: ${describeIssues(parsed.error.issues)}`);
   }
   const log = (message: string): void => {
     // Job logs are best effort: a failed log write must not fail (or crash) the job.

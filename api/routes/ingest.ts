@@ -7,11 +7,11 @@ import { Router } from 'express';
 import type { Config } from '../../config';
 import type { Db } from '../../db/knex';
 import { getIngestBatch } from '../../db/repositories/ingest-batches';
-import { parsePayload } from '../../jobs/catalogue';
+import { describeIssues, parsePayload } from '../../jobs/catalogue';
 import type { Queues } from '../../jobs/queues';
 import { requireScope } from '../auth';
 import { ApiError, badRequest, notFound } from '../errors';
-import { describeIssues, newSuffix } from './jobs';
+import { newSuffix } from './jobs';
 
 /**
  * POST /v1/ingest: the request body (any file: CSV, NDJSON, gzip) is streamed to UPLOAD_DIR, never held in

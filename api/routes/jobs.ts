@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Router } from 'express';
 import type { Config } from '../../config';
-import { PUBLIC_JOBS, parsePayload, type JobName } from '../../jobs/catalogue';
+import { PUBLIC_JOBS, describeIssues, parsePayload, type JobName } from '../../jobs/catalogue';
 import { nightlyFlow } from '../../jobs/flows';
 import type { Queues } from '../../jobs/queues';
 import { getJobStatus } from '../../jobs/status';
@@ -10,11 +10,6 @@ import { badRequest, notFound } from '../errors';
 
 /** A job-id suffix that sorts by time and never collides. */
 export const newSuffix = (): string => `${Date.now().toString(36)}-${randomUUID().slice(0, 8)}`;
-
-/** Formats zod issues as "field: problem; …" for a 400 message. */
-export function describeIssues(issues: { path: PropertyKey[]; message: string }[]): string {
-  return issues.map((i) => `${i.path.map(String).join('.') || '(body)'}: ${i.message}`).join('; ');
-}
 
 /** Enqueue jobs and pipelines, and read their state. */
 export function jobsRouter(config: Readonly<Config>, queues: Queues): Router {

@@ -4,6 +4,7 @@ import type { Config } from '../../config';
 import type { Db } from '../../db/knex';
 import { getIntent, getRecommendations, getSegmentMembers, listSegments } from '../../db/repositories/serving';
 import { listModels } from '../../db/repositories/models';
+import { describeIssues } from '../../jobs/catalogue';
 import { requireScope } from '../auth';
 import { badRequest, notFound } from '../errors';
 
@@ -11,7 +12,7 @@ const idParam = z.string().min(1).max(64);
 
 function query<T extends z.ZodType>(schema: T, req: Request): z.output<T> {
   const parsed = schema.safeParse(req.query);
-  if (!parsed.success) throw badRequest(parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; '));
+  if (!parsed.success) throw badRequest(describeIssues(parsed.error.issues));
   return parsed.data;
 }
 

@@ -23,7 +23,14 @@ export const scoreAllUsers: Handler<'score-all-users'> = async (payload, ctx) =>
   const events = cleanEvents(await loadAllEvents(ctx.db, (n) => ctx.progress(2, { phase: 'loading events', loaded: n })), {
     excludedItemIds: payload.excludedItemIds ?? ctx.config.EXCLUDED_ITEM_IDS,
   });
-  const userIds = [...new Set(events.map((e) => e.userId))].sort();
+  // Each shard gets only its users' histories: scanning every event once per shard would grow with shards × events.
+  const byUser = new Map<string, typeof events>();
+  for (const e of events) {
+    const list = byUser.get(e.userId);
+    if (list) list.push(e);
+    else byUser.set(e.userId, [e]);
+  }
+  const userIds = [...byUser.keys()].sort();
   require_(userIds.length > 0, 'no customers to score');
 
   const runId = await createRun(ctx.db, 'scores', version, { k, backend });
@@ -32,13 +39,13 @@ export const scoreAllUsers: Handler<'score-all-users'> = async (payload, ctx) =>
   try {
     for (let i = 0; i < userIds.length; i += shard) {
       const ids = userIds.slice(i, i + shard);
-      const scored = scoreUsers(model, events, ids, { k });
+      const scored = scoreUsers(model, ids.flatMap((u) => byUser.get(u) ?? []), ids, { k });
       const recs: RecommendationRow[] = scored.flatMap((u) => [
         ...u.forYou.map((r, rank) => ({ userId: u.userId, list: 'for-you' as const, rank: rank + 1, ...r })),
         ...u.discover.map((r, rank) => ({ userId: u.userId, list: 'discover' as const, rank: rank + 1, ...r })),
       ]);
-      const horizonDays = ctx.config.INTENT_HORIZON_DAYS;
-      await writeScoreShard(ctx.db, runId, ids, recs, scored.map((u) => ({ userId: u.userId, probability: u.intent, horizonDays })));
+      // The horizon is the one the model was trained for, not today's config.
+      await writeScoreShard(ctx.db, runId, ids, recs, scored.map((u) => ({ userId: u.userId, probability: u.intent, horizonDays: model.horizonDays })));
       const done = i + ids.length;
       await ctx.progress(5 + (90 * done) / userIds.length, { phase: 'scoring', users: done, of: userIds.length, usersPerSecond: Math.round(done / ((Date.now() - started) / 1000 || 1)) });
     }

@@ -29,7 +29,9 @@ export const train: Handler<'train'> = async (payload, ctx) => {
   await ctx.progress(10, { phase: 'holdout evaluation', events: events.length });
   // The protocol logs each phase; each line also nudges progress so Bull Board shows a live job.
   let phase = 10;
-  const report = await evaluateProtocol(events, {
+  // The protocol cleans what it is given; hand it the raw events so nothing is cleaned twice.
+  const report = await evaluateProtocol(raw, {
+    excludedItemIds,
     splitTs,
     k,
     horizonDays,

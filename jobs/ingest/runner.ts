@@ -1,4 +1,5 @@
 import { resolve } from 'node:path';
+import { describeIssues } from '../catalogue';
 import { databaseName, type Config } from '../../config';
 import type { Db } from '../../db/knex';
 import {
@@ -43,7 +44,7 @@ const FIRST_CHUNK_ROWS = 8192;
  */
 export async function runIngest(deps: IngestDeps, payloadInput: IngestPayload | IngestPayloadInput): Promise<IngestResult> {
   const parsed = ingestPayloadSchema.safeParse(payloadInput);
-  if (!parsed.success) throw new IngestInputError(`invalid ingest payload: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
+  if (!parsed.success) throw new IngestInputError(`invalid ingest payload: ${describeIssues(parsed.error.issues)}`);
   const payload = parsed.data;
   const mapping = resolveMapping(payload.mapping, payload.entity);
   const path = resolve(payload.path);

@@ -2,7 +2,7 @@ import { EVENT_TYPES } from '../../ml/types';
 import type { ItemUpsert, UserUpsert } from '../../db/repositories/ingest-entities';
 import type { Binding } from './mappings/bind';
 import type { EventMapping, IdRules, ItemMapping, UserMapping } from './mappings/types';
-import { reject, type Rejection } from './reasons';
+import { reject, Rejection } from './reasons';
 import { compileTimeParser } from './time';
 
 /** Column widths of the tables rows land in (db/migrations/001-raw-data.ts). */
@@ -60,7 +60,9 @@ function idRule(rules: IdRules | undefined): (s: string) => string {
   };
 }
 
-function parsePrice(s: string): string | Rejection {
+/** A price column's value: null when empty, the decimal text when valid, else the rejection. */
+function parsePrice(s: string | null): string | null | Rejection {
+  if (s === null) return null;
   if (!DEC.test(s)) return reject('bad_price', `price "${s.slice(0, 40)}" is not a number`);
   const n = Number(s);
   if (n < 0) return reject('negative_price', `price ${s}`);
@@ -149,13 +151,8 @@ export function compileEventValidator(m: EventMapping, b: Binding): (f: Fields) 
       if (quantity < 0 && type < 4) return reject('bad_quantity', `negative quantity on a ${EVENT_TYPES[type - 1] ?? ''}`);
     }
 
-    let price: string | null = null;
-    const rawPrice = field(f, iPrice);
-    if (rawPrice !== null) {
-      const p = parsePrice(rawPrice);
-      if (typeof p !== 'string') return p;
-      price = p;
-    }
+    const price = parsePrice(field(f, iPrice));
+    if (price instanceof Rejection) return price;
 
     let dwellMs: number | null = null;
     const rawDwell = field(f, iDwell);
@@ -229,13 +226,8 @@ export function compileItemValidator(m: ItemMapping, b: Binding): (f: Fields) =>
     if (title !== null && title.length > LIMITS.title) return tooLong(c.title ?? 'title', title, LIMITS.title);
     const category = field(f, iCat);
     if (category !== null && category.length > LIMITS.category) return tooLong(c.category ?? 'category', category, LIMITS.category);
-    let price: string | null = null;
-    const rawPrice = field(f, iPrice);
-    if (rawPrice !== null) {
-      const p = parsePrice(rawPrice);
-      if (typeof p !== 'string') return p;
-      price = p;
-    }
+    const price = parsePrice(field(f, iPrice));
+    if (price instanceof Rejection) return price;
     let inStock = true;
     const s = field(f, iStock);
     if (s !== null) {
