@@ -1,6 +1,7 @@
 import { DEFAULT_CANDIDATES, makeScratch, N_FEATURES, userCandidates, type CandidateParams, type UserCandidates } from './features';
 import { historySpan, labelWindow, requireHistory } from './history';
 import { DEFAULT_INTENT, fitIntentModel, intentFeatures, N_INTENT_FEATURES, predictIntent, type IntentModel, type IntentParams } from './intent';
+import { itemMomentum } from './intent-features';
 import { predictMlp, type MlpWeights } from './mlp';
 import {
   DEFAULT_RANKER, fixedBlend, mergeRows, MIN_RANKER_POSITIVES, MIN_RANKER_USERS, rankerRows, trainRanker, type RankerParams, type RankerRows,
@@ -70,24 +71,37 @@ export interface FitOptions {
   horizonDays: number;
   params?: Partial<ChampionParams>;
   items?: readonly ItemRecord[];
+  /** returns and cancellations ({@link returnEvents}), an intent signal */
+  returns?: readonly EventRecord[];
 }
 
 
-/** Snapshot with the champion's settings; item titles/categories (if any) map search queries onto items. */
+/** What {@link championSnapshot} may narrow or add. */
+export interface ChampionSnapshotOptions {
+  /** item titles/categories (if any) map search queries onto items */
+  items?: readonly ItemRecord[];
+  /** fixed item vocabulary (serving) */
+  itemIds?: readonly string[];
+  /** only these users (a scoring shard) */
+  userIds?: readonly string[];
+  /** returns and cancellations, counted per user for the intent features */
+  returns?: readonly EventRecord[];
+}
+
+/** Snapshot with the champion's settings. */
 export function championSnapshot(
-  events: readonly EventRecord[], anchor: number, p: ChampionParams, items?: readonly ItemRecord[],
-  itemIds?: readonly string[], userIds?: readonly string[],
+  events: readonly EventRecord[], anchor: number, p: ChampionParams, o: ChampionSnapshotOptions = {},
 ): Snapshot {
-  let ids = itemIds;
+  let ids = o.itemIds;
   if (!ids) {
     const s = new Set<string>();
     for (const e of events) if (e.ts < anchor && e.itemId !== null) s.add(e.itemId);
     ids = [...s].sort();
   }
-  const queryMapper = items ? buildQueryMapper(items, new Map(ids.map((id, i) => [id, i]))) : null;
+  const queryMapper = o.items ? buildQueryMapper(o.items, new Map(ids.map((id, i) => [id, i]))) : null;
   return buildSnapshot(events, anchor, {
-    weights: p.weights, halfLifeShortDays: p.halfLifeShortDays, halfLifeLongDays: p.halfLifeLongDays, itemIds: ids, userIds,
-    queryMapper,
+    weights: p.weights, halfLifeShortDays: p.halfLifeShortDays, halfLifeLongDays: p.halfLifeLongDays, itemIds: ids,
+    userIds: o.userIds, queryMapper, returns: o.returns,
   });
 }
 
@@ -120,7 +134,7 @@ export function rankerData(
   for (let w = 0; w < Math.max(1, windows); w++) {
     const a = anchor - w * h;
     if (w > 0 && a - hist.minTs < h) break;
-    const snap = championSnapshot(events, a, p, items);
+    const snap = championSnapshot(events, a, p, { items });
     if (snap.itemIds.length === 0) break;
     const src = fitSources(snap, p.sources);
     const labels = purchasesInWindow(events, a, a + h, snap.itemIndex);
@@ -178,10 +192,12 @@ export async function fitChampion(events: readonly EventRecord[], opts: FitOptio
   if (len < h) fallbacks.push(`ranker: ${len / DAY}-day training window (history too short for ${opts.horizonDays})`);
   const heads = await trainRankers(events, opts.asOf - len, len / DAY, p, opts.items);
   fallbacks.push(...heads.fallbacks);
-  const snap = championSnapshot(events, opts.asOf, p, opts.items);
+  const snap = championSnapshot(events, opts.asOf, p, { items: opts.items });
   const sources = fitSources(snap, p.sources);
-  const intent = await fitIntentModel(events, opts.asOf, opts.horizonDays, p.intent);
+  const intent = await fitIntentModel(events, opts.asOf, opts.horizonDays, p.intent, opts.returns);
   fallbacks.push(...intent.fallbacks);
+  // Scoring shards see only their own users, so the items' momentum is fixed here, over everyone.
+  intent.model.itemMomentum = itemMomentum(snap);
   let categories: (string | null)[] | null = null;
   if (opts.items?.some((i) => i.category)) {
     const cat = new Map(opts.items.map((i) => [i.itemId, i.category]));
@@ -232,6 +248,8 @@ export interface ScoreOptions {
   /** history cut-off (default: the model's asOf) */
   asOf?: number;
   items?: readonly ItemRecord[];
+  /** these users' returns and cancellations ({@link returnEvents}) */
+  returns?: readonly EventRecord[];
 }
 
 /**
@@ -241,7 +259,9 @@ export interface ScoreOptions {
 export function scoreUsers(
   m: ChampionModel, events: readonly EventRecord[], userIds: readonly string[], opts: ScoreOptions,
 ): UserScores[] {
-  const snap = championSnapshot(events, opts.asOf ?? m.asOf, m.params, opts.items, m.sources.itemIds, userIds);
+  const snap = championSnapshot(events, opts.asOf ?? m.asOf, m.params, {
+    items: opts.items, itemIds: m.sources.itemIds, userIds, returns: opts.returns,
+  });
   const sc = makeScratch(m.sources);
   const cands: UserCandidates[] = [];
   const disc: UserCandidates[] = [];
@@ -260,7 +280,7 @@ export function scoreUsers(
   };
   const lf = predictMlp(m.forYou, concat(cands), cands.reduce((s, c) => s + c.items.length, 0));
   const ld = predictMlp(m.discover, concat(disc), disc.reduce((s, c) => s + c.items.length, 0));
-  const intentX = intentFeatures(snap);
+  const intentX = intentFeatures(snap, m.intent.itemMomentum ?? new Float32Array(0));
   const probs = predictIntent(m.intent, intentX.x);
   const intentOf = new Map<number, number>();
   intentX.users.forEach((u, r) => intentOf.set(u, probs[r]!));

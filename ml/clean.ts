@@ -20,3 +20,13 @@ export function cleanEvents(events: readonly EventRecord[], opts: CleanOptions =
     return true;
   });
 }
+
+/**
+ * The returns and cancellations among raw events (purchases with a negative quantity, products only): cleaning
+ * drops them from what models learn items from, but how often a customer returns goods still tells how active
+ * a trade customer they are (an intent feature).
+ */
+export function returnEvents(events: readonly EventRecord[], opts: CleanOptions = {}): EventRecord[] {
+  const excluded = new Set((opts.excludedItemIds ?? []).map((s) => s.toUpperCase()));
+  return events.filter((e) => e.type === 'purchase' && (e.quantity ?? 0) < 0 && e.itemId !== null && !excluded.has(e.itemId.toUpperCase()));
+}

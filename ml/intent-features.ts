@@ -1,4 +1,4 @@
-import { DAY, type Snapshot } from './snapshot';
+import { BASKET_DECAY_DAYS, DAY, type Snapshot } from './snapshot';
 
 /**
  * Names of the intent features, in column order. The first 18 are the original set; later columns are only
@@ -9,12 +9,27 @@ export const INTENT_FEATURES = [
   'log_items', 'log_lines', 'log_searches30', 'log_views30', 'log_carts30', 'log_purchases30', 'log_overdue', 'active3', 'active6', 'active12',
   'log_baskets7', 'log_baskets180', 'active_weeks13', 'active_weeks26', 'log_buy_days', 'log_mean_gap', 'repeat',
   'log_avg_basket', 'log_buy_span', 'log_expected_in_30d',
+  'log_returns', 'log_days_since_return', 'mean_log_qty', 'mean_log_price', 'mean_hour',
+  ...BASKET_DECAY_DAYS.map((d) => `log_baskets_decay${d}` as const), 'active_share12', 'item_momentum',
 ] as const;
 export const N_INTENT_FEATURES = INTENT_FEATURES.length;
 const D = N_INTENT_FEATURES;
 
-/** Intent features of every user of a snapshot who has any event before its anchor (others get none). */
-export function intentFeatures(snap: Snapshot): { users: number[]; x: Float32Array } {
+/**
+ * How much each item's buying is rising: ln((buyers in the last 30 days + 1) / (buyers 30–90 days ago per
+ * 30 days + 1)). Customers whose items are in season (gifts before Christmas, garden in spring) are about to
+ * buy again. Computed on a whole-population snapshot; scoring shards use the vector stored with the model.
+ */
+export function itemMomentum(snap: Snapshot): Float32Array {
+  const it = snap.itemStats;
+  return Float32Array.from(it.buyers30, (b30, i) => Math.log((b30 + 1) / ((it.buyers90[i]! - b30) / 2 + 1)));
+}
+
+/**
+ * Intent features of every user of a snapshot who has any event before its anchor (others get none).
+ * `momentum` ({@link itemMomentum}, indexed like the snapshot's items) defaults to the snapshot's own.
+ */
+export function intentFeatures(snap: Snapshot, momentum: Float32Array = itemMomentum(snap)): { users: number[]; x: Float32Array } {
   const us = snap.user;
   const users: number[] = [];
   for (let u = 0; u < snap.userIds.length; u++) if (us.lines[u]! > 0 || us.lastTs[u]! > -Infinity) users.push(u);
@@ -33,6 +48,16 @@ export function intentFeatures(snap: Snapshot): { users: number[]; x: Float32Arr
     // against their own rhythm: a closed-form stand-in for BG/NBD's "still alive" times expected purchases.
     const rate = (f + 0.5) / (tenure + 30);
     const alive = Math.exp(-Math.max(0, recency - 2 * meanGap) / (meanGap + 30));
+    const lines = Math.max(1, us.lines[u]!);
+    const sinceReturn = us.lastReturnTs[u]! > -Infinity ? (snap.anchor - us.lastReturnTs[u]!) / DAY : 400;
+    const buyMonths = us.firstBuyTs[u]! > -Infinity ? Math.ceil((snap.anchor - us.firstBuyTs[u]!) / (30 * DAY)) : 0;
+    let mom = 0;
+    let momW = 0;
+    for (let p = snap.rowStart[u]!; p < snap.rowStart[u + 1]!; p++) {
+      mom += snap.lines[p]! * (momentum[snap.item[p]!] ?? 0);
+      momW += snap.lines[p]!;
+    }
+    const nd = BASKET_DECAY_DAYS.length;
     const row = [
       l1p(recency), l1p(f), l1p(Math.max(0, us.monetary[u]!)), l1p(tenure),
       f / (tenure / 30 + 1), l1p(us.baskets30[u]!), l1p(us.baskets90[u]!),
@@ -42,6 +67,9 @@ export function intentFeatures(snap: Snapshot): { users: number[]; x: Float32Arr
       l1p(us.baskets7[u]!), l1p(us.baskets180[u]!), us.activeWeeks13[u]!, us.activeWeeks26[u]!, l1p(us.buyDays[u]!),
       l1p(meanGap), f >= 2 ? 1 : 0, l1p(Math.max(0, us.monetary[u]!) / Math.max(1, f)), l1p(buySpan),
       l1p(rate * 30 * alive),
+      l1p(us.returns[u]!), l1p(Math.min(400, sinceReturn)), us.sumLogQty[u]! / lines, us.sumLogPrice[u]! / lines,
+      us.sumHour[u]! / lines, ...Array.from(us.basketDecay.subarray(u * nd, (u + 1) * nd), l1p),
+      buyMonths > 0 ? us.activePeriods12[u]! / Math.min(12, buyMonths) : 0, momW > 0 ? mom / momW : 0,
     ];
     for (let j = 0; j < D; j++) x[r * D + j] = Number.isFinite(row[j]!) ? row[j]! : 0;
   });

@@ -16,9 +16,14 @@ export interface IntentParams {
   learningRate: number;
   /** how many earlier label windows are stacked as training examples (plus the most recent, for calibration) */
   anchors: number;
+  /**
+   * Weightings of the stacked windows to pick from on validation: window i (0 = newest) weighs decay^i. Below 1
+   * the newest windows count more, for shops whose buying moves with the seasons.
+   */
+  windowDecays?: number[];
 }
 
-export const DEFAULT_INTENT: IntentParams = { hidden: [16], epochs: 30, learningRate: 0.003, anchors: 8 };
+export const DEFAULT_INTENT: IntentParams = { hidden: [16], epochs: 30, learningRate: 0.003, anchors: 8, windowDecays: [1, 0.7] };
 
 /** Which scorer the intent model uses; `heuristic` is the transparent fallback when no labelled window exists. */
 export type IntentKind = 'mlp' | 'logistic' | 'blend' | 'heuristic';
@@ -36,8 +41,12 @@ export interface IntentModel {
   labelDays?: number;
   /** probability for users with no history before the cut-off */
   coldStart?: number;
-  /** AUC of each candidate scorer on the most recent (validation) window */
+  /** AUC of each candidate scorer on the most recent (validation) window; `kind@decay` for decayed weightings */
   validationAuc?: Record<string, number>;
+  /** the window weighting it was trained with (see IntentParams.windowDecays) */
+  windowDecay?: number;
+  /** item momentum at fit time, indexed like the champion's items (see itemMomentum); absent in old models */
+  itemMomentum?: Float32Array;
 }
 
 /** The intent model and the degraded paths its fit took (empty when none). */
@@ -96,35 +105,67 @@ export function predictIntent(m: IntentModel, x: Float32Array): Float32Array {
   return z.map((v) => clampP(1 - (1 - predictLogistic(platt, [v])) ** stretch));
 }
 
-function stack(ws: Window[]): { x: Float32Array; y: Float32Array; rows: number } {
+interface Stacked {
+  x: Float32Array;
+  y: Float32Array;
+  /** row weights: decay^i for the rows of window i (newest first) */
+  w: Float32Array;
+  rows: number;
+}
+
+function stack(ws: Window[], decay = 1): Stacked {
   const rows = ws.reduce((s, w) => s + w.y.length, 0);
   const x = new Float32Array(rows * D);
   const y = new Float32Array(rows);
+  const w = new Float32Array(rows);
   let off = 0;
-  for (const w of ws) {
-    x.set(w.x, off * D);
-    y.set(w.y, off);
-    off += w.y.length;
-  }
-  return { x, y, rows };
+  ws.forEach((win, i) => {
+    x.set(win.x, off * D);
+    y.set(win.y, off);
+    w.fill(decay ** i, off, off + win.y.length);
+    off += win.y.length;
+  });
+  return { x, y, w, rows };
 }
 
 /** Rows below which the logistic keeps to the RFM prefix (5 columns) with a stronger ridge: small shops overfit. */
 const SMALL_ROWS = 2000;
 
-function fitLr(x: Float32Array, y: Float32Array, rows: number): LogisticModel {
-  if (rows >= SMALL_ROWS) return fitLogistic(Float64Array.from(x), y, rows, D, 1e-3);
-  return fitLogistic(Float64Array.from(leadingColumns(x, 5)), y, rows, 5, 0.05);
+function fitLr({ x, y, w, rows }: Stacked): LogisticModel {
+  if (rows >= SMALL_ROWS) return fitLogistic(Float64Array.from(x), y, rows, D, 1e-3, w);
+  return fitLogistic(Float64Array.from(leadingColumns(x, 5)), y, rows, 5, 0.05, w);
+}
+
+/** The candidate scorers fitted on stacked windows: logistic, and (with enough rows) the MLP and their blend. */
+async function fitScorers(
+  train: Stacked, tryMlp: boolean, base: Omit<IntentModel, 'kind' | 'mlp' | 'platt'>, p: IntentParams,
+): Promise<IntentModel[]> {
+  const logistic = fitLr(train);
+  const candidates: IntentModel[] = [{ ...base, kind: 'logistic', mlp: null, logistic, platt: null }];
+  // The MLP needs enough rows to beat a linear model; on small shops it is not even tried.
+  if (tryMlp && train.rows >= SMALL_ROWS) {
+    const mlp = await trainMlp(train.x, train.y, train.rows, D, {
+      hidden: p.hidden, epochs: p.epochs, batchSize: 256, learningRate: p.learningRate, seed: 3, rowWeights: train.w,
+    });
+    const zm = predictMlp(mlp, train.x, train.rows);
+    const zl = intentLogits(candidates[0]!, train.x);
+    const blend = [...meanSd(zm), ...meanSd(zl)];
+    candidates.push({ ...base, kind: 'mlp', mlp, platt: null }, { ...base, kind: 'blend', mlp, logistic, blend, platt: null });
+  }
+  return candidates;
 }
 
 /**
  * Trains P(purchase within horizon) on stacked earlier windows: for anchors asOf − j·L (j ≥ 2) features come
  * from events before the anchor and the label from the following L days (L = horizon, shorter on short
- * histories); the most recent window (j = 1) picks the scorer (MLP, logistic or their blend, by AUC) and fits
- * Platt scaling, so probabilities match the latest base rate. Degrades to one window, then to a heuristic.
+ * histories); the most recent window (j = 1) picks the scorer (MLP, logistic or their blend, by AUC), which is
+ * then refitted on the windows j = 1 … anchors and Platt-scaled on the most recent one, so probabilities match
+ * the latest base rate. Returns and cancellations (`returns`) feed two of the features. Degrades to one window,
+ * then to a heuristic.
  */
 export async function fitIntentModel(
   events: readonly EventRecord[], asOf: number, horizonDays: number, p: IntentParams = DEFAULT_INTENT,
+  returns: readonly EventRecord[] = [],
 ): Promise<IntentFit> {
   const hist = historySpan(events, asOf);
   requireHistory(hist, 'intent model');
@@ -139,7 +180,7 @@ export async function fitIntentModel(
     // Features need at least as much history before the anchor as the label window is long (the most
     // recent window always has it: L ≤ span / 2).
     if (a - hist.minTs < len) break;
-    const snap = buildSnapshot(events, a);
+    const snap = buildSnapshot(events, a, { returns });
     const { users, x } = intentFeatures(snap);
     const buyers = buyersInWindow(events, a, a + len);
     const y = Float32Array.from(users, (u) => (buyers.has(snap.userIds[u]!) ? 1 : 0));
@@ -166,39 +207,34 @@ export async function fitIntentModel(
     fallbacks.push('intent: no window with both buyers and non-buyers; heuristic P = 1 − exp(−expected baskets) from frequency, tenure and recency');
     return { model: { ...base, kind: 'heuristic', mlp: null, platt: null }, fallbacks };
   }
-  const train = windows.length >= 2 ? stack(windows.slice(1)) : stack([recent]);
   if (windows.length < 2) fallbacks.push('intent: a single labelled window; logistic regression calibrated on that same window');
-  const logistic = fitLr(train.x, train.y, train.rows);
-  const candidates: IntentModel[] = [{ ...base, kind: 'logistic', mlp: null, logistic, platt: null }];
-  // The MLP needs enough rows to beat a linear model; on small shops it is not even tried.
-  if (windows.length >= 2 && train.rows >= SMALL_ROWS) {
-    const mlp = await trainMlp(train.x, train.y, train.rows, D, { hidden: p.hidden, epochs: p.epochs, batchSize: 256, learningRate: p.learningRate, seed: 3 });
-    const zm = predictMlp(mlp, train.x, train.rows);
-    const zl = intentLogits(candidates[0]!, train.x);
-    const blend = [...meanSd(zm), ...meanSd(zl)];
-    candidates.push({ ...base, kind: 'mlp', mlp, platt: null }, { ...base, kind: 'blend', mlp, logistic, blend, platt: null });
-  }
+  // Pick the scorer and window weighting on the most recent window, trained on the older ones only...
+  const older = windows.length >= 2 ? windows.slice(1) : [recent];
+  const decays = windows.length >= 3 ? (p.windowDecays ?? [1]) : [1];
   const validationAuc: Record<string, number> = {};
-  let best = candidates[0]!;
+  let best: IntentModel | null = null;
   let bestAuc = -1;
-  for (const c of candidates) {
-    const auc = rocAuc(intentLogits(c, recent.x), recent.y);
-    validationAuc[c.kind!] = auc;
-    if (auc > bestAuc + 1e-4) {
-      best = c;
-      bestAuc = auc;
+  for (const decay of decays) {
+    for (const c of await fitScorers(stack(older, decay), windows.length >= 2, base, p)) {
+      const auc = rocAuc(intentLogits(c, recent.x), recent.y);
+      validationAuc[decay === 1 ? c.kind! : `${c.kind!}@${decay}`] = auc;
+      if (auc > bestAuc + 1e-4) {
+        best = { ...c, windowDecay: decay };
+        bestAuc = auc;
+      }
     }
   }
+  // ...then refit it on as many windows shifted one newer: the latest window is the closest to what comes
+  // next (seasons move), and leaving it out of training cost more AUC than the selection it paid for.
+  if (windows.length >= 2) {
+    const decay = best!.windowDecay ?? 1;
+    const refit = await fitScorers(stack(windows.slice(0, older.length), decay), true, base, p);
+    best = { ...(refit.find((c) => c.kind === best!.kind) ?? best!), windowDecay: decay };
+  }
+  best ??= (await fitScorers(stack([recent]), false, base, p))[0]!;
   const z = intentLogits(best, recent.x);
   const platt = fitLogistic(Float64Array.from(z), recent.y, recent.y.length, 1, 1e-3);
   return { model: { ...best, platt, validationAuc }, fallbacks };
-}
-
-/** {@link fitIntentModel} without the fallback notes (kept for callers of the original API). */
-export async function fitIntent(
-  events: readonly EventRecord[], asOf: number, horizonDays: number, p: IntentParams = DEFAULT_INTENT,
-): Promise<IntentModel> {
-  return (await fitIntentModel(events, asOf, horizonDays, p)).model;
 }
 
 export { intentFeatures, INTENT_FEATURES, D as N_INTENT_FEATURES, InsufficientDataError };

@@ -41,8 +41,15 @@ function solve(a: Float64Array, b: Float64Array, n: number): Float64Array {
   return x;
 }
 
-/** Fits L2-regularised logistic regression by Newton's method (rows × d features, row-major). */
-export function fitLogistic(x: Float64Array, y: ArrayLike<number>, rows: number, d: number, l2 = 1e-3): LogisticModel {
+/**
+ * Fits L2-regularised logistic regression by Newton's method (rows × d features, row-major); `weights` (one
+ * per row, default 1) scale each row's loss.
+ */
+export function fitLogistic(
+  x: Float64Array, y: ArrayLike<number>, rows: number, d: number, l2 = 1e-3, weights?: ArrayLike<number>,
+): LogisticModel {
+  let total = 0;
+  for (let r = 0; r < rows; r++) total += weights ? weights[r]! : 1;
   const mean = new Float64Array(d);
   const std = new Float64Array(d);
   for (let r = 0; r < rows; r++) for (let j = 0; j < d; j++) mean[j]! += x[r * d + j]! / rows;
@@ -60,16 +67,17 @@ export function fitLogistic(x: Float64Array, y: ArrayLike<number>, rows: number,
       let s = 0;
       for (let j = 0; j < p; j++) s += coef[j]! * z[j]!;
       const pr = 1 / (1 + Math.exp(-s));
-      const wgt = pr * (1 - pr);
-      const res = pr - (y[r]! > 0 ? 1 : 0);
+      const rw = weights ? weights[r]! : 1;
+      const wgt = rw * pr * (1 - pr);
+      const res = rw * (pr - (y[r]! > 0 ? 1 : 0));
       for (let a = 0; a < p; a++) {
         g[a]! += res * z[a]!;
         for (let b = 0; b < p; b++) h[a * p + b]! += wgt * z[a]! * z[b]!;
       }
     }
     for (let a = 1; a < p; a++) {
-      g[a]! += l2 * rows * coef[a]!;
-      h[a * p + a]! += l2 * rows;
+      g[a]! += l2 * total * coef[a]!;
+      h[a * p + a]! += l2 * total;
     }
     const step = solve(h, g, p);
     let move = 0;

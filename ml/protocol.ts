@@ -1,7 +1,7 @@
 import type { MlBackendName } from '../config/schema';
 import { itemItemScorer, personalScorer, popularityScorer, purchaseCsr } from './baselines';
 import { fitChampion, scoreUsers, rankerData, trainHeads, DEFAULT_CHAMPION_PARAMS, championSnapshot, type ChampionModel, type ChampionParams } from './champion';
-import { cleanEvents } from './clean';
+import { cleanEvents, returnEvents } from './clean';
 import { historySpan, requireHistory } from './history';
 import { accumulateSparse, cosineFromGram, easeWeights, gramMatrix } from './ease';
 import { makeScratch, N_FEATURES, userCandidates } from './features';
@@ -125,7 +125,7 @@ async function tuneOnValidation(
 ): Promise<{ params: ChampionParams; report: EvalReport['validation'] } | null> {
   const h = horizonDays * DAY;
   const valAnchor = asOf - h;
-  const snap = championSnapshot(events, valAnchor, base, items);
+  const snap = championSnapshot(events, valAnchor, base, { items });
   const ctx = windowContext(events.filter((e) => e.ts < asOf), snap, horizonDays, k);
   // Too few validation users make the comparison noise: keep the defaults (the caller records why).
   if (ctx.testUsers.length < MIN_VALIDATION_USERS) return null;
@@ -198,6 +198,7 @@ export async function evaluateProtocol(events: readonly EventRecord[], opts: Pro
   const k = opts.k;
   const clean = cleanEvents(events, { excludedItemIds: opts.excludedItemIds ?? [] });
   const train = clean.filter((e) => e.ts < opts.splitTs);
+  const returns = returnEvents(events, { excludedItemIds: opts.excludedItemIds ?? [] }).filter((e) => e.ts < opts.splitTs);
   const hist = historySpan(train, opts.splitTs);
   requireHistory(hist, 'holdout evaluation');
   const fallbacks: string[] = [];
@@ -249,14 +250,14 @@ export async function evaluateProtocol(events: readonly EventRecord[], opts: Pro
   }
   const tuneSeconds = (Date.now() - t0) / 1000;
   t0 = Date.now();
-  const model = await fitChampion(train, { asOf: opts.splitTs, k, horizonDays: opts.horizonDays, params, items: opts.items });
+  const model = await fitChampion(train, { asOf: opts.splitTs, k, horizonDays: opts.horizonDays, params, items: opts.items, returns });
   const trainSeconds = (Date.now() - t0) / 1000;
   log(`champion trained in ${trainSeconds.toFixed(1)} s`);
   fallbacks.push(...(model.params.fallbacks ?? []));
   if (ctx.testUsers.length === 0) fallbacks.push('holdout: no known user bought in the test window; list metrics are 0');
   const lists = championLists(model, train, ctx, opts.items);
   const champ = evaluateLists(ctx, lists.forYou, lists.discover);
-  const scored = scoreUsers(model, train, pop.map((u) => snap.userIds[u]!), { k, items: opts.items });
+  const scored = scoreUsers(model, train, pop.map((u) => snap.userIds[u]!), { k, items: opts.items, returns });
   const probs = Float64Array.from(scored, (s) => s.intent);
   const intent = evaluateIntent(probs, labels);
 
@@ -301,7 +302,7 @@ export async function evaluateProtocol(events: readonly EventRecord[], opts: Pro
   return {
     ...champ,
     intent: {
-      ...intent, reliability: reliabilityTable(probs, labels), scorer: model.intent.kind ?? 'mlp',
+      ...intent, reliability: reliabilityTable(probs, labels), scorer: `${model.intent.kind ?? 'mlp'}${(model.intent.windowDecay ?? 1) === 1 ? '' : `@${model.intent.windowDecay}`}`,
       validation_auc: model.intent.validationAuc ?? {},
     },
     train_seconds: trainSeconds,

@@ -59,7 +59,19 @@ export interface UserStats {
   /** distinct calendar days with a purchase, and the first purchase (−Infinity when never bought) */
   buyDays: Float32Array;
   firstBuyTs: Float64Array;
+  /** returned / cancelled purchase lines (from {@link SnapshotOptions.returns}) and the last one (−Infinity when none) */
+  returns: Float32Array;
+  lastReturnTs: Float64Array;
+  /** over purchase lines: Σ ln(1 + quantity), Σ ln(1 + unit price) and Σ hour of day (UTC): the kind of buyer */
+  sumLogQty: Float32Array;
+  sumLogPrice: Float32Array;
+  sumHour: Float32Array;
+  /** Σ over baskets of e^(−age / τ) for τ in {@link BASKET_DECAY_DAYS}, row-major [user][scale] */
+  basketDecay: Float32Array;
 }
+
+/** Time scales (days) of the decayed basket counts: a customer's rate seen over a week up to most of a year. */
+export const BASKET_DECAY_DAYS = [7, 14, 30, 60, 120, 240] as const;
 
 /** Item popularity before the anchor (indexed like itemIds). */
 export interface ItemStats {
@@ -85,6 +97,11 @@ export interface SnapshotOptions {
   halfLifeShortDays?: number;
   halfLifeLongDays?: number;
   queryMapper?: QueryMapper | null;
+  /**
+   * Returns and cancellations (purchases with a negative quantity, which cleaning removes from `events`): only
+   * counted per user, as a sign of an active trade customer; they never count as purchases.
+   */
+  returns?: readonly EventRecord[];
 }
 
 interface Acc {
@@ -137,8 +154,16 @@ export function buildSnapshot(events: readonly EventRecord[], anchor: number, op
     distinctItems: new Float32Array(nU), activePeriods3: new Float32Array(nU), activePeriods6: new Float32Array(nU),
     activePeriods12: new Float32Array(nU), baskets7: new Float32Array(nU), baskets180: new Float32Array(nU),
     activeWeeks13: new Float32Array(nU), activeWeeks26: new Float32Array(nU), buyDays: new Float32Array(nU),
-    firstBuyTs: new Float64Array(nU),
+    firstBuyTs: new Float64Array(nU), returns: new Float32Array(nU), lastReturnTs: new Float64Array(nU).fill(-Infinity),
+    sumLogQty: new Float32Array(nU), sumLogPrice: new Float32Array(nU), sumHour: new Float32Array(nU),
+    basketDecay: new Float32Array(nU * BASKET_DECAY_DAYS.length),
   };
+  for (const e of opts.returns ?? []) {
+    const u = e.ts < anchor ? userIndex.get(e.userId) : undefined;
+    if (u === undefined) continue;
+    us.returns[u]! += 1;
+    us.lastReturnTs[u] = Math.max(us.lastReturnTs[u]!, e.ts);
+  }
   const rows: { item: number; a: Acc }[][] = [];
   for (let u = 0; u < nU; u++) {
     const evs = byUser.get(userIds[u]!)!;
@@ -154,6 +179,8 @@ export function buildSnapshot(events: readonly EventRecord[], anchor: number, op
     const days = new Set<number>();
     const b7 = new Set<string>();
     const b180 = new Set<string>();
+    /** each basket's latest purchase time, for the decayed counts */
+    const basketTs = new Map<string, number>();
     let firstBuy = Infinity;
     const touch = (item: number, e: EventRecord, weight: number, isBuy: boolean, basket: string): void => {
       let a = accs.get(item);
@@ -188,6 +215,10 @@ export function buildSnapshot(events: readonly EventRecord[], anchor: number, op
         if (age < 90 * DAY) b90.add(basket);
         us.lines[u]! += 1;
         us.monetary[u]! += (e.quantity ?? 0) * (e.price ?? 0);
+        us.sumLogQty[u]! += Math.log1p(Math.max(0, e.quantity ?? 0));
+        us.sumLogPrice[u]! += Math.log1p(Math.max(0, e.price ?? 0));
+        us.sumHour[u]! += ((e.ts % DAY) + DAY) % DAY / 3_600_000;
+        basketTs.set(basket, Math.max(basketTs.get(basket) ?? -Infinity, e.ts));
         lastBuy = Math.max(lastBuy, e.ts);
         periods.add(Math.floor(age / (30 * DAY)));
         weeks.add(Math.floor(age / (7 * DAY)));
@@ -220,6 +251,11 @@ export function buildSnapshot(events: readonly EventRecord[], anchor: number, op
     us.baskets180[u] = b180.size;
     us.buyDays[u] = days.size;
     us.firstBuyTs[u] = firstBuy === Infinity ? -Infinity : firstBuy;
+    const nd = BASKET_DECAY_DAYS.length;
+    for (const ts of basketTs.values()) {
+      const ageDays = (anchor - ts) / DAY;
+      for (let k = 0; k < nd; k++) us.basketDecay[u * nd + k]! += Math.exp(-ageDays / BASKET_DECAY_DAYS[k]!);
+    }
     for (const wk of weeks) {
       if (wk < 13) us.activeWeeks13[u]! += 1;
       if (wk < 26) us.activeWeeks26[u]! += 1;

@@ -81,7 +81,7 @@ async function main(): Promise<void> {
     console.log(`  validation ${c.name.padEnd(14)} NDCG@${args.k} ${f(c.ndcg)} R@${args.k} ${f(c.recall)} discover R@${args.k}-new ${f(c.recall_new)}`);
   }
   const ivAuc = Object.entries(report.intent.validation_auc).map(([n, v]) => `${n} ${f(v)}`).join(', ');
-  console.log(`intent scorer: ${report.intent.scorer}, picked by AUC on the last pre-split window (${ivAuc || 'no candidates'}); Platt-calibrated on that window.`);
+  console.log(`intent scorer: ${report.intent.scorer}, picked by AUC on the last pre-split window (${ivAuc || 'no candidates'}), then refitted with that window included and Platt-calibrated on it.`);
   console.log(`champion intent: AUC ${f(report.intent.auc)}, Brier ${f(report.intent.brier)}; reliability (predicted → observed, n):`);
   for (const b of report.intent.reliability) {
     if (b.count > 0) console.log(`  [${b.lo.toFixed(1)}, ${b.hi.toFixed(1)})  ${f(b.meanPredicted, 3)} → ${f(b.observedRate, 3)}  n=${b.count}`);

@@ -2,11 +2,21 @@ import { loadAllEvents } from '../../db/repositories/behaviour';
 import { getActiveModel, loadArtifact } from '../../db/repositories/models';
 import { createRun, failRun, publishRun, pruneRuns, writeScoreShard, type RecommendationRow } from '../../db/repositories/runs';
 import { selectBackend } from '../../ml/backend';
-import { cleanEvents } from '../../ml/clean';
-import { deserializeModel, scoreUsers } from '../../ml';
+import { cleanEvents, returnEvents } from '../../ml/clean';
+import { deserializeModel, scoreUsers, type EventRecord } from '../../ml';
 import type { Handler } from '../context';
 import { require_ } from '../errors';
 import { CHAMPION_KIND } from './train';
+
+function groupByUser(events: readonly EventRecord[]): Map<string, EventRecord[]> {
+  const byUser = new Map<string, EventRecord[]>();
+  for (const e of events) {
+    const list = byUser.get(e.userId);
+    if (list) list.push(e);
+    else byUser.set(e.userId, [e]);
+  }
+  return byUser;
+}
 
 /**
  * Scores every customer with the active model (or a named version): top-K for-you and discover lists plus
@@ -20,16 +30,11 @@ export const scoreAllUsers: Handler<'score-all-users'> = async (payload, ctx) =>
   require_(artifact !== null, `model version ${version} does not exist`);
   const model = deserializeModel(artifact);
   const k = payload.k ?? ctx.config.TOP_K;
-  const events = cleanEvents(await loadAllEvents(ctx.db, (n) => ctx.progress(2, { phase: 'loading events', loaded: n })), {
-    excludedItemIds: payload.excludedItemIds ?? ctx.config.EXCLUDED_ITEM_IDS,
-  });
+  const raw = await loadAllEvents(ctx.db, (n) => ctx.progress(2, { phase: 'loading events', loaded: n }));
+  const excluded = { excludedItemIds: payload.excludedItemIds ?? ctx.config.EXCLUDED_ITEM_IDS };
   // Each shard gets only its users' histories: scanning every event once per shard would grow with shards × events.
-  const byUser = new Map<string, typeof events>();
-  for (const e of events) {
-    const list = byUser.get(e.userId);
-    if (list) list.push(e);
-    else byUser.set(e.userId, [e]);
-  }
+  const byUser = groupByUser(cleanEvents(raw, excluded));
+  const returnsByUser = groupByUser(returnEvents(raw, excluded));
   const userIds = [...byUser.keys()].sort();
   require_(userIds.length > 0, 'no customers to score');
 
@@ -39,7 +44,7 @@ export const scoreAllUsers: Handler<'score-all-users'> = async (payload, ctx) =>
   try {
     for (let i = 0; i < userIds.length; i += shard) {
       const ids = userIds.slice(i, i + shard);
-      const scored = scoreUsers(model, ids.flatMap((u) => byUser.get(u) ?? []), ids, { k });
+      const scored = scoreUsers(model, ids.flatMap((u) => byUser.get(u) ?? []), ids, { k, returns: ids.flatMap((u) => returnsByUser.get(u) ?? []) });
       const recs: RecommendationRow[] = scored.flatMap((u) => [
         ...u.forYou.map((r, rank) => ({ userId: u.userId, list: 'for-you' as const, rank: rank + 1, ...r })),
         ...u.discover.map((r, rank) => ({ userId: u.userId, list: 'discover' as const, rank: rank + 1, ...r })),

@@ -1,7 +1,7 @@
 import { loadAllEvents } from '../../db/repositories/behaviour';
 import { getActiveModel, registerModel } from '../../db/repositories/models';
 import { selectBackend } from '../../ml/backend';
-import { cleanEvents } from '../../ml/clean';
+import { cleanEvents, returnEvents } from '../../ml/clean';
 import { evaluateProtocol, fitChampion, serializeModel, shouldPromote, type GateMetrics } from '../../ml';
 import type { Handler } from '../context';
 import { require_ } from '../errors';
@@ -44,7 +44,7 @@ export const train: Handler<'train'> = async (payload, ctx) => {
     },
   });
   await ctx.progress(60, { phase: 'fitting on all data' });
-  const model = await fitChampion(events, { asOf: lastTs, k, horizonDays });
+  const model = await fitChampion(events, { asOf: lastTs, k, horizonDays, returns: returnEvents(raw, { excludedItemIds }) });
   const artifact = serializeModel(model);
   const trainSeconds = (Date.now() - started) / 1000;
 

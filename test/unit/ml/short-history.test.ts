@@ -2,7 +2,9 @@ import {
   deserializeModel, evaluateProtocol, selectBackend, fitChampion, InsufficientDataError, scoreUsers, serializeModel,
   type EventRecord, type UserScores,
 } from '../../../ml';
-import { fitIntentModel } from '../../../ml/intent';
+import { fitIntentModel, intentFeatures, predictIntent } from '../../../ml/intent';
+import { rocAuc } from '../../../ml/metrics';
+import { buildSnapshot, buyersInWindow } from '../../../ml/snapshot';
 import { mulberry32 } from '../../../ml/random';
 
 const DAY = 86_400_000;
@@ -115,6 +117,27 @@ describe('short histories train and score end to end', () => {
     const fit = await fitIntentModel(events, T0 + 20 * DAY, 30);
     expect(fit.model.kind).toBe('heuristic');
     expect(fit.fallbacks.some((f) => f.includes('heuristic'))).toBe(true);
+  });
+});
+
+describe('intent on a full history', () => {
+  test('picks scorer and window weighting on the latest window, refits with it, and ranks next month\'s buyers', async () => {
+    const events = synthShop(700, 40, 240, 11);
+    const asOf = T0 + 210 * DAY;
+    const fit = await fitIntentModel(events.filter((e) => e.ts < asOf), asOf, 30);
+    const m = fit.model;
+    expect(fit.fallbacks).toEqual([]);
+    // Every scorer was scored on validation under each weighting, and the chosen one is recorded.
+    expect(Object.keys(m.validationAuc!).sort()).toEqual(['blend', 'blend@0.7', 'logistic', 'logistic@0.7', 'mlp', 'mlp@0.7']);
+    expect([1, 0.7]).toContain(m.windowDecay);
+    const key = m.windowDecay === 1 ? m.kind! : `${m.kind!}@${m.windowDecay!}`;
+    expect(m.validationAuc![key]).toBe(Math.max(...Object.values(m.validationAuc!)));
+    // On the month after asOf (never seen), buyers score above non-buyers.
+    const snap = buildSnapshot(events, asOf);
+    const { users, x } = intentFeatures(snap);
+    const p = predictIntent(m, x);
+    const buyers = buyersInWindow(events, asOf, asOf + 30 * DAY);
+    expect(rocAuc(p, users.map((u) => (buyers.has(snap.userIds[u]!) ? 1 : 0)))).toBeGreaterThan(0.7);
   });
 });
 
