@@ -1,6 +1,7 @@
 import type { Scorer } from './list-eval';
 import type { Snapshot } from './snapshot';
 import { accumulateDense } from './ease';
+import type { ItemBlock } from './item-block';
 
 /** Popularity: number of distinct buyers before the anchor. */
 export function popularityScorer(snap: Snapshot): Scorer {
@@ -35,9 +36,20 @@ export function purchasedItems(snap: Snapshot, u: number): number[] {
 }
 
 /** Item-item scorer over a dense weight matrix (EASE's B, or cosine for item-kNN): score = x_u · W. */
-export function itemItemScorer(snap: Snapshot, w: Float32Array): Scorer {
-  const n = snap.itemIds.length;
-  return (u, out) => accumulateDense(out, w, n, purchasedItems(snap, u), null);
+export function itemItemScorer(snap: Snapshot, w: Float32Array, block?: ItemBlock): Scorer {
+  if (!block || block.whole) {
+    const n = snap.itemIds.length;
+    return (u, out) => accumulateDense(out, w, n, purchasedItems(snap, u), null);
+  }
+  // Fitted on the most popular items only: score in block indices, then scatter back (others score 0).
+  const local = new Float64Array(block.size);
+  return (u, out) => {
+    local.fill(0);
+    const items = purchasedItems(snap, u).map((i) => block.toLocal[i]!).filter((l) => l >= 0);
+    accumulateDense(local, w, block.size, items, null);
+    out.fill(0);
+    block.toGlobal.forEach((g, l) => (out[g] = local[l]!));
+  };
 }
 
 /** CSR of the binary purchase matrix (rows = snapshot users), for Gram matrices. */

@@ -4,6 +4,7 @@ import { fitChampion, scoreUsers, rankerData, trainHeads, DEFAULT_CHAMPION_PARAM
 import { cleanEvents, returnEvents } from './clean';
 import { historySpan, requireHistory } from './history';
 import { accumulateSparse, cosineFromGram, easeWeights, gramMatrix } from './ease';
+import { columnSums, itemBlock, MAX_DENSE_ITEMS, restrictRows } from './item-block';
 import { makeScratch, N_FEATURES, userCandidates } from './features';
 import { boughtMask, buyerLists, evaluateIntent, evaluateLists, listsFromScorer, type EvalContext, type ListReport, type Scorer } from './list-eval';
 import { crossValidatedLogistic } from './logistic';
@@ -219,12 +220,17 @@ export async function evaluateProtocol(events: readonly EventRecord[], opts: Pro
   let t0 = Date.now();
   const csr = purchaseCsr(snap);
   const n = snap.itemIds.length;
-  const gram = gramMatrix(csr.rowStart, csr.item, null, n);
-  const cos = cosineFromGram(gram, n);
-  runList('item_knn', itemItemScorer(snap, cos), (Date.now() - t0) / 1000);
+  // Big catalogues: the dense baselines cover the most-bought items only (item-block.ts), like the sources.
+  const maxDense = (opts.params?.sources ?? DEFAULT_CHAMPION_PARAMS.sources).maxDenseItems ?? MAX_DENSE_ITEMS;
+  const block = itemBlock(columnSums(csr.item, null, n), maxDense);
+  if (!block.whole) log(`item-item baselines: the ${block.size} most-bought of ${n} items`);
+  const sub = restrictRows(csr.rowStart, csr.item, null, block);
+  const gram = gramMatrix(sub.rowStart, sub.item, null, block.size);
+  const cos = cosineFromGram(gram, block.size);
+  runList('item_knn', itemItemScorer(snap, cos, block), (Date.now() - t0) / 1000);
   t0 = Date.now();
-  const ease = easeWeights(gram, n, 300);
-  runList('ease', itemItemScorer(snap, ease), (Date.now() - t0) / 1000);
+  const ease = easeWeights(gram, block.size, 300);
+  runList('ease', itemItemScorer(snap, ease, block), (Date.now() - t0) / 1000);
 
   const pop: number[] = [];
   for (let u = 0; u < snap.userIds.length; u++) if (snap.user.lines[u]! > 0) pop.push(u);

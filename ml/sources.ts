@@ -1,4 +1,5 @@
 import { cosineFromGram, easeWeights, gramMatrix, topNeighbours, type SparseNeighbours } from './ease';
+import { columnSums, itemBlock, liftNeighbours, MAX_DENSE_ITEMS, restrictRows } from './item-block';
 import type { Snapshot } from './snapshot';
 import { topK } from './topk';
 
@@ -8,9 +9,25 @@ export interface SourceParams {
   lambda: number;
   /** neighbours kept per item (artefact size and scoring cost are linear in it) */
   neighbours: number;
+  /** most items the dense item-item fits cover (the most popular ones; see item-block.ts) */
+  maxDenseItems?: number;
 }
 
-export const DEFAULT_SOURCE_PARAMS: SourceParams = { lambda: 300, neighbours: 100 };
+export const DEFAULT_SOURCE_PARAMS: SourceParams = { lambda: 300, neighbours: 100, maxDenseItems: MAX_DENSE_ITEMS };
+
+/**
+ * Top neighbours of a dense item-item model fitted on the CSR rows, over the most popular items when the
+ * catalogue is too big for dense matrices.
+ */
+function itemItem(
+  rowStart: Int32Array, item: Int32Array, value: ArrayLike<number> | null, n: number, p: SourceParams,
+  fit: (gram: Float64Array, m: number) => Float32Array,
+): SparseNeighbours {
+  const block = itemBlock(columnSums(item, value, n), p.maxDenseItems ?? MAX_DENSE_ITEMS);
+  const r = restrictRows(rowStart, item, value, block);
+  const m = block.size;
+  return liftNeighbours(topNeighbours(fit(gramMatrix(r.rowStart, r.item, r.value, m), m), m, p.neighbours), block, n);
+}
 
 /** Item-level state of the fitted sources (everything that does not depend on one user). */
 export interface FittedSources {
@@ -35,15 +52,14 @@ export interface FittedSources {
 /** Fits the item-item sources and item statistics from a snapshot (EASE's inverse dominates the cost). */
 export function fitSources(snap: Snapshot, params: SourceParams = DEFAULT_SOURCE_PARAMS): FittedSources {
   const n = snap.itemIds.length;
-  const gStrength = gramMatrix(snap.rowStart, snap.item, snap.strength, n);
-  const ease = topNeighbours(easeWeights(gStrength, n, params.lambda), n, params.neighbours);
+  const ease = itemItem(snap.rowStart, snap.item, snap.strength, n, params, (g, m) => easeWeights(g, m, params.lambda));
   const rowStart = new Int32Array(snap.userIds.length + 1);
   const bought: number[] = [];
   for (let u = 0; u < snap.userIds.length; u++) {
     for (let p = snap.rowStart[u]!; p < snap.rowStart[u + 1]!; p++) if (snap.lines[p]! > 0) bought.push(snap.item[p]!);
     rowStart[u + 1] = bought.length;
   }
-  const cosine = topNeighbours(cosineFromGram(gramMatrix(rowStart, Int32Array.from(bought), null, n), n), n, params.neighbours);
+  const cosine = itemItem(rowStart, Int32Array.from(bought), null, n, params, cosineFromGram);
   const it = snap.itemStats;
   const repeatRate = new Float32Array(n);
   const momentum = new Float64Array(n);

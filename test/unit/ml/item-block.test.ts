@@ -1,0 +1,85 @@
+import * as tf from '@tensorflow/tfjs';
+import { itemItemScorer, purchaseCsr } from '../../../ml/baselines';
+import { cosineFromGram, easeWeights, gramMatrix, topNeighbours } from '../../../ml/ease';
+import { columnSums, itemBlock, liftNeighbours, restrictRows } from '../../../ml/item-block';
+import { buildSnapshot } from '../../../ml/snapshot';
+import { fitSources } from '../../../ml/sources';
+import type { EventRecord } from '../../../ml/types';
+
+beforeAll(async () => {
+  tf.env().set('IS_TEST', true);
+  await tf.setBackend('cpu');
+});
+
+// users × items (binary): item 0 is bought by 4 users, 1 by 3, 2 by 3, 3 by 1, 4 by 1.
+const rowStart = Int32Array.from([0, 3, 5, 8, 11]);
+const item = Int32Array.from([0, 1, 3, 0, 2, 0, 1, 2, 0, 1, 4]);
+
+describe('item blocks for big catalogues', () => {
+  test('cover the most popular items, ascending, with maps both ways', () => {
+    const pop = columnSums(item, null, 5);
+    expect(Array.from(pop)).toEqual([4, 3, 2, 1, 1]);
+    const b = itemBlock(pop, 3);
+    expect(b.whole).toBe(false);
+    expect(Array.from(b.toGlobal)).toEqual([0, 1, 2]);
+    expect(Array.from(b.toLocal)).toEqual([0, 1, 2, -1, -1]);
+    const all = itemBlock(pop, 10);
+    expect(all.whole).toBe(true);
+    expect(Array.from(all.toGlobal)).toEqual([0, 1, 2, 3, 4]);
+  });
+
+  test('restricted rows keep only covered items, re-indexed', () => {
+    const b = itemBlock(Float64Array.from([1, 5, 0, 4, 0]), 2); // items 1 and 3
+    const r = restrictRows(rowStart, item, Float32Array.from(item, (i) => i + 0.5), b);
+    expect(Array.from(r.rowStart)).toEqual([0, 2, 2, 3, 4]);
+    expect(Array.from(r.item)).toEqual([0, 1, 0, 0]);
+    expect(Array.from(r.value!)).toEqual([1.5, 3.5, 1.5, 1.5]);
+  });
+
+  test('lifted neighbours equal a fit on the covered items alone, and uncovered items get none', () => {
+    const b = itemBlock(columnSums(item, null, 5), 3);
+    const r = restrictRows(rowStart, item, null, b);
+    const local = topNeighbours(easeWeights(gramMatrix(r.rowStart, r.item, null, 3), 3, 1), 3, 2);
+    const lifted = liftNeighbours(local, b, 5);
+    expect(lifted.n).toBe(5);
+    for (let l = 0; l < 3; l++) {
+      for (let k = 0; k < 2; k++) {
+        const j = local.index[l * 2 + k]!;
+        expect(lifted.index[b.toGlobal[l]! * 2 + k]).toBe(j < 0 ? -1 : b.toGlobal[j]);
+        expect(lifted.weight[b.toGlobal[l]! * 2 + k]).toBe(local.weight[l * 2 + k]);
+      }
+    }
+    for (const g of [3, 4]) expect(Array.from(lifted.index.subarray(g * 2, g * 2 + 2))).toEqual([-1, -1]);
+    for (const j of lifted.index) expect([-1, 0, 1, 2]).toContain(j);
+  });
+
+  test('fitSources with a small cap only links covered items; the dense baseline scorer scores the rest 0', () => {
+    const T = Date.UTC(2011, 0, 1);
+    const events: EventRecord[] = [];
+    for (let u = 0; u < 4; u++) {
+      for (let p = rowStart[u]!; p < rowStart[u + 1]!; p++) {
+        events.push({ userId: `u${u}`, itemId: `i${item[p]!}`, type: 'purchase', ts: T + p * 3_600_000, quantity: 1, price: 1, query: null, dwellMs: null, sessionId: `s${u}` });
+      }
+    }
+    const snap = buildSnapshot(events, T + 100 * 3_600_000);
+    const src = fitSources(snap, { lambda: 1, neighbours: 4, maxDenseItems: 3 });
+    const covered = new Set(['i0', 'i1', 'i2'].map((id) => snap.itemIndex.get(id)!));
+    for (const nb of [src.ease, src.cosine]) {
+      for (let i = 0; i < nb.n; i++) {
+        for (let k = 0; k < nb.width; k++) {
+          const j = nb.index[i * nb.width + k]!;
+          if (j >= 0) expect(covered.has(i) && covered.has(j)).toBe(true);
+        }
+      }
+    }
+    const csr = purchaseCsr(snap);
+    const b = itemBlock(columnSums(csr.item, null, 5), 3);
+    const r = restrictRows(csr.rowStart, csr.item, null, b);
+    const scorer = itemItemScorer(snap, cosineFromGram(gramMatrix(r.rowStart, r.item, null, 3), 3), b);
+    const out = new Float64Array(5).fill(9);
+    scorer(snap.userIndex.get('u0')!, out);
+    expect(out[snap.itemIndex.get('i3')!]).toBe(0);
+    expect(out[snap.itemIndex.get('i4')!]).toBe(0);
+    expect(out[snap.itemIndex.get('i2')!]).toBeGreaterThan(0);
+  });
+});
