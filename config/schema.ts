@@ -82,6 +82,10 @@ export const configSchema = z.object({
   /** re-run the ranker's validation search on every train (slower); off: use the defaults `npm run eval` validated */
   TRAIN_TUNE: z.enum(['true', 'false']).default('false').transform((s) => s === 'true'),
   PROMOTION_MARGIN: z.coerce.number().min(0).max(1).default(0),
+  /**
+   * customers per `score-shard` job. Each shard scans the events table once (filtered by the server; events
+   * carry no user index, which keeps ingest fast), so aim for about as many shards as scoring worker slots.
+   */
   SCORE_SHARD_USERS: positiveInt(5000),
   RUNS_TO_KEEP: positiveInt(3),
 

@@ -26,6 +26,15 @@ export const payloadSchemas = {
     k: z.number().int().positive().max(200).optional(),
     excludedItemIds: z.array(z.string().max(64)).optional(),
   }),
+  /** one bucket of customers of a scoring run; enqueued by score-all-users as its child, never by clients */
+  'score-shard': z.object({
+    runId: z.number().int().positive(),
+    modelVersion: z.number().int().positive(),
+    k: z.number().int().positive().max(200),
+    excludedItemIds: z.array(z.string().max(64)),
+    shard: z.number().int().nonnegative(),
+    of: z.number().int().positive().max(65_535),
+  }).refine((p) => p.shard < p.of, { message: 'shard must be below of', path: ['shard'] }),
   segment: z.object({
     segments: z.number().int().min(2).max(12).optional(),
   }),
@@ -51,6 +60,8 @@ export const QUEUE_OF: Record<JobName, string> = {
   preprocess: 'preprocess',
   train: 'train',
   'score-all-users': 'score-all-users',
+  // Shards share their parent's queue, so the pools that score (GPU ones included) take them.
+  'score-shard': 'score-all-users',
   segment: 'segment',
   'nightly-pipeline': 'control',
   'activate-model': 'control',
@@ -63,6 +74,7 @@ export const SANDBOXED: Record<JobName, boolean> = {
   preprocess: true,
   train: true,
   'score-all-users': true,
+  'score-shard': true,
   segment: true,
   'nightly-pipeline': false,
   'activate-model': false,
@@ -80,6 +92,7 @@ export const JOB_OPTIONS: Record<JobName, JobsOptions> = {
   preprocess: retrying,
   train: { ...retrying, attempts: 2 },
   'score-all-users': retrying,
+  'score-shard': retrying,
   segment: retrying,
   'nightly-pipeline': { ...retrying, attempts: 1 },
   'activate-model': { ...retrying, attempts: 2 },

@@ -1,7 +1,25 @@
 import type { FlowProducer } from 'bullmq';
 import type { Config } from '../config';
 import type { Db } from '../db/knex';
-import type { JobName, JobPayload } from './catalogue';
+import type { JobInput, JobName, JobPayload } from './catalogue';
+
+/** A job to run as a child of the running one (BullMQ parent/child); its id makes adding it twice a no-op. */
+export interface ChildJob<K extends JobName = JobName> {
+  name: K;
+  data: JobInput<K>;
+  jobId: string;
+}
+
+/** Fan-out: a handler adds children, then parks until they finish; BullMQ runs it again afterwards. */
+export interface ChildControl {
+  /** adds all children in one atomic step; a child that fails for good fails this job */
+  add(children: ChildJob[]): Promise<void>;
+  /**
+   * Parks this job while any child is unfinished: true means parked, and the handler must then throw
+   * bullmq's WaitingChildrenError (and run again, from the top, once they finish); false means all are done.
+   */
+  waitForChildren(): Promise<boolean>;
+}
 
 /** What a handler gets besides its payload: the writer database, config, and progress/log sinks tied to its BullMQ job. */
 export interface JobContext {
@@ -14,6 +32,8 @@ export interface JobContext {
   log(message: string): void;
   /** present only where a handler may enqueue follow-up work (the in-process pipeline trigger) */
   flows?: FlowProducer;
+  /** present when the job runs under a BullMQ worker (not when a handler is called directly) */
+  children?: ChildControl;
 }
 
 /** A job handler: payload already validated against the catalogue. */

@@ -1,8 +1,10 @@
-import type { FlowProducer } from 'bullmq';
+import { Queue, type FlowProducer } from 'bullmq';
+import type { Redis } from 'ioredis';
 import type { Config } from '../config';
 import { createDb, type Db } from '../db/knex';
-import { describeIssues, isJobName, parsePayload, type JobName } from './catalogue';
-import type { Handler, JobContext } from './context';
+import { describeIssues, isJobName, JOB_OPTIONS, parsePayload, QUEUE_OF, type JobName } from './catalogue';
+import type { ChildControl, Handler, JobContext } from './context';
+import { createRedis } from './redis';
 import { BadInputError } from './errors';
 import { handlers } from './handlers';
 import { InsufficientDataError } from '../ml/errors';
@@ -15,11 +17,16 @@ export interface RunnableJob {
   attemptsMade: number;
   updateProgress(value: number | object): Promise<void>;
   log(row: string): Promise<unknown> | void;
+  /** "prefix:queue", the parent reference its children need */
+  queueQualifiedName?: string;
+  moveToWaitingChildren?(token: string, opts?: object): Promise<boolean>;
 }
 
-/** Long-lived resources of a worker process or thread: one writer pool, opened on first use. */
+/** Long-lived resources of a worker process or thread: one writer pool and the queues children go to, opened on first use. */
 export class JobRuntime {
   private pool: Db | undefined;
+  private redis: Redis | undefined;
+  private readonly queues = new Map<string, Queue>();
   constructor(readonly config: Readonly<Config>) {}
 
   get db(): Db {
@@ -27,14 +34,50 @@ export class JobRuntime {
     return this.pool;
   }
 
+  /** The queue a job name goes to (for adding children from inside a job, sandbox threads included). */
+  queueOf(name: JobName): Queue {
+    const q = QUEUE_OF[name];
+    let queue = this.queues.get(q);
+    if (!queue) {
+      this.redis ??= createRedis(this.config.REDIS_URL, 'worker');
+      queue = new Queue(q, { connection: this.redis, prefix: this.config.QUEUE_PREFIX });
+      this.queues.set(q, queue);
+    }
+    return queue;
+  }
+
   async close(): Promise<void> {
     await this.pool?.destroy();
     this.pool = undefined;
+    await Promise.all([...this.queues.values()].map((q) => q.close()));
+    this.queues.clear();
+    this.redis?.disconnect();
+    this.redis = undefined;
   }
 }
 
+/** Fan-out for a job running under a worker (it needs the worker's lock token to park the job). */
+function childControl(rt: JobRuntime, job: RunnableJob, token: string | undefined): ChildControl | undefined {
+  const park = job.moveToWaitingChildren?.bind(job);
+  if (!token || !park || !job.id || !job.queueQualifiedName) return undefined;
+  const parent = { id: job.id, queue: job.queueQualifiedName };
+  return {
+    async add(children) {
+      // Grouped per queue; each group is one atomic addBulk (in practice every child shares one queue).
+      const byQueue = new Map<JobName, typeof children>();
+      for (const c of children) byQueue.set(c.name, [...(byQueue.get(c.name) ?? []), c]);
+      for (const [name, list] of byQueue) {
+        await rt.queueOf(name).addBulk(list.map((c) => ({
+          name: c.name, data: c.data, opts: { ...JOB_OPTIONS[c.name], jobId: c.jobId, parent, failParentOnFailure: true },
+        })));
+      }
+    },
+    waitForChildren: () => park(token),
+  };
+}
+
 /** Validates the payload against the catalogue and runs the job's one handler with its context. */
-export async function runJob(rt: JobRuntime, job: RunnableJob, flows?: FlowProducer): Promise<unknown> {
+export async function runJob(rt: JobRuntime, job: RunnableJob, flows?: FlowProducer, token?: string): Promise<unknown> {
   if (!isJobName(job.name)) throw new BadInputError(`unknown job "${job.name}"`);
   const name: JobName = job.name;
   const parsed = parsePayload(name, job.data);
@@ -55,6 +98,8 @@ export async function runJob(rt: JobRuntime, job: RunnableJob, flows?: FlowProdu
     progress: (percent, detail) => job.updateProgress({ percent: Math.round(percent), ...detail }),
     ...(flows ? { flows } : {}),
   };
+  const children = childControl(rt, job, token);
+  if (children) ctx.children = children;
   const handler = handlers[name] as Handler<typeof name>;
   try {
     return await handler(parsed.data, ctx);

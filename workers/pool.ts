@@ -35,7 +35,7 @@ export function startWorkerPool(config: Readonly<Config>, log: (msg: string) => 
   const workers: Worker[] = [];
   for (const queue of ALL_QUEUES.filter((q) => wanted.has(q))) {
     const sandboxed = config.WORKER_SANDBOXED && jobsOfQueue(queue).every((n) => SANDBOXED[n as keyof typeof SANDBOXED]);
-    const inline = (job: Job): Promise<unknown> => runJob(runtime, job, queues.flows);
+    const inline = (job: Job, token?: string): Promise<unknown> => runJob(runtime, job, queues.flows, token);
     const worker = new Worker(queue, sandboxed ? SANDBOX_FILE : inline, {
       connection,
       prefix: config.QUEUE_PREFIX,

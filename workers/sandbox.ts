@@ -8,6 +8,6 @@ import { sandboxConfig } from './sandbox-config';
  */
 const runtime = new JobRuntime(sandboxConfig());
 
-export default async function process(job: SandboxedJob): Promise<unknown> {
-  return runJob(runtime, job);
+export default async function process(job: SandboxedJob, token?: string): Promise<unknown> {
+  return runJob(runtime, job, undefined, token);
 }

@@ -3,10 +3,11 @@ import { rawDataMigrations } from './001-raw-data';
 import { featureMigrations } from './002-features';
 import { modelMigrations } from './003-models';
 import { outputMigrations } from './004-outputs';
+import { scoreShardMigrations } from './005-score-shards';
 import type { Migration } from './types';
 
 /** Every migration in order. Listed in code (not read from a folder) so ts-run tests and compiled dist agree. */
-export const migrations: Migration[] = [...rawDataMigrations, ...featureMigrations, ...modelMigrations, ...outputMigrations];
+export const migrations: Migration[] = [...rawDataMigrations, ...featureMigrations, ...modelMigrations, ...outputMigrations, ...scoreShardMigrations];
 
 /** knex migration source over the list above. */
 export const migrationSource: Knex.MigrationSource<Migration> = {

@@ -29,19 +29,28 @@ interface EventRow {
   session_id: string | null;
 }
 
+/** A slice of the customers: those whose CRC32(user_id) mod `of` is `index` (a scoring shard). */
+export interface UserBucket {
+  index: number;
+  of: number;
+}
+
 /**
- * Reads every event in key-range pages (no long-held stream connection, memory bound by the page),
- * calling `onPage` with the running count so long loads can report progress.
+ * Reads every event (or only a bucket's customers' events) in key-range pages: no long-held stream
+ * connection, memory bound by the page, and `onPage` gets the running count so long loads can report progress.
+ * A bucket is filtered by the server during its scan, so a shard job receives only its customers' rows.
  */
-export async function loadAllEvents(db: Db, onPage?: (loaded: number) => Promise<void> | void, pageSize = 100_000): Promise<StoredEvent[]> {
+export async function loadAllEvents(
+  db: Db, onPage?: (loaded: number) => Promise<void> | void, pageSize = 100_000, bucket?: UserBucket,
+): Promise<StoredEvent[]> {
   const out: StoredEvent[] = [];
   let after: string | number = 0;
   for (;;) {
-    const rows = (await db('events')
+    const q = db('events')
       .select('event_key', 'user_id', 'item_id', 'event_type', 'occurred_at', 'quantity', 'price', 'dwell_ms', 'query', 'session_id')
-      .where('event_key', '>', after)
-      .orderBy('event_key')
-      .limit(pageSize)) as EventRow[];
+      .where('event_key', '>', after);
+    if (bucket && bucket.of > 1) q.whereRaw('CRC32(user_id) % ? = ?', [bucket.of, bucket.index]);
+    const rows = (await q.orderBy('event_key').limit(pageSize)) as EventRow[];
     for (const r of rows) {
       out.push({
         userId: r.user_id,
@@ -62,6 +71,12 @@ export async function loadAllEvents(db: Db, onPage?: (loaded: number) => Promise
     if (rows.length < pageSize) break;
   }
   return out;
+}
+
+/** Number of distinct customers with any event (sizes the scoring fan-out). */
+export async function countUsers(db: Db): Promise<number> {
+  const [row] = await db('events').countDistinct<{ n: number | string }[]>({ n: 'user_id' });
+  return Number(row?.n ?? 0);
 }
 
 /** Number of stored events. */

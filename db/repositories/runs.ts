@@ -22,15 +22,56 @@ export interface SegmentRow {
   userIds: string[];
 }
 
-/** Opens a run; its rows stay invisible to readers until publishRun flips the pointer. */
-export async function createRun(db: Db, kind: RunKind, modelVersion: number | null, params: Record<string, unknown>): Promise<number> {
-  const [id] = await db('score_runs').insert({ kind, model_version: modelVersion, status: 'running', params: JSON.stringify(params), started_at: toSqlTime(Date.now()) });
+/** Opens a run (owned by a BullMQ job, if given); its rows stay invisible to readers until publishRun flips the pointer. */
+export async function createRun(
+  db: Db, kind: RunKind, modelVersion: number | null, params: Record<string, unknown>, jobId?: string,
+): Promise<number> {
+  const [id] = await db('score_runs').insert({
+    kind, model_version: modelVersion, status: 'running', params: JSON.stringify(params), started_at: toSqlTime(Date.now()), job_id: jobId ?? null,
+  });
   return Number(id);
 }
 
-/** Writes one shard of recommendations and intent scores for a run. Re-writing a shard replaces it (retries are safe). */
-export async function writeScoreShard(db: Db, runId: number, userIds: string[], recs: RecommendationRow[], intent: { userId: string; probability: number; horizonDays: number }[]): Promise<void> {
+/** A run as its owning job sees it when it runs again. */
+export interface OwnedRun {
+  runId: number;
+  status: 'running' | 'published' | 'failed' | 'pruned';
+  modelVersion: number | null;
+  users: number;
+  params: Record<string, unknown>;
+}
+
+/** The newest run a job opened, or null. */
+export async function findRunOfJob(db: Db, jobId: string): Promise<OwnedRun | null> {
+  const row = (await db('score_runs').select('run_id', 'status', 'model_version', 'users', 'params').where({ job_id: jobId }).orderBy('run_id', 'desc').first()) as
+    | { run_id: number; status: OwnedRun['status']; model_version: number | null; users: number; params: string | Record<string, unknown> }
+    | undefined;
+  if (!row) return null;
+  const params = typeof row.params === 'string' ? (JSON.parse(row.params) as Record<string, unknown>) : row.params;
+  return { runId: row.run_id, status: row.status, modelVersion: row.model_version, users: row.users, params };
+}
+
+/** Shards of a run that have written their rows, and the users they scored. */
+export async function finishedShards(db: Db, runId: number): Promise<{ shards: number; users: number }> {
+  const row = (await db('score_run_shards').where({ run_id: runId }).count({ shards: '*' }).sum({ users: 'users' }).first()) as
+    | { shards: number | string; users: number | string | null }
+    | undefined;
+  return { shards: Number(row?.shards ?? 0), users: Number(row?.users ?? 0) };
+}
+
+/**
+ * Writes one shard of recommendations and intent scores for a run. Re-writing a shard replaces it (retries are
+ * safe). With `shard`, the shard's completion is recorded in the same transaction as its rows.
+ */
+export async function writeScoreShard(
+  db: Db, runId: number, userIds: string[], recs: RecommendationRow[], intent: { userId: string; probability: number; horizonDays: number }[],
+  shard?: number,
+): Promise<void> {
   await withTransaction(db, async (trx) => {
+    if (shard !== undefined) {
+      await trx('score_run_shards').where({ run_id: runId, shard }).delete();
+      await trx('score_run_shards').insert({ run_id: runId, shard, users: userIds.length, finished_at: toSqlTime(Date.now()) });
+    }
     for (let i = 0; i < userIds.length; i += 1000) {
       const ids = userIds.slice(i, i + 1000);
       await trx('recommendations').where({ run_id: runId }).whereIn('user_id', ids).delete();
@@ -92,11 +133,14 @@ export async function pruneRuns(db: Db, kind: RunKind, keep: number): Promise<nu
   const live = (await db('published_runs').select('run_id', 'previous_run_id').where({ kind }).first()) as { run_id: number; previous_run_id: number | null } | undefined;
   const protectedIds = new Set([live?.run_id, live?.previous_run_id].filter((x): x is number => typeof x === 'number'));
   const published = (await db('score_runs').select('run_id').where({ kind, status: 'published' }).orderBy('run_id', 'desc')) as { run_id: number }[];
-  const failed = (await db('score_runs').select('run_id').where({ kind, status: 'failed' })) as { run_id: number }[];
+  // Failed runs, and runs still "running" two days after they started (their job failed for good).
+  const abandoned = toSqlTime(Date.now() - 2 * 86_400_000);
+  const failed: { run_id: number }[] = await db('score_runs').select('run_id').where({ kind })
+    .whereRaw("(status = 'failed' OR (status = 'running' AND started_at < ?))", [abandoned]);
   const doomed = [...published.slice(keep), ...failed].map((r) => r.run_id).filter((id) => !protectedIds.has(id));
   for (const id of doomed) {
     // Chunked deletes keep each statement's lock footprint small on big runs.
-    for (const table of kind === 'scores' ? ['recommendations', 'user_intent'] : ['segment_members', 'segments']) {
+    for (const table of kind === 'scores' ? ['recommendations', 'user_intent', 'score_run_shards'] : ['segment_members', 'segments']) {
       while ((await db(table).where({ run_id: id }).limit(50_000).delete()) > 0);
     }
     await db('score_runs').where({ run_id: id }).update({ status: 'pruned' });

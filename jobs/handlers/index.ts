@@ -4,6 +4,7 @@ import { activateModelHandler } from './activate-model';
 import { nightlyPipeline } from './nightly-pipeline';
 import { preprocess } from './preprocess';
 import { scoreAllUsers } from './score-all-users';
+import { scoreShard } from './score-shard';
 import { segment } from './segment';
 import { train } from './train';
 
@@ -13,6 +14,7 @@ export const handlers: HandlerTable = {
   preprocess,
   train,
   'score-all-users': scoreAllUsers,
+  'score-shard': scoreShard,
   segment,
   'nightly-pipeline': nightlyPipeline,
   'activate-model': activateModelHandler,

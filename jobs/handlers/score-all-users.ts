@@ -1,65 +1,85 @@
-import { loadAllEvents } from '../../db/repositories/behaviour';
+import { WaitingChildrenError } from 'bullmq';
+import { countUsers } from '../../db/repositories/behaviour';
 import { getActiveModel, loadArtifact } from '../../db/repositories/models';
-import { createRun, failRun, publishRun, pruneRuns, writeScoreShard, type RecommendationRow } from '../../db/repositories/runs';
-import { selectBackend } from '../../ml/backend';
-import { cleanEvents, returnEvents } from '../../ml/clean';
-import { deserializeModel, scoreUsers, type EventRecord } from '../../ml';
-import type { Handler } from '../context';
+import { createRun, failRun, findRunOfJob, finishedShards, publishRun, pruneRuns, type OwnedRun } from '../../db/repositories/runs';
+import { jobIdFor } from '../catalogue';
+import type { Handler, JobContext } from '../context';
 import { require_ } from '../errors';
+import { scoreBucket } from './score-shard';
 import { CHAMPION_KIND } from './train';
 
-function groupByUser(events: readonly EventRecord[]): Map<string, EventRecord[]> {
-  const byUser = new Map<string, EventRecord[]>();
-  for (const e of events) {
-    const list = byUser.get(e.userId);
-    if (list) list.push(e);
-    else byUser.set(e.userId, [e]);
+/** What a scoring run was planned with (stored in the run's params, read back when the job runs again). */
+interface Plan {
+  k: number;
+  shards: number;
+  excludedItemIds: string[];
+  plannedAt: number;
+}
+
+/** Publishes a run whose shards have all written their rows (or fails it, so a retry plans a fresh one). */
+async function publish(run: { runId: number; modelVersion: number }, plan: Plan, ctx: JobContext): Promise<unknown> {
+  const done = await finishedShards(ctx.db, run.runId);
+  if (done.shards < plan.shards) {
+    await failRun(ctx.db, run.runId);
+    throw new Error(`scoring run ${run.runId}: ${done.shards} of ${plan.shards} shards finished; a retry plans a new run`);
   }
-  return byUser;
+  await publishRun(ctx.db, 'scores', run.runId, done.users);
+  const pruned = await pruneRuns(ctx.db, 'scores', ctx.config.RUNS_TO_KEEP);
+  await ctx.progress(100, { phase: 'published', users: done.users, shards: plan.shards });
+  return {
+    runId: run.runId, modelVersion: run.modelVersion, users: done.users, shards: plan.shards, k: plan.k,
+    seconds: (Date.now() - plan.plannedAt) / 1000, prunedRuns: pruned,
+  };
+}
+
+/** The job ran again after fanning out: wait for the rest of its shards, then publish (or report the publish). */
+async function resume(run: OwnedRun, ctx: JobContext): Promise<unknown> {
+  const plan = run.params as unknown as Plan;
+  const owned = { runId: run.runId, modelVersion: run.modelVersion ?? 0 };
+  if (run.status === 'published') {
+    return { runId: run.runId, modelVersion: run.modelVersion, users: run.users, shards: plan.shards, k: plan.k, alreadyPublished: true };
+  }
+  if (await ctx.children!.waitForChildren()) throw new WaitingChildrenError();
+  return publish(owned, plan, ctx);
 }
 
 /**
- * Scores every customer with the active model (or a named version): top-K for-you and discover lists plus
- * intent, written shard by shard into a new run, then published in one atomic step.
+ * Scores every customer with the active model (or a named version) and publishes the run in one atomic step.
+ * The customers are split into buckets of about SCORE_SHARD_USERS; each bucket is a `score-shard` child job
+ * that any scoring worker may take, so a run spreads over every machine consuming this queue. This job parks
+ * until its shards finish, runs again, and publishes only when every shard has written its rows.
  */
 export const scoreAllUsers: Handler<'score-all-users'> = async (payload, ctx) => {
-  const backend = await selectBackend(ctx.config.ML_BACKEND);
+  const owned = ctx.children ? await findRunOfJob(ctx.db, ctx.jobId) : null;
+  if (owned && (owned.status === 'running' || owned.status === 'published')) return resume(owned, ctx);
+
   const version = payload.modelVersion ?? (await getActiveModel(ctx.db, CHAMPION_KIND))?.version;
   require_(version !== undefined, 'no active model: run train first');
-  const artifact = await loadArtifact(ctx.db, version);
-  require_(artifact !== null, `model version ${version} does not exist`);
-  const model = deserializeModel(artifact);
-  const k = payload.k ?? ctx.config.TOP_K;
-  const raw = await loadAllEvents(ctx.db, (n) => ctx.progress(2, { phase: 'loading events', loaded: n }));
-  const excluded = { excludedItemIds: payload.excludedItemIds ?? ctx.config.EXCLUDED_ITEM_IDS };
-  // Each shard gets only its users' histories: scanning every event once per shard would grow with shards × events.
-  const byUser = groupByUser(cleanEvents(raw, excluded));
-  const returnsByUser = groupByUser(returnEvents(raw, excluded));
-  const userIds = [...byUser.keys()].sort();
-  require_(userIds.length > 0, 'no customers to score');
-
-  const runId = await createRun(ctx.db, 'scores', version, { k, backend });
-  const shard = ctx.config.SCORE_SHARD_USERS;
-  const started = Date.now();
+  require_((await loadArtifact(ctx.db, version)) !== null, `model version ${version} does not exist`);
+  const users = await countUsers(ctx.db);
+  require_(users > 0, 'no customers to score');
+  const plan: Plan = {
+    k: payload.k ?? ctx.config.TOP_K,
+    shards: Math.max(1, Math.ceil(users / ctx.config.SCORE_SHARD_USERS)),
+    excludedItemIds: payload.excludedItemIds ?? ctx.config.EXCLUDED_ITEM_IDS,
+    plannedAt: Date.now(),
+  };
+  const runId = await createRun(ctx.db, 'scores', version, { ...plan }, ctx.jobId);
+  const shard = (i: number) => ({ runId, modelVersion: version, k: plan.k, excludedItemIds: plan.excludedItemIds, shard: i, of: plan.shards });
+  const run = { runId, modelVersion: version };
   try {
-    for (let i = 0; i < userIds.length; i += shard) {
-      const ids = userIds.slice(i, i + shard);
-      const scored = scoreUsers(model, ids.flatMap((u) => byUser.get(u) ?? []), ids, { k, returns: ids.flatMap((u) => returnsByUser.get(u) ?? []) });
-      const recs: RecommendationRow[] = scored.flatMap((u) => [
-        ...u.forYou.map((r, rank) => ({ userId: u.userId, list: 'for-you' as const, rank: rank + 1, ...r })),
-        ...u.discover.map((r, rank) => ({ userId: u.userId, list: 'discover' as const, rank: rank + 1, ...r })),
-      ]);
-      // The horizon is the one the model was trained for, not today's config.
-      await writeScoreShard(ctx.db, runId, ids, recs, scored.map((u) => ({ userId: u.userId, probability: u.intent, horizonDays: model.horizonDays })));
-      const done = i + ids.length;
-      await ctx.progress(5 + (90 * done) / userIds.length, { phase: 'scoring', users: done, of: userIds.length, usersPerSecond: Math.round(done / ((Date.now() - started) / 1000 || 1)) });
+    if (!ctx.children) {
+      // Called outside a worker (no lock token to park with): score the buckets here, one after another.
+      for (let i = 0; i < plan.shards; i++) await scoreBucket(shard(i), ctx);
+      return await publish(run, plan, ctx);
     }
-    await publishRun(ctx.db, 'scores', runId, userIds.length);
-    const pruned = await pruneRuns(ctx.db, 'scores', ctx.config.RUNS_TO_KEEP);
-    await ctx.progress(100);
-    return { runId, modelVersion: version, users: userIds.length, k, backend, seconds: (Date.now() - started) / 1000, prunedRuns: pruned };
+    await ctx.children.add(Array.from({ length: plan.shards }, (_, i) => ({ name: 'score-shard' as const, data: shard(i), jobId: jobIdFor('score-shard', `${runId}-${i}`) })));
   } catch (err) {
     await failRun(ctx.db, runId);
     throw err;
   }
+  ctx.log(`run ${runId}: ${users} customers in ${plan.shards} shards (model v${version})`);
+  await ctx.progress(5, { phase: 'scoring shards', shards: plan.shards, users });
+  if (await ctx.children.waitForChildren()) throw new WaitingChildrenError();
+  return publish(run, plan, ctx);
 };

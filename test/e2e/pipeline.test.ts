@@ -84,6 +84,14 @@ describe('end to end: upload → ingest → nightly pipeline → served lists an
     });
     expect(done.body.result.members).toBeGreaterThan(100);
 
+    // Scoring fanned out into shard jobs (SCORE_SHARD_USERS=400) and published only when all were written.
+    const score = await get(`/v1/jobs/${steps.find((s) => s.startsWith('score-all-users-'))!}`).expect(200);
+    const { runId, shards, users } = score.body.result as { runId: number; shards: number; users: number };
+    expect(shards).toBeGreaterThanOrEqual(2);
+    const written = await env.db('user_intent').where({ run_id: runId }).count<{ n: number }[]>({ n: '*' });
+    expect(Number(written[0]!.n)).toBe(users);
+    for (let i = 0; i < shards; i++) expect((await get(`/v1/jobs/score-shard-${runId}-${i}`).expect(200)).body.state).toBe('completed');
+
     const models = await get('/v1/models').expect(200);
     expect(models.body.models).toHaveLength(1);
     expect(models.body.models[0]).toMatchObject({ version: 1, status: 'active' });

@@ -1,32 +1,23 @@
 import { Job } from 'bullmq';
-import { createRedis } from '../../jobs/redis';
-import { openQueues, type Queues } from '../../jobs/queues';
-import { startWorkerPool, type WorkerPool } from '../../workers/pool';
+import type { Queues } from '../../jobs/queues';
 import { upsertNightlySchedule, NIGHTLY_SCHEDULER_ID } from '../../workers/scheduler';
 import { createTestDb, testConfig } from '../helpers/env';
 import { insertPurchases, smallShop } from '../helpers/events';
-import { waitForJob } from '../helpers/jobs';
+import { startWorkerRig, waitForJob, type WorkerRig } from '../helpers/jobs';
 
 describe('worker pool (sandboxed processors on real Redis + MariaDB)', () => {
   const config = testConfig('workers', { WORKER_QUEUES: 'preprocess,segment,control', SEGMENT_COUNT: '3' });
   let env: Awaited<ReturnType<typeof createTestDb>>;
-  let pool: WorkerPool;
-  const connection = createRedis(config.REDIS_URL, 'worker');
+  let rig: WorkerRig;
   let queues: Queues;
 
   beforeAll(async () => {
     env = await createTestDb(config);
     await insertPurchases(env.db, smallShop());
-    queues = openQueues(config, connection);
-    pool = startWorkerPool(config, () => undefined);
+    rig = startWorkerRig(config, env);
+    queues = rig.queues;
   });
-  afterAll(async () => {
-    await pool.close();
-    await Promise.all([...queues.byName.values()].map((q) => q.obliterate({ force: true })));
-    await queues.close();
-    connection.disconnect();
-    await env.drop();
-  });
+  afterAll(() => rig.close());
 
   it('runs preprocess in a worker thread, reporting progress, and writes features', async () => {
     const id = await queues.add('preprocess', {}, 'p1');
