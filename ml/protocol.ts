@@ -8,6 +8,7 @@ import { columnSums, itemBlock, MAX_DENSE_ITEMS, restrictRows } from './item-blo
 import { makeScratch, N_FEATURES, userCandidates } from './features';
 import { boughtMask, buyerLists, evaluateIntent, evaluateLists, listsFromScorer, type EvalContext, type ListReport, type Scorer } from './list-eval';
 import { crossValidatedLogistic } from './logistic';
+import { intentFeatures, N_INTENT_FEATURES } from './intent-features';
 import { reliabilityTable, type ReliabilityBin } from './metrics';
 import { predictMlp } from './mlp';
 import { buildSnapshot, buyersInWindow, DAY, purchasesInWindow, type Snapshot } from './snapshot';
@@ -186,6 +187,15 @@ function intentBaselines(snap: Snapshot, pop: number[], labels: Float64Array): R
   // 5-fold CV needs both classes in every training fold.
   if (pos >= 5 && pop.length - pos >= 5) {
     out.logistic_rfm_5fold = { intent: evaluateIntent(crossValidatedLogistic(x, labels, pop.length, d, 5), labels) };
+    // Not a model: every champion intent feature fitted on the test window itself (5-fold, like the RFM
+    // reference above). It bounds what these features can reach here, so a gap to a target reads honestly.
+    const all = intentFeatures(snap);
+    const row = new Map(all.users.map((u, r) => [u, r] as const));
+    const xa = new Float64Array(pop.length * N_INTENT_FEATURES);
+    pop.forEach((u, r) => xa.set(all.x.subarray(row.get(u)! * N_INTENT_FEATURES, (row.get(u)! + 1) * N_INTENT_FEATURES), r * N_INTENT_FEATURES));
+    out.intent_ceiling_5fold_on_test = {
+      intent: evaluateIntent(crossValidatedLogistic(xa, labels, pop.length, N_INTENT_FEATURES, 5), labels),
+    };
   }
   return out;
 }
@@ -203,7 +213,7 @@ export async function evaluateProtocol(events: readonly EventRecord[], opts: Pro
   const hist = historySpan(train, opts.splitTs);
   requireHistory(hist, 'holdout evaluation');
   const fallbacks: string[] = [];
-  const snap = buildSnapshot(clean, opts.splitTs);
+  const snap = buildSnapshot(clean, opts.splitTs, { returns });
   // EVALUATION.md counts 2011-12-09 (split + 30 days) as a test day, so the last calendar day is included.
   const testEnd = opts.testEndTs ?? opts.splitTs + (opts.horizonDays + 1) * DAY;
   const ctx = windowContext(clean, snap, opts.horizonDays, k, testEnd);

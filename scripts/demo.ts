@@ -44,6 +44,8 @@ async function main(): Promise<void> {
     // The shipped shop's non-product codes (postage, fees, manual adjustments) are left out of every model.
     EXCLUDED_ITEM_IDS: process.env.EXCLUDED_ITEM_IDS ?? UCI_NON_PRODUCT_CODES.join(','),
     LOG_LEVEL: process.env.LOG_LEVEL ?? 'info',
+    // About 1,500 customers per score-shard job, so the demo's scoring fans out (3 shards, seen in Bull Board).
+    SCORE_SHARD_USERS: process.env.SCORE_SHARD_USERS ?? '1500',
   };
   const config = loadConfig(env);
   console.log('Preparing the database…');
@@ -179,7 +181,7 @@ function printSummary(s: {
     row('ShopIntent model', s.model.holdout);
     for (const [name, h] of Object.entries(s.model.baselines)) row(`baseline ${name}`.slice(0, 20), h);
   }
-  if (s.scores) console.log(`Scores: run ${num(s.scores.runId)}, ${num(s.scores.users)} customers scored and published`);
+  if (s.scores) console.log(`Scores: run ${num(s.scores.runId)}, ${num(s.scores.users)} customers scored in ${num(s.scores.shards)} shard jobs and published`);
   console.log(`Customer ${s.sample.userId}: P(buy in the horizon) = ${num(s.sample.intent)}; for-you list:`);
   for (const r of s.sample.recommendations.slice(0, 10)) console.log(`  ${r.itemId.padEnd(8)} ${(r.title ?? '').slice(0, 40).padEnd(40)} ${r.reason}`);
   console.log(`Segments: ${s.segments.map((x) => `${x.label} ${x.size}`).join(', ')}`);

@@ -44,7 +44,7 @@ const f = (v: number | undefined, d = 4): string => (v === undefined ? '—' : v
 function row(name: string, m: MethodReport, k: number): string {
   const fy = m.for_you ?? {};
   const cells = [
-    name.padEnd(24), f(fy[`recall_at_${k}`]), f(fy[`ndcg_at_${k}`]), f(fy.mrr), f(fy.coverage, 3), f(fy.diversity, 3),
+    name.padEnd(40), f(fy[`recall_at_${k}`]), f(fy[`ndcg_at_${k}`]), f(fy.mrr), f(fy.coverage, 3), f(fy.diversity, 3),
     f(m.discover?.[`recall_new_at_${k}`]), f(m.intent?.auc, 3), m.train_seconds === undefined ? '—' : `${m.train_seconds.toFixed(1)}s`,
   ];
   return cells.map((c, i) => (i === 0 ? c : c.padStart(9))).join(' ');
@@ -52,7 +52,7 @@ function row(name: string, m: MethodReport, k: number): string {
 
 function printTable(r: EvalReport): void {
   const k = r.k;
-  const head = ['method'.padEnd(24), `R@${k}`, `NDCG@${k}`, 'MRR', 'cov', 'div', `dR@${k}new`, 'intAUC', 'train'];
+  const head = ['method'.padEnd(40), `R@${k}`, `NDCG@${k}`, 'MRR', 'cov', 'div', `dR@${k}new`, 'intAUC', 'train'];
   console.log(head.map((c, i) => (i === 0 ? c : c.padStart(9))).join(' '));
   for (const [name, m] of Object.entries(r.baselines)) console.log(row(`baseline ${name}`, m, k));
   for (const [name, m] of Object.entries(r.sources)) console.log(row(`source ${name}`, m, k));
@@ -85,6 +85,11 @@ async function main(): Promise<void> {
   console.log(`champion intent: AUC ${f(report.intent.auc)}, Brier ${f(report.intent.brier)}; reliability (predicted → observed, n):`);
   for (const b of report.intent.reliability) {
     if (b.count > 0) console.log(`  [${b.lo.toFixed(1)}, ${b.hi.toFixed(1)})  ${f(b.meanPredicted, 3)} → ${f(b.observedRate, 3)}  n=${b.count}`);
+  }
+  const ceiling = report.baselines.intent_ceiling_5fold_on_test?.intent?.auc;
+  if (ceiling !== undefined) {
+    console.log(`intent ceiling: every intent feature fitted on the test window itself (5-fold, as logistic_rfm_5fold) reaches AUC ${f(ceiling)}; ` +
+      'not a model, a bound on what these features carry here.');
   }
   console.log(`champion train ${report.train_seconds.toFixed(1)} s (validation search ${report.tune_seconds.toFixed(1)} s)`);
   console.log(report.fallbacks.length === 0 ? 'fallbacks: none (full history)' : `fallbacks:\n  ${report.fallbacks.join('\n  ')}`);
