@@ -228,7 +228,7 @@ export async function fitIntentModel(
   // next (seasons move), and leaving it out of training cost more AUC than the selection it paid for.
   if (windows.length >= 2) {
     const decay = best!.windowDecay ?? 1;
-    const refit = await fitScorers(stack(windows.slice(0, older.length), decay), true, base, p);
+    const refit = await fitScorers(stack(windows.slice(0, older.length), decay), best!.kind !== 'logistic', base, p);
     best = { ...(refit.find((c) => c.kind === best!.kind) ?? best!), windowDecay: decay };
   }
   best ??= (await fitScorers(stack([recent]), false, base, p))[0]!;

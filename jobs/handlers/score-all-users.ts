@@ -5,7 +5,6 @@ import { createRun, failRun, findRunOfJob, finishedShards, publishRun, pruneRuns
 import { jobIdFor } from '../catalogue';
 import type { Handler, JobContext } from '../context';
 import { require_ } from '../errors';
-import { scoreBucket } from './score-shard';
 import { CHAMPION_KIND } from './train';
 
 /** What a scoring run was planned with (stored in the run's params, read back when the job runs again). */
@@ -50,7 +49,9 @@ async function resume(run: OwnedRun, ctx: JobContext): Promise<unknown> {
  * until its shards finish, runs again, and publishes only when every shard has written its rows.
  */
 export const scoreAllUsers: Handler<'score-all-users'> = async (payload, ctx) => {
-  const owned = ctx.children ? await findRunOfJob(ctx.db, ctx.jobId) : null;
+  // Parking needs the worker's lock token, which every job run by a worker has.
+  require_(ctx.children, 'score-all-users must run under a worker (it fans out into score-shard jobs)');
+  const owned = await findRunOfJob(ctx.db, ctx.jobId);
   if (owned && (owned.status === 'running' || owned.status === 'published')) return resume(owned, ctx);
 
   const version = payload.modelVersion ?? (await getActiveModel(ctx.db, CHAMPION_KIND))?.version;
@@ -65,15 +66,12 @@ export const scoreAllUsers: Handler<'score-all-users'> = async (payload, ctx) =>
     plannedAt: Date.now(),
   };
   const runId = await createRun(ctx.db, 'scores', version, { ...plan }, ctx.jobId);
-  const shard = (i: number) => ({ runId, modelVersion: version, k: plan.k, excludedItemIds: plan.excludedItemIds, shard: i, of: plan.shards });
-  const run = { runId, modelVersion: version };
   try {
-    if (!ctx.children) {
-      // Called outside a worker (no lock token to park with): score the buckets here, one after another.
-      for (let i = 0; i < plan.shards; i++) await scoreBucket(shard(i), ctx);
-      return await publish(run, plan, ctx);
-    }
-    await ctx.children.add(Array.from({ length: plan.shards }, (_, i) => ({ name: 'score-shard' as const, data: shard(i), jobId: jobIdFor('score-shard', `${runId}-${i}`) })));
+    await ctx.children.add(Array.from({ length: plan.shards }, (_, shard) => ({
+      name: 'score-shard' as const,
+      data: { runId, modelVersion: version, k: plan.k, excludedItemIds: plan.excludedItemIds, shard, of: plan.shards },
+      jobId: jobIdFor('score-shard', `${runId}-${shard}`),
+    })));
   } catch (err) {
     await failRun(ctx.db, runId);
     throw err;
@@ -81,5 +79,5 @@ export const scoreAllUsers: Handler<'score-all-users'> = async (payload, ctx) =>
   ctx.log(`run ${runId}: ${users} customers in ${plan.shards} shards (model v${version})`);
   await ctx.progress(5, { phase: 'scoring shards', shards: plan.shards, users });
   if (await ctx.children.waitForChildren()) throw new WaitingChildrenError();
-  return publish(run, plan, ctx);
+  return publish({ runId, modelVersion: version }, plan, ctx);
 };

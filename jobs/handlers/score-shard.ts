@@ -4,8 +4,7 @@ import { writeScoreShard, type RecommendationRow } from '../../db/repositories/r
 import { selectBackend } from '../../ml/backend';
 import { cleanEvents, returnEvents } from '../../ml/clean';
 import { deserializeModel, scoreUsers, type EventRecord } from '../../ml';
-import type { JobPayload } from '../catalogue';
-import type { Handler, JobContext } from '../context';
+import type { Handler } from '../context';
 import { BadInputError, require_ } from '../errors';
 
 function groupByUser(events: readonly EventRecord[]): Map<string, EventRecord[]> {
@@ -19,11 +18,12 @@ function groupByUser(events: readonly EventRecord[]): Map<string, EventRecord[]>
 }
 
 /**
- * Scores one bucket of customers (CRC32(user_id) mod `of`) with a pinned model version and writes their lists
- * and intent into the run, recording the shard as done in the same transaction. Idempotent: a retry
- * rewrites the same rows. Customers are scored in slices of SCORE_SHARD_USERS to bound memory.
+ * One shard of a scoring run, enqueued by score-all-users as its child: scores one bucket of customers
+ * (CRC32(user_id) mod `of`) with the run's pinned model version and writes their lists and intent into the
+ * run, recording the shard as done in the same transaction. Idempotent: a retry rewrites the same rows.
+ * Customers are scored in slices of SCORE_SHARD_USERS to bound memory.
  */
-export async function scoreBucket(p: JobPayload<'score-shard'>, ctx: JobContext): Promise<{ shard: number; users: number; backend: string; seconds: number }> {
+export const scoreShard: Handler<'score-shard'> = async (p, ctx) => {
   const started = Date.now();
   const backend = await selectBackend(ctx.config.ML_BACKEND);
   const artifact = await loadArtifact(ctx.db, p.modelVersion);
@@ -58,7 +58,4 @@ export async function scoreBucket(p: JobPayload<'score-shard'>, ctx: JobContext)
   await writeScoreShard(ctx.db, p.runId, userIds, recs, intent, p.shard);
   await ctx.progress(100);
   return { shard: p.shard, users: userIds.length, backend, seconds: (Date.now() - started) / 1000 };
-}
-
-/** One shard of a scoring run, enqueued by score-all-users as its child. */
-export const scoreShard: Handler<'score-shard'> = (payload, ctx) => scoreBucket(payload, ctx);
+};
