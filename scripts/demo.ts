@@ -176,10 +176,10 @@ function printSummary(s: {
   if (s.ingest) console.log(`Ingest: ${num(s.ingest.rowsRead)} rows read, ${num(s.ingest.rowsAccepted)} accepted, ${num(s.ingest.rowsRejected)} rejected, ${num(s.ingest.rowsDuplicate)} already stored`);
   if (s.model) {
     console.log(`Model v${s.model.version} (tfjs ${s.model.backend}): ${s.model.decision}`);
-    console.log(`  holdout (last 30 days)    R@20   NDCG@20  discover  intent AUC`);
-    const row = (name: string, h: Headline): void => console.log(`  ${name.padEnd(20)}${cell(h.recall)}${cell(h.ndcg)}${cell(h.discoverRecall)}${cell(h.intentAuc)}`);
+    console.log(`  ${'holdout (last 30 days)'.padEnd(40)}${['R@20', 'NDCG@20', 'discover', 'intAUC'].map((h) => h.padStart(9)).join('')}`);
+    const row = (name: string, h: Headline): void => console.log(`  ${name.padEnd(40)}${cell(h.recall)}${cell(h.ndcg)}${cell(h.discoverRecall)}${cell(h.intentAuc)}`);
     row('ShopIntent model', s.model.holdout);
-    for (const [name, h] of Object.entries(s.model.baselines)) row(`baseline ${name}`.slice(0, 20), h);
+    for (const [name, h] of Object.entries(s.model.baselines)) row(`baseline ${name}`, h);
   }
   if (s.scores) console.log(`Scores: run ${num(s.scores.runId)}, ${num(s.scores.users)} customers scored in ${num(s.scores.shards)} shard jobs and published`);
   console.log(`Customer ${s.sample.userId}: P(buy in the horizon) = ${num(s.sample.intent)}; for-you list:`);
