@@ -12,7 +12,7 @@ export interface ChildJob<K extends JobName = JobName> {
 
 /** Fan-out: a handler adds children, then parks until they finish; BullMQ runs it again afterwards. */
 export interface ChildControl {
-  /** adds all children in one atomic step; a child that fails for good fails this job */
+  /** adds the children (in bounded atomic chunks); a child that fails for good fails this job */
   add(children: ChildJob[]): Promise<void>;
   /**
    * Parks this job while any child is unfinished: true means parked, and the handler must then throw

@@ -56,6 +56,9 @@ export class JobRuntime {
   }
 }
 
+/** Children per addBulk call: bounds each Redis round trip however many shards a run has. */
+const ADD_BULK_CHUNK = 500;
+
 /** Fan-out for a job running under a worker (it needs the worker's lock token to park the job). */
 function childControl(rt: JobRuntime, job: RunnableJob, token: string | undefined): ChildControl | undefined {
   const park = job.moveToWaitingChildren?.bind(job);
@@ -63,13 +66,16 @@ function childControl(rt: JobRuntime, job: RunnableJob, token: string | undefine
   const parent = { id: job.id, queue: job.queueQualifiedName };
   return {
     async add(children) {
-      // Grouped per queue; each group is one atomic addBulk (in practice every child shares one queue).
-      const byQueue = new Map<JobName, typeof children>();
-      for (const c of children) byQueue.set(c.name, [...(byQueue.get(c.name) ?? []), c]);
-      for (const [name, list] of byQueue) {
-        await rt.queueOf(name).addBulk(list.map((c) => ({
-          name: c.name, data: c.data, opts: { ...JOB_OPTIONS[c.name], jobId: c.jobId, parent, failParentOnFailure: true },
-        })));
+      // Grouped per job name (one queue each), then added in bounded addBulk calls: each call is atomic and
+      // ids are deterministic, so a re-run that adds a chunk again duplicates nothing.
+      const byName = new Map<JobName, typeof children>();
+      for (const c of children) byName.set(c.name, [...(byName.get(c.name) ?? []), c]);
+      for (const [name, list] of byName) {
+        for (let i = 0; i < list.length; i += ADD_BULK_CHUNK) {
+          await rt.queueOf(name).addBulk(list.slice(i, i + ADD_BULK_CHUNK).map((c) => ({
+            name: c.name, data: c.data, opts: { ...JOB_OPTIONS[c.name], jobId: c.jobId, parent, failParentOnFailure: true },
+          })));
+        }
       }
     },
     waitForChildren: () => park(token),
