@@ -3,7 +3,7 @@ import { countUsers } from '../../db/repositories/behaviour';
 import { getActiveModel, loadArtifact } from '../../db/repositories/models';
 import { createRun, failRun, findRunOfJob, finishedShards, publishRun, pruneRuns, type OwnedRun } from '../../db/repositories/runs';
 import { jobIdFor } from '../catalogue';
-import type { Handler, JobContext } from '../context';
+import type { ChildControl, Handler, JobContext } from '../context';
 import { require_ } from '../errors';
 import { CHAMPION_KIND } from './train';
 
@@ -32,14 +32,13 @@ async function publish(run: { runId: number; modelVersion: number }, plan: Plan,
 }
 
 /** The job ran again after fanning out: wait for the rest of its shards, then publish (or report the publish). */
-async function resume(run: OwnedRun, ctx: JobContext): Promise<unknown> {
+async function resume(run: OwnedRun, children: ChildControl, ctx: JobContext): Promise<unknown> {
   const plan = run.params as unknown as Plan;
-  const owned = { runId: run.runId, modelVersion: run.modelVersion ?? 0 };
   if (run.status === 'published') {
     return { runId: run.runId, modelVersion: run.modelVersion, users: run.users, shards: plan.shards, k: plan.k, alreadyPublished: true };
   }
-  if (await ctx.children!.waitForChildren()) throw new WaitingChildrenError();
-  return publish(owned, plan, ctx);
+  if (await children.waitForChildren()) throw new WaitingChildrenError();
+  return publish({ runId: run.runId, modelVersion: run.modelVersion ?? 0 }, plan, ctx);
 }
 
 /**
@@ -52,7 +51,7 @@ export const scoreAllUsers: Handler<'score-all-users'> = async (payload, ctx) =>
   // Parking needs the worker's lock token, which every job run by a worker has.
   require_(ctx.children, 'score-all-users must run under a worker (it fans out into score-shard jobs)');
   const owned = await findRunOfJob(ctx.db, ctx.jobId);
-  if (owned && (owned.status === 'running' || owned.status === 'published')) return resume(owned, ctx);
+  if (owned && (owned.status === 'running' || owned.status === 'published')) return resume(owned, ctx.children, ctx);
 
   const version = payload.modelVersion ?? (await getActiveModel(ctx.db, CHAMPION_KIND))?.version;
   require_(version !== undefined, 'no active model: run train first');

@@ -7,6 +7,9 @@ import { deserializeModel, scoreUsers, type EventRecord } from '../../ml';
 import type { Handler } from '../context';
 import { BadInputError, require_ } from '../errors';
 
+/** Customers scored between two progress reports (Bull Board shows users and users per second). */
+const PROGRESS_SLICE = 500;
+
 function groupByUser(events: readonly EventRecord[]): Map<string, EventRecord[]> {
   const byUser = new Map<string, EventRecord[]>();
   for (const e of events) {
@@ -21,7 +24,6 @@ function groupByUser(events: readonly EventRecord[]): Map<string, EventRecord[]>
  * One shard of a scoring run, enqueued by score-all-users as its child: scores one bucket of customers
  * (CRC32(user_id) mod `of`) with the run's pinned model version and writes their lists and intent into the
  * run, recording the shard as done in the same transaction. Idempotent: a retry rewrites the same rows.
- * Customers are scored in slices of SCORE_SHARD_USERS to bound memory.
  */
 export const scoreShard: Handler<'score-shard'> = async (p, ctx) => {
   const started = Date.now();
@@ -42,9 +44,8 @@ export const scoreShard: Handler<'score-shard'> = async (p, ctx) => {
   const userIds = [...byUser.keys()].sort();
   const recs: RecommendationRow[] = [];
   const intent: { userId: string; probability: number; horizonDays: number }[] = [];
-  const slice = ctx.config.SCORE_SHARD_USERS;
-  for (let i = 0; i < userIds.length; i += slice) {
-    const ids = userIds.slice(i, i + slice);
+  for (let i = 0; i < userIds.length; i += PROGRESS_SLICE) {
+    const ids = userIds.slice(i, i + PROGRESS_SLICE);
     const scored = scoreUsers(model, ids.flatMap((u) => byUser.get(u) ?? []), ids, { k: p.k, returns: ids.flatMap((u) => returnsByUser.get(u) ?? []) });
     for (const u of scored) {
       u.forYou.forEach((r, rank) => recs.push({ userId: u.userId, list: 'for-you', rank: rank + 1, ...r }));
