@@ -131,7 +131,8 @@ describe('intent on a full history', () => {
     expect(Object.keys(m.validationAuc!).sort()).toEqual(['blend', 'blend@0.7', 'logistic', 'logistic@0.7', 'mlp', 'mlp@0.7']);
     expect([1, 0.7]).toContain(m.windowDecay);
     const key = m.windowDecay === 1 ? m.kind! : `${m.kind!}@${m.windowDecay!}`;
-    expect(m.validationAuc![key]).toBe(Math.max(...Object.values(m.validationAuc!)));
+    // The first candidate that beats the best so far by more than 1e-4 wins, so the winner is within 1e-4 of the top.
+    expect(m.validationAuc![key]).toBeGreaterThanOrEqual(Math.max(...Object.values(m.validationAuc!)) - 1e-4);
     // On the month after asOf (never seen), buyers score above non-buyers.
     const snap = buildSnapshot(events, asOf);
     const { users, x } = intentFeatures(snap);
