@@ -31,13 +31,29 @@ async function publish(run: { runId: number; modelVersion: number }, plan: Plan,
   };
 }
 
+/**
+ * Parks the job until its shards finish (throws WaitingChildrenError), or returns when they all have. A shard
+ * that failed before the job could park makes BullMQ refuse to park it (UnrecoverableError): the run is
+ * marked failed first. (A shard failing after it parked fails the job through failParentOnFailure.)
+ */
+async function waitForShards(runId: number, children: ChildControl, ctx: JobContext): Promise<void> {
+  let parked: boolean;
+  try {
+    parked = await children.waitForChildren();
+  } catch (err) {
+    await failRun(ctx.db, runId);
+    throw err;
+  }
+  if (parked) throw new WaitingChildrenError();
+}
+
 /** The job ran again after fanning out: wait for the rest of its shards, then publish (or report the publish). */
 async function resume(run: OwnedRun, children: ChildControl, ctx: JobContext): Promise<unknown> {
   const plan = run.params as unknown as Plan;
   if (run.status === 'published') {
     return { runId: run.runId, modelVersion: run.modelVersion, users: run.users, shards: plan.shards, k: plan.k, alreadyPublished: true };
   }
-  if (await children.waitForChildren()) throw new WaitingChildrenError();
+  await waitForShards(run.runId, children, ctx);
   return publish({ runId: run.runId, modelVersion: run.modelVersion ?? 0 }, plan, ctx);
 }
 
@@ -77,6 +93,6 @@ export const scoreAllUsers: Handler<'score-all-users'> = async (payload, ctx) =>
   }
   ctx.log(`run ${runId}: ${users} customers in ${plan.shards} shards (model v${version})`);
   await ctx.progress(5, { phase: 'scoring shards', shards: plan.shards, users });
-  if (await ctx.children.waitForChildren()) throw new WaitingChildrenError();
+  await waitForShards(runId, ctx.children, ctx);
   return publish({ runId, modelVersion: version }, plan, ctx);
 };
