@@ -47,8 +47,7 @@ export function itemItemScorer(snap: Snapshot, w: Float32Array, block?: ItemBloc
     local.fill(0);
     const items = purchasedItems(snap, u).map((i) => block.toLocal[i]!).filter((l) => l >= 0);
     accumulateDense(local, w, block.size, items, null);
-    out.fill(0);
-    block.toGlobal.forEach((g, l) => (out[g] = local[l]!));
+    block.toGlobal.forEach((g, l) => (out[g]! += local[l]!));
   };
 }
 

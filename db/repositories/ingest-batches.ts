@@ -28,8 +28,10 @@ export interface IngestBatchCounts {
   rowsRead: number;
   rowsAccepted: number;
   rowsRejected: number;
+  /** events: accepted rows already stored (same event_key); items/users: rows that updated an existing id */
   rowsDuplicate: number;
   durationMs: number;
+  /** absolute path of the NDJSON reject report, or null when nothing was rejected */
   rejectReport: string | null;
 }
 

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import type { IngestBatchCounts } from '../../db/repositories/ingest-batches';
 import { customMappingSchema } from './mappings/schema';
 
 /** What an ingest job is asked to do. */
@@ -34,15 +35,7 @@ export interface IngestProgress {
 }
 
 /** What an ingest returns (counts are for the whole batch, including attempts it resumed). */
-export interface IngestResult {
+export interface IngestResult extends IngestBatchCounts {
   batchId: number;
-  rowsRead: number;
-  rowsAccepted: number;
-  rowsRejected: number;
-  /** events: accepted rows already stored (same event_key); items/users: rows that updated an existing id */
-  rowsDuplicate: number;
-  durationMs: number;
-  /** absolute path of the NDJSON reject report, or null when nothing was rejected */
-  rejectReport: string | null;
   rejectsByReason: Record<string, number>;
 }

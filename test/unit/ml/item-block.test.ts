@@ -76,7 +76,7 @@ describe('item blocks for big catalogues', () => {
     const b = itemBlock(columnSums(csr.item, null, 5), 3);
     const r = restrictRows(csr.rowStart, csr.item, null, b);
     const scorer = itemItemScorer(snap, cosineFromGram(gramMatrix(r.rowStart, r.item, null, 3), 3), b);
-    const out = new Float64Array(5).fill(9);
+    const out = new Float64Array(5); // scorers add into a zeroed buffer, as listsFromScorer passes it
     scorer(snap.userIndex.get('u0')!, out);
     expect(out[snap.itemIndex.get('i3')!]).toBe(0);
     expect(out[snap.itemIndex.get('i4')!]).toBe(0);
