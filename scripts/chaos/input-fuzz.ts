@@ -1,0 +1,4 @@
+import type { ChaosScenario } from './types';
+
+/** Filled in by the work on issue 8. */
+export const inputScenarios: ChaosScenario[] = [];
