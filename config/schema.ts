@@ -73,7 +73,8 @@ export const configSchema = z.object({
   WORKER_SANDBOXED: z.enum(['true', 'false']).default('true').transform((s) => s === 'true'),
   /** how long a stopping worker waits for running jobs before it force-closes (they are then retried); PM2 kill_timeout must exceed it */
   SHUTDOWN_GRACE_MS: z.coerce.number().int().min(0).default(120_000),
-  NIGHTLY_CRON: z.string().regex(/^(\S+\s+){4}\S+$/, 'a five-field cron pattern').default('0 2 * * *'),
+  /** cron, UTC: five fields, or six with seconds first (tests and chaos runs fire every few seconds) */
+  NIGHTLY_CRON: z.string().regex(/^(\S+\s+){4,5}\S+$/, 'a cron pattern of five fields (or six, seconds first)').default('0 2 * * *'),
   SCHEDULER_ENABLED: z.enum(['true', 'false']).default('true').transform((s) => s === 'true'),
 
   ML_BACKEND: z.enum(['auto', ...ML_BACKENDS]).default('auto'),
