@@ -63,6 +63,15 @@ export const configSchema = z.object({
   API_KEYS: apiKeys,
   UPLOAD_DIR: z.string().default('var/uploads'),
   UPLOAD_MAX_BYTES: positiveInt(1024 * 1024 * 1024),
+  /**
+   * Ingest reads files only from UPLOAD_DIR and, when set, this one allow-listed directory (ops drop exports
+   * here; jobs name a file inside it, never a path). Both are resolved after symlinks.
+   */
+  IMPORT_DIR: z.string().default(''),
+  /** Ingest: a header with more columns is refused (no shop's export needs thousands; checking them costs CPU) */
+  INGEST_MAX_COLUMNS: z.coerce.number().int().min(1).max(100_000).default(1000),
+  /** Ingest: a longer line (characters) is rejected as `line_too_long` without being held whole in memory */
+  INGEST_MAX_LINE_CHARS: z.coerce.number().int().min(1024).max(64 * 1024 * 1024).default(1024 * 1024),
 
   WORKER_QUEUES: z
     .string()
@@ -73,6 +82,13 @@ export const configSchema = z.object({
   WORKER_SANDBOXED: z.enum(['true', 'false']).default('true').transform((s) => s === 'true'),
   /** how long a stopping worker waits for running jobs before it force-closes (they are then retried); PM2 kill_timeout must exceed it */
   SHUTDOWN_GRACE_MS: z.coerce.number().int().min(0).default(120_000),
+  /**
+   * BullMQ job lock: a worker that dies (SIGKILL, lost machine) holds its jobs this long before another takes
+   * them. Heavy jobs run sandboxed, so the main thread renews locks on time and a short lock is safe.
+   */
+  JOB_LOCK_MS: z.coerce.number().int().min(5_000).default(20_000),
+  /** how often workers look for jobs whose lock lapsed (recovery after a crash takes about JOB_LOCK_MS + this) */
+  STALLED_CHECK_MS: z.coerce.number().int().min(1_000).default(5_000),
   /** cron, UTC: five fields, or six with seconds first (tests and chaos runs fire every few seconds) */
   NIGHTLY_CRON: z.string().regex(/^(\S+\s+){4,5}\S+$/, 'a cron pattern of five fields (or six, seconds first)').default('0 2 * * *'),
   SCHEDULER_ENABLED: z.enum(['true', 'false']).default('true').transform((s) => s === 'true'),
@@ -102,6 +118,54 @@ export const configSchema = z.object({
   INGEST_CHUNK_ROWS: z.coerce.number().int().min(1).max(2_000_000).default(100000),
   /** Ingest: where reject reports (one NDJSON file per batch) are written. */
   REJECTS_DIR: z.string().default('var/rejects'),
+
+  // API hardening (issue 8)
+  /**
+   * Express "trust proxy": which hops may set X-Forwarded-For (the client address the rate limits count by).
+   * `false` (default: the socket's peer is the client), `true` (trust every hop: only behind a proxy that
+   * overwrites the header), a hop count, or a comma list of proxy addresses/subnets (`loopback`, `10.0.0.0/8`).
+   */
+  TRUST_PROXY: z
+    .string()
+    .default('false')
+    .transform((s, ctx): boolean | number | string[] => {
+      const v = s.trim().toLowerCase();
+      if (v === 'false') return false;
+      if (v === 'true') return true;
+      if (/^\d+$/.test(v)) return Number(v);
+      const list = csv(v);
+      const named = ['loopback', 'linklocal', 'uniquelocal'];
+      const bad = list.filter((x) => !named.includes(x) && !/^[0-9a-f.:]+(\/\d{1,3})?$/.test(x));
+      if (list.length === 0 || bad.length > 0) ctx.addIssue({ code: 'custom', message: 'true, false, a hop count, or a comma list of addresses, subnets or loopback|linklocal|uniquelocal' });
+      return list;
+    }),
+  /** browser origins allowed to call the API cross-origin (comma list of scheme://host[:port]); empty: no CORS headers */
+  CORS_ORIGINS: z
+    .string()
+    .default('')
+    .transform((s, ctx) => {
+      const list = csv(s);
+      for (const o of list) {
+        let ok = false;
+        try {
+          ok = new URL(o).origin === o;
+        } catch {
+          ok = false;
+        }
+        if (!ok) ctx.addIssue({ code: 'custom', message: `"${o.slice(0, 60)}" is not an origin (scheme://host[:port], no path or trailing slash)` });
+      }
+      return list;
+    }),
+  /** requests per second from one client address, shared by every API process through Redis (0: no limit); health checks are exempt */
+  RATE_LIMIT_ADDRESS_PER_SECOND: z.coerce.number().int().min(0).default(2000),
+  /** requests per second with one API key, every API process together (0: no limit) */
+  RATE_LIMIT_KEY_PER_SECOND: z.coerce.number().int().min(0).default(5000),
+  /** enqueues (POST /v1/jobs, /v1/ingest, /v1/pipelines/nightly, model activation) per minute with one API key (0: no limit) */
+  RATE_LIMIT_ENQUEUE_PER_MINUTE: z.coerce.number().int().min(0).default(120),
+  /** invalid API keys one address may present per window before it is refused outright (0: no limit) */
+  RATE_LIMIT_AUTH_FAILURES: z.coerce.number().int().min(0).default(10),
+  /** the window (seconds) over which RATE_LIMIT_AUTH_FAILURES is counted; a refused address waits for it to end */
+  RATE_LIMIT_AUTH_WINDOW_SECONDS: z.coerce.number().int().min(1).max(86_400).default(900),
 });
 
 export type Config = z.output<typeof configSchema>;

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import type { JobsOptions } from 'bullmq';
-import { ingestPayloadSchema } from './ingest/payload';
+import { ingestDirSchema, ingestFileSchema, ingestPayloadSchema } from './ingest/payload';
+import { PRESET_NAMES, type PresetName } from './ingest/mappings/preset-names';
 
 /**
  * The one typed job catalogue: every job's name, queue, payload schema and default options. Enqueuers
@@ -39,7 +40,8 @@ export const payloadSchemas = {
     segments: z.number().int().min(2).max(12).optional(),
   }),
   'nightly-pipeline': z.object({
-    withIngest: z.object({ path: z.string().min(1), mapping: z.string().min(1) }).optional(),
+    /** ingest an events file first: a file in the upload (or import) directory, read with a preset mapping */
+    withIngest: z.object({ file: ingestFileSchema, dir: ingestDirSchema, mapping: z.enum(PRESET_NAMES as [PresetName, ...PresetName[]]).default('generic') }).strict().optional(),
     excludedItemIds: z.array(z.string().max(64)).optional(),
   }),
   /** ops: make a registered model version the active one (rollback or roll forward); the API may not write MySQL itself */

@@ -20,7 +20,7 @@ function node<K extends JobName>(name: K, data: JobPayload<K>, key: string, chil
  */
 export function nightlyFlow(payload: JobPayload<'nightly-pipeline'>, key: string): FlowJob {
   const excludedItemIds = payload.excludedItemIds;
-  const ingest = payload.withIngest ? [node('ingest', { path: payload.withIngest.path, mapping: payload.withIngest.mapping, entity: 'events' }, key)] : undefined;
+  const ingest = payload.withIngest ? [node('ingest', { ...payload.withIngest, entity: 'events' }, key)] : undefined;
   const pre = node('preprocess', excludedItemIds ? { excludedItemIds } : {}, key, ingest);
   const train = node('train', excludedItemIds ? { excludedItemIds } : {}, key, [pre]);
   const score = node('score-all-users', excludedItemIds ? { excludedItemIds } : {}, key, [train]);

@@ -5,7 +5,7 @@ import { createDb, type Db } from '../db/knex';
 import { describeIssues, isJobName, JOB_OPTIONS, parsePayload, QUEUE_OF, type JobName } from './catalogue';
 import type { ChildControl, Handler, JobContext } from './context';
 import { createRedis } from './redis';
-import { BadInputError } from './errors';
+import { BadInputError, safeText } from './errors';
 import { handlers } from './handlers';
 import { InsufficientDataError } from '../ml/errors';
 
@@ -82,13 +82,28 @@ function childControl(rt: JobRuntime, job: RunnableJob, token: string | undefine
   };
 }
 
+/**
+ * BullMQ stores a failed job's message and stack in Redis, and the API returns the message: both are cut to a
+ * bounded, escaped size here, so an input that ends up in an error (a 5 MB header, binary bytes) is never echoed whole.
+ */
+function bounded(err: unknown): unknown {
+  if (!(err instanceof Error)) return new Error(safeText(String(err)));
+  const message = safeText(err.message);
+  if (message !== err.message) {
+    const frames = (err.stack ?? '').split('\n').filter((l) => l.trimStart().startsWith('at ')).slice(0, 10);
+    err.message = message;
+    err.stack = [`${err.name}: ${message}`, ...frames].join('\n');
+  }
+  return err;
+}
+
 /** Validates the payload against the catalogue and runs the job's one handler with its context. */
 export async function runJob(rt: JobRuntime, job: RunnableJob, flows?: FlowProducer, token?: string): Promise<unknown> {
   if (!isJobName(job.name)) throw new BadInputError(`unknown job "${job.name}"`);
   const name: JobName = job.name;
   const parsed = parsePayload(name, job.data);
   if (!parsed.success) {
-    throw new BadInputError(`invalid ${name} payload: ${describeIssues(parsed.error.issues)}`);
+    throw new BadInputError(safeText(`invalid ${name} payload: ${describeIssues(parsed.error.issues)}`));
   }
   const log = (message: string): void => {
     // Job logs are best effort: a failed log write must not fail (or crash) the job.
@@ -111,7 +126,7 @@ export async function runJob(rt: JobRuntime, job: RunnableJob, flows?: FlowProdu
     return await handler(parsed.data, ctx);
   } catch (err) {
     // Too little data to learn from will not improve on retry: fail once, with the model's own explanation.
-    if (err instanceof InsufficientDataError) throw new BadInputError(err.message);
-    throw err;
+    if (err instanceof InsufficientDataError) throw new BadInputError(safeText(err.message));
+    throw bounded(err);
   }
 }

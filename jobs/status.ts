@@ -1,5 +1,6 @@
-import { Job } from 'bullmq';
+import { Job, type Queue } from 'bullmq';
 import { jobNameFromId } from './catalogue';
+import { safeText } from './errors';
 import type { Queues } from './queues';
 
 export interface JobStatus {
@@ -14,20 +15,32 @@ export interface JobStatus {
   finishedAt: string | null;
 }
 
+/**
+ * BullMQ's state, except that an active job whose lock has lapsed reads `stalled`: its worker died, and it
+ * waits for the stalled-job check (about STALLED_CHECK_MS) to hand it to another worker.
+ */
+async function stateOf(queue: Queue, job: Job): Promise<string> {
+  const state = await job.getState();
+  if (state !== 'active' || !job.id) return state;
+  const locked = (await (await queue.backend.client).get(queue.toKey(`${job.id}:lock`))) !== null;
+  return locked ? state : 'stalled';
+}
+
 /** A job's state, progress and result or error, found from its id alone (ids encode the job name). */
 export async function getJobStatus(queues: Queues, id: string): Promise<JobStatus | null> {
   const name = jobNameFromId(id);
   if (!name) return null;
-  const job = await Job.fromId(queues.queueFor(name), id);
+  const queue = queues.queueFor(name);
+  const job = await Job.fromId(queue, id);
   if (!job) return null;
   return {
     id,
     name: job.name,
-    state: await job.getState(),
+    state: await stateOf(queue, job),
     progress: job.progress,
     attemptsMade: job.attemptsMade,
     result: job.returnvalue ?? null,
-    error: job.failedReason || null,
+    error: job.failedReason ? safeText(job.failedReason) : null,
     createdAt: new Date(job.timestamp).toISOString(),
     finishedAt: job.finishedOn ? new Date(job.finishedOn).toISOString() : null,
   };

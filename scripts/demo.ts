@@ -46,6 +46,8 @@ async function main(): Promise<void> {
     LOG_LEVEL: process.env.LOG_LEVEL ?? 'info',
     // About 1,500 customers per score-shard job, so the demo's scoring fans out (3 shards, seen in Bull Board).
     SCORE_SHARD_USERS: process.env.SCORE_SHARD_USERS ?? '1500',
+    // The shipped data is read in place: data/ is the demo's allow-listed import directory.
+    IMPORT_DIR: path.join(ROOT, 'data'),
   };
   const config = loadConfig(env);
   console.log('Preparing the database…');
@@ -89,7 +91,7 @@ async function main(): Promise<void> {
 
     console.log(`Running ingest + nightly pipeline on ${path.relative(ROOT, DATA_FILE)} through the queues…`);
     const pipeline = await api<{ id: string; steps: string[]; error?: unknown }>('POST', '/v1/pipelines/nightly', {
-      withIngest: { path: DATA_FILE, mapping: 'uci-online-retail' },
+      withIngest: { file: path.relative(config.IMPORT_DIR, DATA_FILE), dir: 'imports', mapping: 'uci-online-retail' },
     });
     if (pipeline.status !== 202) throw new Error(`pipeline was refused: ${JSON.stringify(pipeline.body)}`);
     const results: Record<string, JobStatus> = {};

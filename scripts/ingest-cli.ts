@@ -9,16 +9,19 @@ import { SingleBar, Presets } from 'cli-progress';
 import { loadConfig } from '../config';
 import { createDb } from '../db/knex';
 import { setupDatabase } from '../db/setup';
-import { IngestInputError, runIngest, type IngestPayloadInput } from '../jobs/ingest';
+import { IngestInputError, runIngest, type IngestOptionsInput } from '../jobs/ingest';
 
 interface Args {
-  payload: IngestPayloadInput;
+  /** the operator's own file: the CLI runs with the shell user's rights, so any path they can read is theirs to ingest */
+  file: string;
+  payload: IngestOptionsInput;
   resumeKey?: string;
   quiet: boolean;
 }
 
 function parseArgs(argv: string[]): Args {
   const payload: Record<string, string> = {};
+  let file: string | undefined;
   let resumeKey: string | undefined;
   let quiet = false;
   for (let i = 0; i < argv.length; i++) {
@@ -35,11 +38,11 @@ function parseArgs(argv: string[]): Args {
     else if (a === '--resume-key') resumeKey = value();
     else if (a === '--quiet') quiet = true;
     else if (a.startsWith('--')) throw new IngestInputError(`unknown option ${a}`);
-    else if (payload.path === undefined) payload.path = a;
+    else if (file === undefined) file = a;
     else throw new IngestInputError(`unexpected argument ${a}`);
   }
-  if (payload.path === undefined) throw new IngestInputError('usage: ingest FILE [--mapping NAME] [--entity events|items|users] [--format csv|ndjson] [--delimiter D]');
-  return { payload: payload as unknown as IngestPayloadInput, resumeKey, quiet };
+  if (file === undefined) throw new IngestInputError('usage: ingest FILE [--mapping NAME] [--entity events|items|users] [--format csv|ndjson] [--delimiter D]');
+  return { file, payload, resumeKey, quiet };
 }
 
 async function main(): Promise<void> {
@@ -66,6 +69,7 @@ async function main(): Promise<void> {
           else if (!args.quiet) process.stderr.write(`${p.percent === null ? '' : `${p.percent.toFixed(0)}% `}${p.rowsRead} rows, ${p.rowsRejected} rejected, ${p.rowsPerSecond} rows/s\n`);
         },
       },
+      args.file,
       args.payload,
     );
     if (tty) bar.stop();

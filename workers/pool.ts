@@ -5,6 +5,7 @@ import type { Config } from '../config';
 import { ALL_QUEUES, JOB_NAMES, QUEUE_OF, SANDBOXED } from '../jobs/catalogue';
 import { createRedis } from '../jobs/redis';
 import { openQueues } from '../jobs/queues';
+import { afterFinalFailure } from '../jobs/failure';
 import { JobRuntime, runJob } from '../jobs/run';
 import { CONFIG_KEY } from './sandbox-config';
 
@@ -43,12 +44,21 @@ export function startWorkerPool(config: Readonly<Config>, log: (msg: string) => 
       useWorkerThreads: true,
       // The thread gets this process's validated config, not a fresh read of the environment.
       workerThreadsOptions: { workerData: { [CONFIG_KEY]: config } },
-      // Training yields rarely; a longer lock than the 30 s default keeps a busy but healthy job from being
-      // declared stalled (the sandbox keeps renewals flowing, this is the margin).
-      lockDuration: 120_000,
+      // Heavy jobs run sandboxed, so this thread renews locks on time and a short lock is safe; it bounds how
+      // long a job of a worker that died (SIGKILL, lost machine) waits before another worker takes it.
+      lockDuration: config.JOB_LOCK_MS,
+      stalledInterval: config.STALLED_CHECK_MS,
       maxStalledCount: 2,
     });
-    worker.on('failed', (job, err) => log(`job ${job?.id ?? '?'} (${queue}) failed: ${err.message}`));
+    worker.on('failed', (job, err) => {
+      log(`job ${job?.id ?? '?'} (${queue}) failed: ${err.message}`);
+      if (!job) return;
+      // 'failed' fires for every attempt; only a job whose state is now failed has failed for good.
+      job
+        .getState()
+        .then((state) => (state === 'failed' ? afterFinalFailure(runtime, job, err.message) : undefined))
+        .catch((e: unknown) => log(`job ${job.id ?? '?'}: bookkeeping after its failure failed: ${String(e)}`));
+    });
     worker.on('error', (err) => log(`worker ${queue} error: ${err.message}`));
     workers.push(worker);
   }

@@ -142,6 +142,17 @@ export async function failIngestBatch(db: Knex, batchId: number, error: string, 
     .update({ status: 'failed', error: error.slice(0, 60000), finished_at: toSqlTime(Date.now()), duration_ms: Math.round(durationMs) });
 }
 
+/**
+ * Marks the batch of a job that failed for good (retries spent, unrecoverable, or stalled too often) as failed,
+ * if it is still `running`: a job killed mid-chunk never reached its own error path, and its row must not stay
+ * `running` forever. Returns how many rows changed.
+ */
+export async function failAbandonedIngestBatch(db: Knex, resumeKey: string, error: string): Promise<number> {
+  return db('ingest_batches')
+    .where({ resume_key: resumeKey.slice(0, 255), status: 'running' })
+    .update({ status: 'failed', error: error.slice(0, 60000), finished_at: toSqlTime(Date.now()) });
+}
+
 /** One batch (for the API: counts, status and the path of its reject report), or null. */
 export async function getIngestBatch(db: Knex, batchId: number): Promise<IngestBatchRow | null> {
   const row = (await db('ingest_batches').where({ batch_id: batchId }).first()) as RawRow | undefined;

@@ -7,6 +7,7 @@ export const REJECT_REASONS = [
   'bad_encoding',
   'bad_json',
   'field_too_long',
+  'line_too_long',
   'missing_user',
   'missing_item',
   'missing_query',

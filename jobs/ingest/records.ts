@@ -4,6 +4,7 @@ import { NdjsonRecordReader, type JsonRecord } from './formats/ndjson';
 import { bindCsvHeader, bindJsonKeys, type Binding } from './mappings/bind';
 import type { Mapping } from './mappings/types';
 import type { Rejection } from './reasons';
+import { IngestInputError } from './errors';
 
 /** A record as the validators see it: fields aligned to the binding, or the reason it could not be read. */
 export interface FieldRecord {
@@ -22,20 +23,35 @@ export interface RecordBatch {
   lines: number;
 }
 
+/** What one file may make the reader hold: columns per header, characters per line (config INGEST_MAX_*). */
+export interface ReadLimits {
+  maxColumns: number;
+  maxLineChars: number;
+}
+const DEFAULT_LIMITS: ReadLimits = { maxColumns: 1000, maxLineChars: 1024 * 1024 };
+
+/** Refuses a header (or first JSON object) wider than the limit before any per-column work is done on it. */
+function checkWidth<T extends string[] | Record<string, unknown>>(h: T, limits: ReadLimits, what: string): T {
+  const width = Array.isArray(h) ? h.length : Object.keys(h).length;
+  if (width > limits.maxColumns) throw new IngestInputError(`the ${what} has ${width} columns; the limit is ${limits.maxColumns} (INGEST_MAX_COLUMNS)`);
+  return h;
+}
+
 /**
  * Streams a decompressed byte source as field records. The format is `format` or, when null, sniffed from the
  * first non-empty line (`{` means NDJSON). Throws IngestInputError when the mapping does not fit the header.
  */
 export async function* readRecords(
   bytes: AsyncIterable<Buffer | string>,
-  opts: { format: 'csv' | 'ndjson' | null; delimiter?: string | undefined; mapping: Mapping },
+  opts: { format: 'csv' | 'ndjson' | null; delimiter?: string | undefined; mapping: Mapping; limits?: ReadLimits },
 ): AsyncGenerator<RecordBatch> {
+  const limits = opts.limits ?? DEFAULT_LIMITS;
   let format = opts.format;
   let csv: CsvRecordReader | null = null;
   let json: NdjsonRecordReader | null = null;
   let binding: Binding | null = null;
   let lines = 0;
-  for await (const chunk of readLines(bytes)) {
+  for await (const chunk of readLines(bytes, limits.maxLineChars)) {
     lines += chunk.length;
     if (format === null) {
       const first = chunk.find((l) => l.trim().length > 0);
@@ -45,7 +61,7 @@ export async function* readRecords(
     if (format === 'csv') {
       csv ??= new CsvRecordReader(opts.delimiter);
       const records = csv.push(chunk);
-      if (binding === null && csv.header !== null) binding = bindCsvHeader(opts.mapping, csv.header);
+      if (binding === null && csv.header !== null) binding = bindCsvHeader(opts.mapping, checkWidth(csv.header, limits, 'header'));
       yield { format, binding, records, lines };
     } else {
       json ??= new NdjsonRecordReader();
@@ -53,7 +69,7 @@ export async function* readRecords(
       const records: FieldRecord[] = new Array<FieldRecord>(recs.length);
       for (let i = 0; i < recs.length; i++) {
         const r = recs[i] as JsonRecord;
-        if (r.obj !== null && binding === null) binding = bindJsonKeys(opts.mapping, r.obj);
+        if (r.obj !== null && binding === null) binding = bindJsonKeys(opts.mapping, checkWidth(r.obj, limits, 'first JSON object'));
         records[i] = { line: r.line, raw: r.raw, fields: r.obj === null || binding === null ? null : binding.project(r.obj), error: r.error };
       }
       yield { format, binding, records, lines };
@@ -61,7 +77,7 @@ export async function* readRecords(
   }
   if (csv !== null) {
     const tail: CsvRecord[] = csv.end();
-    if (binding === null && csv.header !== null) binding = bindCsvHeader(opts.mapping, csv.header);
+    if (binding === null && csv.header !== null) binding = bindCsvHeader(opts.mapping, checkWidth(csv.header, limits, 'header'));
     if (tail.length > 0) yield { format: 'csv', binding, records: tail, lines };
   }
 }

@@ -12,11 +12,12 @@ import {
   type IngestBatchRow,
 } from '../../db/repositories/ingest-batches';
 import { withTransaction } from '../../db/repositories/sql-util';
+import { safeText } from '../errors';
 import { IngestInputError } from './errors';
 import { formatFromName, openSource, type Source } from './formats/source';
 import { resolveMapping } from './mappings/presets';
 import type { Mapping } from './mappings/types';
-import { ingestPayloadSchema, type IngestPayload, type IngestPayloadInput, type IngestProgress, type IngestResult } from './payload';
+import { ingestOptionsSchema, type IngestOptions, type IngestOptionsInput, type IngestProgress, type IngestResult } from './payload';
 import { Rejection } from './reasons';
 import { readRecords } from './records';
 import { RejectReport } from './rejects';
@@ -31,6 +32,8 @@ export interface IngestDeps {
   onProgress?: (p: IngestProgress) => void | Promise<void>;
   /** identifies this ingest across retries (e.g. the job id); default: entity, mapping and the file's path, size and mtime */
   resumeKey?: string;
+  /** how the batch names its source (jobs: `uploads/NAME`, never a server path); default: the path */
+  sourceLabel?: string;
 }
 
 const UPSERT_CHUNK_MAX = 20000;
@@ -42,13 +45,14 @@ const FIRST_CHUNK_ROWS = 8192;
  * transaction each, data and checkpoint together), reports bad ones, and resumes an unfinished batch with the
  * same resume key from its checkpoint. Throws IngestInputError (unrecoverable) when the file cannot be ingested.
  */
-export async function runIngest(deps: IngestDeps, payloadInput: IngestPayload | IngestPayloadInput): Promise<IngestResult> {
-  const parsed = ingestPayloadSchema.safeParse(payloadInput);
-  if (!parsed.success) throw new IngestInputError(`invalid ingest payload: ${describeIssues(parsed.error.issues)}`);
+export async function runIngest(deps: IngestDeps, filePath: string, optionsInput: IngestOptions | IngestOptionsInput = {}): Promise<IngestResult> {
+  const parsed = ingestOptionsSchema.safeParse(optionsInput);
+  if (!parsed.success) throw new IngestInputError(`invalid ingest options: ${describeIssues(parsed.error.issues)}`);
   const payload = parsed.data;
   const mapping = resolveMapping(payload.mapping, payload.entity);
-  const path = resolve(payload.path);
-  const source = await openSource(path);
+  const path = resolve(filePath);
+  const label = deps.sourceLabel ?? path;
+  const source = await openSource(path, label);
   const format = payload.format ?? formatFromName(path);
   const resumeKey = deps.resumeKey ?? `${payload.entity}:${mapping.name}:${path}:${source.size}:${Math.round(source.mtimeMs)}`;
   const log = deps.log ?? ((): void => undefined);
@@ -58,16 +62,16 @@ export async function runIngest(deps: IngestDeps, payloadInput: IngestPayload | 
   if (previous) {
     batchId = previous.batchId;
     await reopenIngestBatch(deps.db, batchId);
-    log(`ingest batch ${batchId}: resuming ${path} after line ${previous.checkpointLine}`);
+    log(`ingest batch ${batchId}: resuming ${label} after line ${previous.checkpointLine}`);
   } else {
     batchId = await createIngestBatch(deps.db, {
       entity: payload.entity,
-      source: path,
+      source: label,
       format: `${format ?? 'auto'}${source.gzip ? '.gz' : ''}`,
       mapping: mapping.name,
       resumeKey,
     });
-    log(`ingest batch ${batchId}: ${path} (${payload.entity}, mapping ${mapping.name})`);
+    log(`ingest batch ${batchId}: ${label} (${payload.entity}, mapping ${mapping.name})`);
   }
   const started = Date.now();
   const base = previous ?? null;
@@ -75,13 +79,13 @@ export async function runIngest(deps: IngestDeps, payloadInput: IngestPayload | 
     const rejects = await RejectReport.open(deps.config.REJECTS_DIR, `${databaseName(deps.config.MYSQL_URL)}-batch-${batchId}`, base ? base.checkpointLine : null);
     return await stream(deps, { payload, format, source, batchId, base, rejects, started, sink: sinkFor(mapping, batchId), mapping });
   } catch (err) {
-    await failIngestBatch(deps.db, batchId, err instanceof Error ? `${err.name}: ${err.message}` : String(err), (base?.durationMs ?? 0) + Date.now() - started).catch(() => undefined);
+    await failIngestBatch(deps.db, batchId, safeText(err instanceof Error ? `${err.name}: ${err.message}` : String(err)), (base?.durationMs ?? 0) + Date.now() - started).catch(() => undefined);
     throw err;
   }
 }
 
 interface StreamArgs {
-  payload: IngestPayload;
+  payload: IngestOptions;
   format: 'csv' | 'ndjson' | null;
   source: Source;
   batchId: number;
@@ -159,7 +163,7 @@ async function stream(deps: IngestDeps, a: StreamArgs): Promise<IngestResult> {
   let validate: ((f: Fields) => unknown) | null = null;
   let lastProgress = Date.now();
   try {
-    for await (const batch of readRecords(source.stream, { format: a.format, delimiter: a.payload.delimiter, mapping: a.mapping })) {
+    for await (const batch of readRecords(source.stream, { format: a.format, delimiter: a.payload.delimiter, mapping: a.mapping, limits: { maxColumns: config.INGEST_MAX_COLUMNS, maxLineChars: config.INGEST_MAX_LINE_CHARS } })) {
       format = batch.format;
       lastLine = batch.lines;
       if (validate === null && batch.binding !== null) validate = sink.compile(batch.binding);
@@ -192,7 +196,7 @@ async function stream(deps: IngestDeps, a: StreamArgs): Promise<IngestResult> {
     throw err;
   } finally {
     await rejects.close();
-    source.stream.destroy();
+    source.close();
   }
 
   const durationMs = b0.ms + Date.now() - a.started;

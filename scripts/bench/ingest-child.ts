@@ -13,7 +13,7 @@ async function main(): Promise<void> {
   const config = loadConfig();
   const db = createDb(config.MYSQL_URL, 2);
   try {
-    const result = await runIngest({ db, config }, { path, mapping, entity: entity as 'events' });
+    const result = await runIngest({ db, config }, path, { mapping, entity: entity as 'events' });
     process.stdout.write(`${JSON.stringify({ result, maxRssMb: process.resourceUsage().maxRSS / 1024 })}\n`);
   } finally {
     await db.destroy();

@@ -87,7 +87,7 @@ export const ingestBench: Bench = {
       const ingest = async (path: string, times: number[]): Promise<void> => {
         await resetIngestTables(db);
         const t = process.hrtime.bigint();
-        uci = await runIngest({ db, config }, { path, mapping: 'uci-online-retail' });
+        uci = await runIngest({ db, config }, path, { mapping: 'uci-online-retail' });
         times.push(seconds(t));
       };
       for (let i = 0; i < ROUNDS; i++) {
@@ -97,7 +97,7 @@ export const ingestBench: Bench = {
       const ratios = ingestTimes.map((x, i) => x / (loadTimes[i] as number));
       const gzipRatios = gzipTimes.map((x, i) => x / (loadTimes[i] as number));
       // The last ingest left the UCI events in place: another ingest of the same data must add nothing.
-      const again = await runIngest({ db, config }, { path: UCI, mapping: 'uci-online-retail' });
+      const again = await runIngest({ db, config }, UCI, { mapping: 'uci-online-retail' });
       const first = uci as Awaited<ReturnType<typeof runIngest>> | null;
       if (first === null) throw new Error('no ingest round ran');
 

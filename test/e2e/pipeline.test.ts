@@ -37,8 +37,9 @@ describe('end to end: upload → ingest → nightly pipeline → served lists an
   beforeAll(async () => {
     dir = await mkdtemp(path.join(tmpdir(), 'si-e2e-'));
     env = await createTestDb(config);
+    // API and workers share the upload directory, as in production (the job names a file in it, never a path).
     api = await startTestApi({ ...config, UPLOAD_DIR: dir });
-    pool = startWorkerPool(config, () => undefined);
+    pool = startWorkerPool({ ...config, UPLOAD_DIR: dir }, () => undefined);
   });
   afterAll(async () => {
     await pool.close();
@@ -117,6 +118,11 @@ describe('end to end: upload → ingest → nightly pipeline → served lists an
     expect(first.label).toMatch(/\w/);
     const members = await get(`/v1/segments/${first.segmentId}/members?limit=5`).expect(200);
     expect(members.body.userIds).toHaveLength(Math.min(5, first.size));
-    expect(await readFile(upload.body.path as string)).toEqual(slice);
+    // The upload was ingested, so it was deleted; neither answer showed a server path.
+    expect(upload.body.path).toBeUndefined();
+    await expect(readFile(path.join(dir, upload.body.file as string))).rejects.toMatchObject({ code: 'ENOENT' });
+    const batch = await get(`/v1/ingest/batches/${ingest.body.result.batchId as number}`).expect(200);
+    expect(batch.body).toMatchObject({ status: 'completed', source: `uploads/${upload.body.file as string}` });
+    expect(JSON.stringify([batch.body, ingest.body])).not.toContain(dir);
   }, 420_000); // the whole pipeline on 2 shared cores; each wait above has its own tighter limit
 });

@@ -65,9 +65,13 @@ describe('API (real MariaDB + Redis)', () => {
     const body = 'user_id,item_id,event_type,ts\nu1,i1,view,2024-01-01T00:00:00Z\n';
     const res = await request(api.app).post('/v1/ingest?mapping=generic&filename=events.csv').set('X-API-Key', OPS).set('Content-Type', 'text/csv').send(body).expect(202);
     expect(res.body.bytes).toBe(body.length);
-    expect(await readFile(res.body.path as string, 'utf8')).toBe(body);
+    // The answer names the stored file, never a server path; the job names the same file in the upload directory.
+    expect(res.body.path).toBeUndefined();
+    expect(res.body.file).toMatch(/^[A-Za-z0-9_-][A-Za-z0-9_.-]*-events\.csv$/);
+    expect(await readFile(path.join(uploadDir, res.body.file as string), 'utf8')).toBe(body);
     const job = await api.queues.queueFor('ingest').getJob(res.body.id as string);
-    expect(job?.data).toMatchObject({ path: res.body.path, mapping: 'generic', entity: 'events' });
+    expect(job?.data).toMatchObject({ file: res.body.file, dir: 'uploads', mapping: 'generic', entity: 'events' });
+    expect(job?.data).not.toHaveProperty('path');
 
     const big = await request(api.app).post('/v1/ingest?mapping=generic').set('X-API-Key', OPS).set('Content-Type', 'text/csv').send('x'.repeat(2000)).expect(413);
     expect(big.body.error.code).toBe('too_large');
@@ -121,13 +125,13 @@ describe('API (real MariaDB + Redis)', () => {
     await request(api.app).get('/v1/segments/nobody/members').set('X-API-Key', READER).expect(404);
   });
 
-  it('lists models and refuses Bull Board without the ops key', async () => {
+  it('lists models and refuses Bull Board without a key (read keys get it read-only)', async () => {
     await registerModel(env.db, { kind: 'champion', backend: 'wasm', params: {}, dataWindow: {}, metrics: { for_you: { ndcg_at_20: 0.3 } }, baselines: {}, decision: 'first', trainSeconds: 1, artifact: Buffer.from('x') }, true);
     const models = await request(api.app).get('/v1/models').set('X-API-Key', READER).expect(200);
     expect(models.body.models[0]).toMatchObject({ version: 1, status: 'active', artifactBytes: 1 });
     const denied = await request(api.app).get('/admin/queues').expect(401);
     expect(denied.headers['www-authenticate']).toMatch(/Basic/);
-    await request(api.app).get('/admin/queues').auth('ops', READER).expect(403);
+    await request(api.app).get('/admin/queues').auth('ops', READER).expect(200);
     const board = await request(api.app).get('/admin/queues').auth('ops', OPS).expect(200);
     expect(board.text).toMatch(/<html/i);
     const queues = await request(api.app).get('/admin/queues/api/queues').auth('ops', OPS).expect(200);

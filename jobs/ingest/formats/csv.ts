@@ -1,5 +1,6 @@
+import { IngestInputError } from '../errors';
 import { Rejection } from '../reasons';
-import { hasBadEncoding } from './lines';
+import { LINE_TOO_LONG, hasBadEncoding } from './lines';
 
 /** One physical or logical (quoted multi-line) CSV record, or why it could not be read. */
 export interface CsvRecord {
@@ -121,6 +122,12 @@ export class CsvRecordReader {
   }
 
   private feed(line: number, text: string, out: CsvRecord[]): void {
+    if (text === LINE_TOO_LONG) {
+      if (this.header === null) throw new IngestInputError('the header line is longer than INGEST_MAX_LINE_CHARS');
+      if (this.pending.length > 0) this.abandonPending('quoted field still open when an over-long line followed', out);
+      out.push({ line, raw: '', fields: null, error: new Rejection('line_too_long', 'longer than INGEST_MAX_LINE_CHARS; not read') });
+      return;
+    }
     if (this.pending.length > 0) {
       this.pending.push({ line, text });
       this.pendingChars += text.length + 1;

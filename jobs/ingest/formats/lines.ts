@@ -1,26 +1,55 @@
 import { StringDecoder } from 'node:string_decoder';
 
 /**
+ * Stands in for a line longer than the reader's limit: such a line is never held whole (a 100 MB line would
+ * cost gigabytes of string work), only counted, and the record readers reject it as `line_too_long`.
+ */
+export const LINE_TOO_LONG = '\u0000\u0000line too long\u0000\u0000';
+
+/**
  * Splits a byte stream into text lines (LF or CRLF), yielding one array per input chunk so the caller's
  * per-line work stays synchronous. Line numbers are implicit: the n-th line yielded overall is line n.
- * Invalid UTF-8 decodes to U+FFFD, which readers report as bad_encoding.
+ * Invalid UTF-8 decodes to U+FFFD, which readers report as bad_encoding. A line over `maxChars` is yielded as
+ * LINE_TOO_LONG, and its bytes are skipped as they arrive.
  */
-export async function* readLines(bytes: AsyncIterable<Buffer | string>): AsyncGenerator<string[]> {
+export async function* readLines(bytes: AsyncIterable<Buffer | string>, maxChars = Number.POSITIVE_INFINITY): AsyncGenerator<string[]> {
   const decoder = new StringDecoder('utf8');
   let carry = '';
   let first = true;
+  let skipping = false;
   for await (const chunk of bytes) {
-    let text = carry + (typeof chunk === 'string' ? chunk : decoder.write(chunk));
+    let text = typeof chunk === 'string' ? chunk : decoder.write(chunk);
     if (first && text.length > 0) {
       if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
       first = false;
     }
-    const lines = text.split('\n');
+    let head: string[] = [];
+    if (skipping) {
+      const nl = text.indexOf('\n');
+      if (nl === -1) continue;
+      head = [LINE_TOO_LONG];
+      skipping = false;
+      text = text.slice(nl + 1);
+    } else {
+      text = carry + text;
+    }
+    let lines = text.split('\n');
     carry = lines.pop() ?? '';
+    // Only a chunk longer than the limit can hold a line longer than it: the common case pays one comparison.
+    if (text.length > maxChars) lines = lines.map((l) => (l.length > maxChars ? LINE_TOO_LONG : l));
+    if (carry.length > maxChars) {
+      carry = '';
+      skipping = true;
+    }
+    if (head.length > 0) lines = head.concat(lines);
     if (lines.length > 0) yield stripCr(lines);
   }
+  if (skipping) {
+    yield [LINE_TOO_LONG];
+    return;
+  }
   const tail = carry + decoder.end();
-  if (tail.length > 0) yield stripCr([tail]);
+  if (tail.length > 0) yield stripCr([tail.length > maxChars ? LINE_TOO_LONG : tail]);
 }
 
 function stripCr(lines: string[]): string[] {

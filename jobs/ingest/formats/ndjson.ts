@@ -1,5 +1,5 @@
 import { Rejection } from '../reasons';
-import { hasBadEncoding } from './lines';
+import { LINE_TOO_LONG, hasBadEncoding } from './lines';
 
 /** One NDJSON line: its object, or why it is not one. */
 export interface JsonRecord {
@@ -18,6 +18,10 @@ export class NdjsonRecordReader {
     for (const raw of lines) {
       const line = ++this.lineNo;
       if (raw.length === 0 || raw.trim().length === 0) continue;
+      if (raw === LINE_TOO_LONG) {
+        out.push({ line, raw: '', obj: null, error: new Rejection('line_too_long', 'longer than INGEST_MAX_LINE_CHARS; not read') });
+        continue;
+      }
       if (hasBadEncoding(raw)) {
         out.push({ line, raw, obj: null, error: new Rejection('bad_encoding', 'bytes that are not valid UTF-8') });
         continue;

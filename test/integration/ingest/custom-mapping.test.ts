@@ -30,7 +30,7 @@ describe('custom (inline) mappings', () => {
   it('ingests a file with the shop’s own column names and event words', async () => {
     const file = join(dir, 'acme.csv');
     await writeFile(file, 'customer;sku;action;when;units;unit_price\nc1;A1;seen;2/3/2024 9:05;;\nc1;A1;basket;2/3/2024 9:06;1;;\nc1;A1;bought;2/3/2024 9:07;1;4.5\nc2;B2;returned;2/3/2024 9:08;1;4.5\n');
-    const r = await runIngest({ db: env.db, config: { ...config, REJECTS_DIR: join(dir, 'rejects') } }, { path: file, mapping: shopMapping });
+    const r = await runIngest({ db: env.db, config: { ...config, REJECTS_DIR: join(dir, 'rejects') } }, file, { mapping: shopMapping });
     expect(r).toMatchObject({ rowsRead: 4, rowsAccepted: 2, rowsRejected: 2 });
     expect(r.rejectsByReason).toEqual({ unknown_event_type: 1, wrong_column_count: 1 }); // "returned"; a stray trailing ';'
     const rows = (await env.db('events').orderBy('occurred_at')) as { event_type: number; occurred_at: string; price: string | null }[];
@@ -46,7 +46,7 @@ describe('custom (inline) mappings', () => {
     expect(JSON.stringify(bad.error?.issues)).toMatch(/user/);
     const file = join(dir, 'other.csv');
     await writeFile(file, 'customer_id;sku;action;when\nc1;A1;seen;2/3/2024 9:05\n');
-    await expect(runIngest({ db: env.db, config }, { path: file, mapping: shopMapping })).rejects.toThrow(IngestInputError);
-    await expect(runIngest({ db: env.db, config }, { path: file, mapping: shopMapping })).rejects.toThrow(/customer/);
+    await expect(runIngest({ db: env.db, config }, file, { mapping: shopMapping })).rejects.toThrow(IngestInputError);
+    await expect(runIngest({ db: env.db, config }, file, { mapping: shopMapping })).rejects.toThrow(/customer/);
   });
 });

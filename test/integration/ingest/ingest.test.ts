@@ -28,7 +28,7 @@ describe('ingest runner on MariaDB', () => {
 
   it('ingests the small generic fixture: good rows kept, bad rows reported by line and reason', async () => {
     const progress: IngestProgress[] = [];
-    const r = await runIngest({ db: env.db, config, onProgress: (p) => void progress.push(p) }, { path: join(FIX, 'events-small.csv') });
+    const r = await runIngest({ db: env.db, config, onProgress: (p) => void progress.push(p) }, join(FIX, 'events-small.csv'));
     expect(r).toEqual(expect.objectContaining({ rowsRead: 15, rowsAccepted: 8, rowsRejected: 7, rowsDuplicate: 0 }));
     const report = await readReport(r.rejectReport);
     expect(report.map((e) => [e.line, e.reason])).toEqual([
@@ -57,7 +57,7 @@ describe('ingest runner on MariaDB', () => {
 
   it('adds nothing when the same file comes again', async () => {
     const before = await countEvents(env.db);
-    const r = await runIngest({ db: env.db, config }, { path: join(FIX, 'events-small.csv') });
+    const r = await runIngest({ db: env.db, config }, join(FIX, 'events-small.csv'));
     expect(r).toEqual(expect.objectContaining({ rowsAccepted: 8, rowsDuplicate: 8 }));
     expect(await countEvents(env.db)).toBe(before);
   });
@@ -69,20 +69,20 @@ describe('ingest runner on MariaDB', () => {
       { user_id: 'u9', item_id: 'i9', event_type: 'cart', ts: 1709294400000, quantity: 1, price: 3.5 },
     ].map((o) => JSON.stringify(o));
     await writeFile(p, gzipSync(`${lines.join('\n')}\n{broken\n`));
-    const r = await runIngest({ db: env.db, config }, { path: p });
+    const r = await runIngest({ db: env.db, config }, p);
     expect(r).toEqual(expect.objectContaining({ rowsRead: 3, rowsAccepted: 2, rowsRejected: 1, rowsDuplicate: 1, rejectsByReason: { bad_json: 1 } }));
     expect((await getIngestBatch(env.db, r.batchId))?.format).toBe('ndjson.gz');
   });
 
   it('upserts items and users, with their own reject reasons', async () => {
-    const items = await runIngest({ db: env.db, config }, { path: join(FIX, 'items-small.csv'), entity: 'items' });
+    const items = await runIngest({ db: env.db, config }, join(FIX, 'items-small.csv'), { entity: 'items' });
     expect(items).toEqual(expect.objectContaining({ rowsAccepted: 2, rowsRejected: 2, rejectsByReason: { bad_in_stock: 1, bad_attributes: 1 } }));
     const i1 = (await env.db('items').where({ item_id: 'i1' }).first()) as Record<string, unknown>;
     expect(i1).toEqual(expect.objectContaining({ title: 'Red mug', category: 'Kitchen > Mugs', in_stock: 1 }));
-    const again = await runIngest({ db: env.db, config }, { path: join(FIX, 'items-small.csv'), entity: 'items' });
+    const again = await runIngest({ db: env.db, config }, join(FIX, 'items-small.csv'), { entity: 'items' });
     expect(again.rowsDuplicate).toBe(2);
 
-    const users = await runIngest({ db: env.db, config }, { path: join(FIX, 'users-small.ndjson'), entity: 'users' });
+    const users = await runIngest({ db: env.db, config }, join(FIX, 'users-small.ndjson'), { entity: 'users' });
     expect(users).toEqual(expect.objectContaining({ rowsAccepted: 2, rowsRejected: 2, rejectsByReason: { missing_user: 1, bad_json: 1 } }));
     const u1 = (await env.db('users').where({ user_id: 'u1' }).first()) as { attributes: unknown };
     expect(typeof u1.attributes === 'string' ? JSON.parse(u1.attributes) : u1.attributes).toEqual({ tier: 'gold' });
@@ -91,14 +91,14 @@ describe('ingest runner on MariaDB', () => {
   it('fails at once, unrecoverably, when the mapping does not fit the header, and records the failure', async () => {
     const p = join(dir, 'wrong.csv');
     await writeFile(p, 'user,item_id,event_type,ts\nu,i,view,2024-01-01\n');
-    const err = await runIngest({ db: env.db, config }, { path: p }).catch((e: unknown) => e);
+    const err = await runIngest({ db: env.db, config }, p).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(IngestInputError);
     expect((err as IngestInputError).message).toMatch(/"user_id"/);
     expect((err as Error).name).toBe('UnrecoverableError');
     const [last] = (await env.db('ingest_batches').orderBy('batch_id', 'desc').limit(1)) as { status: string; error: string }[];
     expect(last).toEqual(expect.objectContaining({ status: 'failed' }));
     expect(last?.error).toMatch(/user_id/);
-    await expect(runIngest({ db: env.db, config }, { path: p, mapping: 'nope' })).rejects.toBeInstanceOf(IngestInputError);
-    await expect(runIngest({ db: env.db, config }, { path: '' })).rejects.toBeInstanceOf(IngestInputError);
+    await expect(runIngest({ db: env.db, config }, p, { mapping: 'nope' })).rejects.toBeInstanceOf(IngestInputError);
+    await expect(runIngest({ db: env.db, config }, '')).rejects.toBeInstanceOf(IngestInputError);
   });
 });

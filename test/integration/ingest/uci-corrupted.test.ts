@@ -79,7 +79,7 @@ describe('a deliberately corrupted slice of the UCI file', () => {
     const file = join(dir, 'uci-corrupted.csv.gz');
     await writeFile(file, gzipSync(Buffer.concat(parts)));
 
-    const r = await runIngest({ db: env.db, config }, { path: file, mapping: 'uci-online-retail' });
+    const r = await runIngest({ db: env.db, config }, file, { mapping: 'uci-online-retail' });
     const report = (await readFile(r.rejectReport ?? '', 'utf8')).trim().split('\n').map((l) => JSON.parse(l) as RejectEntry);
     const byLine = new Map(report.map((e) => [e.line, e.reason]));
     for (const [line, reason] of corrupted) expect([line, byLine.get(line)]).toEqual([line, reason]);
@@ -91,7 +91,7 @@ describe('a deliberately corrupted slice of the UCI file', () => {
     expect(r.rowsAccepted).toBe(intactWithCustomer);
     expect(await countEvents(env.db)).toBe(intactWithCustomer);
 
-    const again = await runIngest({ db: env.db, config }, { path: file, mapping: 'uci-online-retail' });
+    const again = await runIngest({ db: env.db, config }, file, { mapping: 'uci-online-retail' });
     expect(again.rowsAccepted - again.rowsDuplicate).toBe(0);
     expect(await countEvents(env.db)).toBe(intactWithCustomer);
   });

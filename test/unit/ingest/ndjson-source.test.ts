@@ -39,7 +39,7 @@ describe('openSource', () => {
   async function text(path: string): Promise<{ lines: string[]; gzip: boolean; sha: string }> {
     const src = await openSource(path);
     const lines: string[] = [];
-    for await (const b of readLines(src.stream as AsyncIterable<Buffer>)) lines.push(...b);
+    for await (const b of readLines(src.stream)) lines.push(...b);
     return { lines, gzip: src.gzip, sha: src.sha256() };
   }
 

@@ -33,7 +33,7 @@ describe('job catalogue', () => {
   });
 
   it('chains the nightly flow bottom-up with deterministic ids and a failure policy on every child', () => {
-    const root = nightlyFlow({ withIngest: { path: '/x.csv', mapping: 'generic' } }, 'n1');
+    const root = nightlyFlow({ withIngest: { file: 'x.csv', dir: 'uploads', mapping: 'generic' } }, 'n1');
     const chain: string[] = [];
     for (let n: typeof root | undefined = root; n; n = n.children?.[0]) {
       chain.push(n.name);
