@@ -3,7 +3,7 @@ import { readLines } from './formats/lines';
 import { NdjsonRecordReader, type JsonRecord } from './formats/ndjson';
 import { bindCsvHeader, bindJsonKeys, type Binding } from './mappings/bind';
 import type { Mapping } from './mappings/types';
-import type { Rejection } from './reasons';
+import { Rejection } from './reasons';
 import { IngestInputError } from './errors';
 
 /** A record as the validators see it: fields aligned to the binding, or the reason it could not be read. */
@@ -35,6 +35,17 @@ function checkWidth<T extends string[] | Record<string, unknown>>(h: T, limits: 
   const width = Array.isArray(h) ? h.length : Object.keys(h).length;
   if (width > limits.maxColumns) throw new IngestInputError(`the ${what} has ${width} columns; the limit is ${limits.maxColumns} (INGEST_MAX_COLUMNS)`);
   return h;
+}
+
+/** An NDJSON object's fields; a value nested too deep to print (JSON.stringify overflows the stack) rejects its line. */
+function fieldsOf(r: JsonRecord, binding: Binding | null): { fields: string[] | null; error: Rejection | null } {
+  if (r.obj === null || binding === null) return { fields: null, error: r.error };
+  try {
+    return { fields: binding.project(r.obj), error: r.error };
+  } catch (err) {
+    if (err instanceof RangeError) return { fields: null, error: new Rejection('bad_json', 'a value is nested too deeply') };
+    throw err;
+  }
 }
 
 /**
@@ -70,7 +81,7 @@ export async function* readRecords(
       for (let i = 0; i < recs.length; i++) {
         const r = recs[i] as JsonRecord;
         if (r.obj !== null && binding === null) binding = bindJsonKeys(opts.mapping, checkWidth(r.obj, limits, 'first JSON object'));
-        records[i] = { line: r.line, raw: r.raw, fields: r.obj === null || binding === null ? null : binding.project(r.obj), error: r.error };
+        records[i] = { line: r.line, raw: r.raw, ...fieldsOf(r, binding) };
       }
       yield { format, binding, records, lines };
     }
