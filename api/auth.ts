@@ -1,16 +1,23 @@
-import { timingSafeEqual } from 'node:crypto';
-import type { Request, RequestHandler } from 'express';
+import { createHash, timingSafeEqual } from 'node:crypto';
+import type { Request, RequestHandler, Response } from 'express';
 import type { ApiScope, Config } from '../config';
 import { ApiError } from './errors';
+import { addressKey, tooMany, type Limits } from './rate-limits';
 
-function presentedKey(req: Request): string | null {
+type ApiKey = Config['API_KEYS'][number];
+
+/** The key a request presents: X-API-Key, `Authorization: Bearer KEY`, or Basic auth (the key as password, else as user name). */
+export function presentedKey(req: Request): string | null {
   const header = req.header('x-api-key');
   if (header) return header;
   const auth = req.header('authorization') ?? '';
-  if (auth.startsWith('Bearer ')) return auth.slice(7).trim();
+  if (auth.startsWith('Bearer ')) return auth.slice(7).trim() || null;
   // Basic auth lets a browser open Bull Board: the key goes in the password (or the user name).
   if (auth.startsWith('Basic ')) {
-    const [user, pass] = Buffer.from(auth.slice(6), 'base64').toString('utf8').split(':');
+    const decoded = Buffer.from(auth.slice(6), 'base64').toString('utf8');
+    const colon = decoded.indexOf(':');
+    const user = colon < 0 ? decoded : decoded.slice(0, colon);
+    const pass = colon < 0 ? '' : decoded.slice(colon + 1);
     return pass || user || null;
   }
   return null;
@@ -22,14 +29,82 @@ function same(a: string, b: string): boolean {
   return x.length === y.length && timingSafeEqual(x, y);
 }
 
+/** A key's id in rate-limit counters: never the key itself. */
+const keyId = (key: string): string => createHash('sha256').update(key).digest('hex').slice(0, 24);
+
+const BASIC_CHALLENGE = 'Basic realm="ShopIntent ops", charset="UTF-8"';
+const UNAUTHORIZED = 'a valid API key is required (X-API-Key header or Authorization: Bearer)';
+
+/** Routes a browser opens (Bull Board) get a Basic challenge with their 401. */
+function unauthorized(res: Response, basicChallenge: boolean): ApiError {
+  if (basicChallenge) res.setHeader('WWW-Authenticate', BASIC_CHALLENGE);
+  return new ApiError(401, 'unauthorized', UNAUTHORIZED);
+}
+
+/**
+ * The gate every route but the health checks passes: the per-address limit, the failed-key throttle (checked
+ * before the key, so a brute force learns nothing once throttled), then the key itself and its per-key limit.
+ * A valid key is left in res.locals for requireScope; a wrong key is a 401 here, counted against the address.
+ */
+export function authenticate(keys: Config['API_KEYS'], limits: Limits, basicChallengeUnder: string): RequestHandler {
+  return async (req, res, next) => {
+    const address = addressKey(req.ip);
+    const presented = presentedKey(req);
+    const id = presented === null ? null : keyId(presented);
+    // One round trip to Redis for all three counters.
+    const [addressWait, failures, keyWait] = await Promise.all([
+      limits.address ? limits.address.take(address) : 0,
+      presented !== null && limits.authFailures ? limits.authFailures.used(address) : { points: 0, msLeft: 0 },
+      id !== null && limits.key ? limits.key.take(id) : 0,
+    ]);
+    if (addressWait > 0) {
+      next(tooMany(res, addressWait, 'too many requests from this address; retry later'));
+      return;
+    }
+    const budget = limits.authFailures?.limit.points ?? 0;
+    if (budget > 0 && failures.points >= budget) {
+      next(tooMany(res, failures.msLeft, 'too many invalid API keys from this address; retry later'));
+      return;
+    }
+    res.locals.authChecked = true;
+    if (presented === null) {
+      next();
+      return;
+    }
+    const match = keys.find((k) => same(k.key, presented));
+    if (!match) {
+      // Counted atomically: however many guesses arrive at once, only the first `budget` of a window get a 401.
+      const wait = limits.authFailures ? await limits.authFailures.take(address) : 0;
+      next(wait > 0 ? tooMany(res, wait, 'too many invalid API keys from this address; retry later') : unauthorized(res, req.originalUrl.toLowerCase().startsWith(basicChallengeUnder)));
+      return;
+    }
+    if (keyWait > 0) {
+      next(tooMany(res, keyWait, 'too many requests with this API key; retry later'));
+      return;
+    }
+    res.locals.apiKey = match;
+    res.locals.apiKeyId = id;
+    next();
+  };
+}
+
+/** The key authenticate() accepted for this request, if any. */
+export function requestKey(res: Response): ApiKey | undefined {
+  return res.locals.apiKey as ApiKey | undefined;
+}
+
 /** Requires an API key holding `scope` (X-API-Key, Bearer, or Basic); 401 without a valid key, 403 without the scope. */
 export function requireScope(keys: Config['API_KEYS'], scope: ApiScope, opts: { basicChallenge?: boolean } = {}): RequestHandler {
   return (req, res, next) => {
-    const key = presentedKey(req);
-    const match = key === null ? undefined : keys.find((k) => same(k.key, key));
+    // Behind authenticate() the key is already known; on its own (a router mounted elsewhere) check it here.
+    let match = requestKey(res);
+    if (!match && res.locals.authChecked !== true) {
+      const key = presentedKey(req);
+      match = key === null ? undefined : keys.find((k) => same(k.key, key));
+      res.locals.apiKey = match;
+    }
     if (!match) {
-      if (opts.basicChallenge) res.setHeader('WWW-Authenticate', 'Basic realm="ShopIntent ops", charset="UTF-8"');
-      next(new ApiError(401, 'unauthorized', 'a valid API key is required (X-API-Key header or Authorization: Bearer)'));
+      next(unauthorized(res, opts.basicChallenge === true));
       return;
     }
     if (!match.scopes.includes(scope)) {

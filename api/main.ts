@@ -1,10 +1,16 @@
-import type { Server } from 'node:http';
+import { createServer } from 'node:http';
 import { ConfigError, getConfig } from '../config';
 import { createDb } from '../db/knex';
 import { openQueues } from '../jobs/queues';
 import { createRedis } from '../jobs/redis';
 import { onShutdown } from '../jobs/shutdown';
 import { createApp } from './app';
+
+const LISTEN_PROBLEMS: Record<string, string> = {
+  EADDRINUSE: 'the port is already in use (another API process, or something else)',
+  EACCES: 'permission denied (ports below 1024 need privileges)',
+  EADDRNOTAVAIL: 'the address is not available on this machine',
+};
 
 /** API process entry (PM2 runs it in cluster mode). */
 function main(): void {
@@ -14,12 +20,23 @@ function main(): void {
   redis.on('error', (err) => console.error(`redis: ${err.message}`));
   const queues = openQueues(config, redis, (err) => console.error(`queue: ${err.message}`));
   const app = createApp({ config, readDb, redis, queues });
-  const server: Server = app.listen(config.API_PORT, () => console.log(`ShopIntent API on http://127.0.0.1:${config.API_PORT}`));
-  onShutdown(async () => {
-    await new Promise<void>((resolve) => server.close(() => resolve()));
+  const closeAll = async (): Promise<void> => {
     await queues.close();
     redis.disconnect();
     await readDb.destroy();
+  };
+  const server = createServer(app);
+  // Without this, a port that cannot be bound leaves a process that says it serves and listens on nothing.
+  server.once('error', (err: NodeJS.ErrnoException) => {
+    console.error(`ShopIntent API cannot listen on port ${config.API_PORT} (API_PORT): ${LISTEN_PROBLEMS[err.code ?? ''] ?? err.message}`);
+    const bail = setTimeout(() => process.exit(1), 2_000);
+    bail.unref();
+    void closeAll().finally(() => process.exit(1));
+  });
+  server.listen(config.API_PORT, () => console.log(`ShopIntent API on http://127.0.0.1:${config.API_PORT}`));
+  onShutdown(async () => {
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+    await closeAll();
   });
 }
 

@@ -2,25 +2,40 @@ import { Router } from 'express';
 import type { Redis } from 'ioredis';
 import type { Db } from '../../db/knex';
 import { ping } from '../../db/repositories/serving';
+import { safeText } from '../text';
 
-/** Liveness (the process answers) and readiness (MySQL and Redis answer); no API key needed. */
-export function healthRouter(db: Db, redis: Redis): Router {
+/** How often the same readiness failure is logged again while it lasts. */
+const REPEAT_LOG_MS = 30_000;
+
+/**
+ * Liveness (the process answers) and readiness (MySQL and Redis answer); no API key needed, so the answer says
+ * only ok or down: why is logged here (bounded; once per change or per 30 s, not once per probe).
+ */
+export function healthRouter(db: Db, redis: Redis, log: (msg: string) => void): Router {
   const r = Router();
+  let last = { line: '', at: 0 };
   r.get('/healthz', (_req, res) => {
     res.json({ status: 'ok' });
   });
   r.get('/readyz', async (_req, res) => {
-    const check = async (f: () => Promise<unknown>): Promise<string> => {
+    const check = async (name: string, f: () => Promise<unknown>): Promise<{ state: 'ok' | 'down'; why: string }> => {
       try {
         await f();
-        return 'ok';
+        return { state: 'ok', why: '' };
       } catch (err) {
-        return `down: ${err instanceof Error ? err.message : String(err)}`;
+        return { state: 'down', why: `${name}: ${safeText(err instanceof Error ? err.message : String(err), 300)}` };
       }
     };
-    const [mysql, redisState] = await Promise.all([check(() => ping(db)), check(() => redis.ping())]);
-    const ok = mysql === 'ok' && redisState === 'ok';
-    res.status(ok ? 200 : 503).json({ status: ok ? 'ready' : 'not ready', mysql, redis: redisState });
+    const [mysql, redisState] = await Promise.all([check('mysql', () => ping(db)), check('redis', () => redis.ping())]);
+    const ok = mysql.state === 'ok' && redisState.state === 'ok';
+    if (!ok) {
+      const line = `readyz: not ready: ${[mysql.why, redisState.why].filter(Boolean).join('; ')}`;
+      if (line !== last.line || Date.now() - last.at > REPEAT_LOG_MS) {
+        last = { line, at: Date.now() };
+        log(line);
+      }
+    }
+    res.status(ok ? 200 : 503).json({ status: ok ? 'ready' : 'not ready', mysql: mysql.state, redis: redisState.state });
   });
   return r;
 }
