@@ -30,5 +30,6 @@ const UNSAFE = /[\u0000-\u001f\u007f-\u009f\u2028\u2029\ufffd]|[\ud800-\udbff](?
  */
 export function safeText(s: string, max = MAX_ERROR_CHARS): string {
   const escaped = s.slice(0, max + 1).replace(UNSAFE, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
-  return escaped.length > max ? `${escaped.slice(0, max - 1)}…` : escaped;
+  // The cut must not split a surrogate pair (that leaves a raw lone surrogate) or an escape.
+  return escaped.length > max ? `${escaped.slice(0, max - 1).replace(/\\u[0-9a-f]{0,3}$|\\$/, '').replace(/[\ud800-\udbff]$/, '')}…` : escaped;
 }
