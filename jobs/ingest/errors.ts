@@ -1,4 +1,4 @@
-import { BadInputError } from '../errors';
+import { BadInputError, safeText } from '../errors';
 
 /**
  * The input cannot be ingested at all (unknown mapping, a mapping that does not fit the header, an unknown
@@ -10,6 +10,7 @@ export class IngestInputError extends BadInputError {
     /** the column at fault, where one is */
     readonly column?: string,
   ) {
-    super(message);
+    // Messages quote the file (column names, values): escaped and bounded here, wherever they are shown.
+    super(safeText(message));
   }
 }
