@@ -70,11 +70,36 @@ function parsePrice(s: string | null): string | null | Rejection {
   return s[0] === '+' ? s.slice(1) : s;
 }
 
+const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
+/** MariaDB's JSON type refuses nesting deeper than this, which JSON.parse accepts. */
+const MAX_JSON_DEPTH = 31;
+
+/** Whether MariaDB's JSON type takes a parsed value: nesting within MAX_JSON_DEPTH, no lone surrogate (`"\ud800"`) in a key or string. */
+function storableJson(v: unknown): boolean {
+  const stack: [unknown, number][] = [[v, 1]];
+  for (let top = stack.pop(); top !== undefined; top = stack.pop()) {
+    const [x, depth] = top;
+    if (typeof x === 'string') {
+      if (LONE_SURROGATE.test(x)) return false;
+    } else if (typeof x === 'object' && x !== null) {
+      if (depth > MAX_JSON_DEPTH) return false;
+      for (const [k, c] of Object.entries(x)) {
+        if (LONE_SURROGATE.test(k)) return false;
+        stack.push([c, depth + 1]);
+      }
+    }
+  }
+  return true;
+}
+
 function jsonObject(s: string, what: string): string | Rejection {
   if (s.length > LIMITS.attributes) return reject('field_too_long', `${what} is ${s.length} characters`);
   try {
     const v: unknown = JSON.parse(s);
-    if (typeof v === 'object' && v !== null && !Array.isArray(v)) return s;
+    if (typeof v === 'object' && v !== null && !Array.isArray(v)) {
+      if (storableJson(v)) return s;
+      return reject('bad_attributes', `${what} nests deeper than ${MAX_JSON_DEPTH} levels or holds a lone surrogate escape`);
+    }
   } catch {
     // falls through to the rejection below
   }
@@ -178,6 +203,8 @@ export function compileEventValidator(m: EventMapping, b: Binding): (f: Fields) 
       if (same) {
         userAttributes = lastAttrs;
       } else {
+        // Before the cache below is touched: such a value would make the users.attributes JSON unstorable.
+        if (attrValues.some((v) => v !== null && v !== undefined && LONE_SURROGATE.test(v))) return reject('bad_attributes', 'a user attribute holds a lone surrogate');
         const o: Record<string, string> = {};
         let any = false;
         for (let k = 0; k < attrs.length; k++) {
