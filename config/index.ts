@@ -19,8 +19,16 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   if (!parsed.success) {
     throw new ConfigError(parsed.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`));
   }
+  // The development keys are printed in the README: a production process must never accept them.
+  const public_ = parsed.data.API_KEYS.filter((k) => DEVELOPMENT_KEYS.includes(k.key));
+  if (parsed.data.NODE_ENV === 'production' && public_.length > 0) {
+    throw new ConfigError([`API_KEYS: ${public_.map((k) => k.key).join(', ')} ${public_.length > 1 ? 'are' : 'is'} public (the development default); set your own keys for NODE_ENV=production`]);
+  }
   return Object.freeze(parsed.data);
 }
+
+/** The keys of API_KEYS' default: fine on a laptop, refused in production. */
+const DEVELOPMENT_KEYS = ['dev-ops-key', 'dev-read-key'];
 
 let cached: Readonly<Config> | undefined;
 

@@ -30,6 +30,12 @@ describe('config', () => {
     expect((error as ConfigError).message).toMatch(/Invalid configuration/);
   });
 
+  it('refuses the public development keys in production, naming them', () => {
+    expect(() => loadConfig({ NODE_ENV: 'production' })).toThrow(/API_KEYS: dev-ops-key, dev-read-key are public/);
+    expect(() => loadConfig({ NODE_ENV: 'production', API_KEYS: 'prod-key-0123456789:read,dev-read-key:read' })).toThrow(/dev-read-key is public/);
+    expect(loadConfig({ NODE_ENV: 'production', API_KEYS: 'prod-key-0123456789:read+jobs' }).API_KEYS).toEqual([{ key: 'prod-key-0123456789', scopes: ['read', 'jobs'] }]);
+  });
+
   it('treats empty strings as unset', () => {
     expect(loadConfig({ API_PORT: '' }).API_PORT).toBe(3000);
   });
