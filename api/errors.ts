@@ -18,11 +18,13 @@ export const notFound = (message: string): ApiError => new ApiError(404, 'not_fo
 
 /** Connection-level failures of MySQL or Redis: the client should retry, so 503 rather than 500. */
 function isUnavailable(err: unknown): boolean {
-  const e = err as { code?: unknown; message?: unknown; name?: unknown };
+  const e = err as { code?: unknown; message?: unknown; name?: unknown; errno?: unknown };
   const code = typeof e.code === 'string' ? e.code : '';
   const message = typeof e.message === 'string' ? e.message : '';
   return (
-    ['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'PROTOCOL_CONNECTION_LOST', 'ER_CON_COUNT_ERROR'].includes(code) ||
+    ['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'PROTOCOL_CONNECTION_LOST', 'PROTOCOL_ENQUEUE_AFTER_FATAL_ERROR', 'ER_CON_COUNT_ERROR', 'ER_SERVER_SHUTDOWN'].includes(code) ||
+    // MariaDB's ER_CONNECTION_KILLED (a KILL or failover mid-query); mysql2 has no name for it
+    e.errno === 1927 ||
     e.name === 'KnexTimeoutError' ||
     /Stream isn't writeable|Connection is closed|enableOfflineQueue/.test(message)
   );
