@@ -66,7 +66,8 @@ function parsePrice(s: string | null): string | null | Rejection {
   if (!DEC.test(s)) return reject('bad_price', `price "${s.slice(0, 40)}" is not a number`);
   const n = Number(s);
   if (n < 0) return reject('negative_price', `price ${s}`);
-  if (n >= MAX_PRICE) return reject('bad_price', `price ${s} is too large`);
+  // DECIMAL(14,4) rounds to 4 places first: 9999999999.99995 becomes 10000000000.0000, out of range.
+  if (Math.round(n * 1e4) >= MAX_PRICE * 1e4) return reject('bad_price', `price ${s.slice(0, 40)} is too large`);
   return s[0] === '+' ? s.slice(1) : s;
 }
 
