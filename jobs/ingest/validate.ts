@@ -65,7 +65,7 @@ function parsePrice(s: string | null): string | null | Rejection {
   if (s === null) return null;
   if (!DEC.test(s)) return reject('bad_price', `price "${s.slice(0, 40)}" is not a number`);
   const n = Number(s);
-  if (n < 0) return reject('negative_price', `price ${s}`);
+  if (n < 0) return reject('negative_price', `price ${s.slice(0, 40)}`);
   // DECIMAL(14,4) rounds to 4 places first: 9999999999.99995 becomes 10000000000.0000, out of range.
   if (Math.round(n * 1e4) >= MAX_PRICE * 1e4) return reject('bad_price', `price ${s.slice(0, 40)} is too large`);
   return s[0] === '+' ? s.slice(1) : s;
@@ -171,7 +171,7 @@ export function compileEventValidator(m: EventMapping, b: Binding): (f: Fields) 
     if (rawQty !== null) {
       if (!INT.test(rawQty)) return reject('bad_quantity', `quantity "${rawQty.slice(0, 40)}" is not a whole number`);
       quantity = parseInt(rawQty, 10);
-      if (Math.abs(quantity) > MAX_INT) return reject('bad_quantity', `quantity ${rawQty} is out of range`);
+      if (Math.abs(quantity) > MAX_INT) return reject('bad_quantity', `quantity ${rawQty.slice(0, 40)} is out of range`);
       if (iNegate >= 0 && (f[iNegate] ?? '').trimStart().startsWith(negPrefix)) quantity = -Math.abs(quantity);
       if (quantity === 0 && type >= 3) return reject('bad_quantity', 'quantity 0');
       if (quantity < 0 && type < 4) return reject('bad_quantity', `negative quantity on a ${EVENT_TYPES[type - 1] ?? ''}`);
