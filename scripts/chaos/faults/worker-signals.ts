@@ -54,7 +54,9 @@ async function workerSignalRun(job: JobName, signal: 'SIGKILL' | 'SIGINT', name:
     const hit = await waitForTarget(rig, target, () => finished);
     if (!hit) {
       keepDir = true;
-      return { pass: false, dataLost: 0, recoverySeconds: null, detail: `missed: no ${job} job was seen active with progress before the pipeline passed it` };
+      const o = await driver.result;
+      const why = o.ok ? 'the pipeline passed it first' : `the pipeline failed: ${o.error}`;
+      return { pass: false, dataLost: 0, recoverySeconds: null, detail: `missed: no ${job} job was seen active with progress (${why}) [logs in ${rig.dir}]` };
     }
     const at = job === 'ingest' ? `after ${await rig.countEvents()} events were committed` : `at ${Math.round(percentOf(hit.progress))}%`;
     const signalledAt = Date.now();
