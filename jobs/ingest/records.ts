@@ -37,11 +37,16 @@ function checkWidth<T extends string[] | Record<string, unknown>>(h: T, limits: 
   return h;
 }
 
+const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
+
 /** An NDJSON object's fields; a value nested too deep to print (JSON.stringify overflows the stack) rejects its line. */
 function fieldsOf(r: JsonRecord, binding: Binding | null): { fields: string[] | null; error: Rejection | null } {
   if (r.obj === null || binding === null) return { fields: null, error: r.error };
   try {
-    return { fields: binding.project(r.obj), error: r.error };
+    const fields = binding.project(r.obj);
+    // A JSON escape can spell a lone surrogate ("\ud800"), which UTF-8 cannot store: like bytes that are not UTF-8.
+    if (r.raw.includes('\\u') && fields.some((f) => LONE_SURROGATE.test(f))) return { fields: null, error: new Rejection('bad_encoding', 'a lone surrogate escape (\\ud800-\\udfff), which UTF-8 cannot store') };
+    return { fields, error: r.error };
   } catch (err) {
     if (err instanceof RangeError) return { fields: null, error: new Rejection('bad_json', 'a value is nested too deeply') };
     throw err;
