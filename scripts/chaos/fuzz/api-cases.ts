@@ -1,5 +1,6 @@
 import { gzipSync } from 'node:zlib';
 import fc from 'fast-check';
+import { shortenRuns } from './ingest-cases';
 
 /**
  * Generated HTTP requests against every route of the API: the route's own method mostly (so validation is
@@ -21,6 +22,8 @@ export interface FuzzRequest {
   path: string;
   headers: [string, string][];
   body: Buffer | null;
+  /** send the body chunked (no Content-Length), in pieces */
+  chunked: boolean;
   /** Node's HTTP parser may refuse it before the app sees it (an empty 400/414/431 is then fine) */
   parserMayRefuse: boolean;
 }
@@ -80,6 +83,15 @@ const { value: jsonText } = fc.letrec<{ value: string; object: string }>((tie) =
   object: fc.array(fc.tuple(fc.constantFrom(...KEYS), tie('value')), { maxLength: 5 }).map((es) => `{${es.map(([k, v]) => `${JSON.stringify(k)}:${v}`).join(',')}}`),
 }));
 
+/** Bodies sent with `Content-Encoding: gzip`: a small payload, and bombs that inflate far past the 1 MB body limit. */
+const GZIPPED = new WeakSet<Buffer>();
+const gz = (b: Buffer): Buffer => {
+  const z = gzipSync(b);
+  GZIPPED.add(z);
+  return z;
+};
+const gzipBodies = [gz(Buffer.from('{"k":10}')), gz(Buffer.alloc(20 << 20, 0x20)), gz(Buffer.from(`{"reason":"${'r'.repeat(4 << 20)}"}`)), gz(Buffer.from(`${'['.repeat(100000)}${']'.repeat(100000)}`))];
+
 /** A JSON request body: mostly an object with the payload keys, else any JSON, truncated JSON, binary, empty. */
 const jsonBody: fc.Arbitrary<Buffer | null> = fc.oneof(
   { weight: 10, arbitrary: fc.array(fc.tuple(fc.constantFrom(...KEYS), jsonText), { maxLength: 5 }).map((es) => Buffer.from(`{${es.map(([k, v]) => `${JSON.stringify(k)}:${v}`).join(',')}}`)) },
@@ -89,6 +101,7 @@ const jsonBody: fc.Arbitrary<Buffer | null> = fc.oneof(
   { weight: 1, arbitrary: fc.uint8Array({ maxLength: 64 }).map((a) => Buffer.from(a)) },
   { weight: 1, arbitrary: fc.constantFrom(Buffer.alloc(0), null, Buffer.from('{'), Buffer.from('{"__proto__":{"polluted":"yes"},"constructor":{"prototype":{"polluted":"yes"}}}')) },
   { weight: 1, arbitrary: fc.constantFrom(1 << 20, (1 << 20) + 10).map((n) => Buffer.from(`{"reason":"${'r'.repeat(n)}"}`)) },
+  { weight: 1, arbitrary: fc.constantFrom(...gzipBodies) },
 );
 
 /** An upload body: a small CSV or NDJSON, gzip, random bytes, empty, or over the configured upload limit. */
@@ -229,10 +242,12 @@ export const fuzzRequest: fc.Arbitrary<FuzzRequest> = fc.constantFrom(...ROUTES)
         { weight: 3, arbitrary: fc.constantFrom(...CONTENT_TYPES) },
       ),
       extra2: extraHeaders,
+      chunked: fc.oneof({ weight: 7, arbitrary: fc.constant(false) }, { weight: 1, arbitrary: fc.constant(true) }),
       body: r.body === 'json' ? jsonBody : r.body === 'upload' ? uploadBody : fc.oneof({ weight: 6, arbitrary: fc.constant(null) }, { weight: 1, arbitrary: jsonBody }),
     })
-    .map(({ method, seg, extra, query, auth: a, contentType, extra2, body }) => {
+    .map(({ method, seg, extra, query, auth: a, contentType, extra2, chunked, body }) => {
       const headers: [string, string][] = [...a, ...extra2];
+      if (body !== null && GZIPPED.has(body) && !headers.some(([k]) => k === 'Content-Encoding')) headers.push(['Content-Encoding', 'gzip']);
       if (contentType !== null && body !== null) headers.push(['Content-Type', r.body === 'upload' && contentType === 'application/json' ? 'application/octet-stream' : contentType]);
       const path = `${r.path(seg, extra)}${query}`;
       const headerBytes = headers.reduce((n, [k, v]) => n + k.length + v.length + 4, 0);
@@ -242,6 +257,7 @@ export const fuzzRequest: fc.Arbitrary<FuzzRequest> = fc.constantFrom(...ROUTES)
         path,
         headers,
         body: method === 'GET' || method === 'HEAD' ? null : body,
+        chunked,
         // Node refuses request heads over 16 KiB (431), and some raw bytes in a target (400), before any app code.
         parserMayRefuse: path.length + headerBytes > 12000 || /[\u0080-\u00ff]/.test(path),
       };
@@ -252,7 +268,7 @@ export const fuzzRequest: fc.Arbitrary<FuzzRequest> = fc.constantFrom(...ROUTES)
 
 /** One line for a failure report: method, target (long runs shortened), headers, body head. */
 export function describeRequest(r: FuzzRequest): string {
-  const short = (s: string): string => s.replace(/(.)\1{15,}/gs, (run, ch: string) => `${ch}×${run.length}`).slice(0, 400);
+  const short = (s: string): string => shortenRuns(s).slice(0, 400);
   const body = r.body === null ? 'none' : `${r.body.length} bytes ${JSON.stringify(short(r.body.toString('latin1')))}`;
-  return `${r.method} ${JSON.stringify(short(r.path))} headers=${JSON.stringify(r.headers.map(([k, v]) => [k, short(v)]))} body=${body}`;
+  return `${r.method} ${JSON.stringify(short(r.path))} headers=${JSON.stringify(r.headers.map(([k, v]) => [k, short(v)]))} body=${body}${r.chunked ? ' (chunked)' : ''}`;
 }

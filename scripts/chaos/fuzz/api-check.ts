@@ -15,7 +15,7 @@ export interface FuzzResponse {
 }
 
 /**
- * Sends a request as generated (raw target, headers as given, Content-Length set for a body) on a fresh
+ * Sends a request as generated (raw target, headers as given, a body with Content-Length or chunked) on a fresh
  * connection, and reads the whole answer; never throws.
  */
 export function send(port: number, r: FuzzRequest, timeoutMs: number): Promise<FuzzResponse> {
@@ -33,7 +33,9 @@ export function send(port: number, r: FuzzRequest, timeoutMs: number): Promise<F
     try {
       req = request({ host: '127.0.0.1', port, method: r.method, path: r.path, agent: false, setHost: true });
       for (const [k, v] of r.headers) req.setHeader(k, v);
-      if (r.body !== null) req.setHeader('Content-Length', r.body.length);
+      // Explicitly chunked: Node frames chunks by default only for methods that usually carry a body.
+      if (r.body !== null && r.chunked) req.setHeader('Transfer-Encoding', 'chunked');
+      else if (r.body !== null) req.setHeader('Content-Length', r.body.length);
     } catch (err) {
       // The client itself refused to send it (an invalid header or target): not the server's doing.
       done({ status: 0, headers: {}, body: Buffer.alloc(0), error: `client refused: ${(err as Error).message}` });
@@ -51,7 +53,14 @@ export function send(port: number, r: FuzzRequest, timeoutMs: number): Promise<F
     });
     // The server may answer (413, 401) and close before the body is sent: that reset is fine once a status came.
     req.on('error', (err) => done({ status: 0, headers: {}, body: Buffer.alloc(0), error: `request failed: ${err.message}` }));
-    req.end(r.body ?? undefined);
+    if (r.body !== null && r.chunked) {
+      // Three pieces (Transfer-Encoding: chunked), so the body arrives across reads.
+      const third = Math.ceil(r.body.length / 3);
+      for (let i = 0; i < r.body.length; i += third) req.write(r.body.subarray(i, i + third));
+      req.end();
+    } else {
+      req.end(r.body ?? undefined);
+    }
   });
 }
 

@@ -174,6 +174,7 @@ function fieldBytesOf(kind: Kind): fc.Arbitrary<Buffer> {
     { weight: 1, arbitrary: fc.uint8Array({ maxLength: 12 }).map((a) => Buffer.from(a)) },
     { weight: 1, arbitrary: fc.string({ unit: 'binary-ascii', maxLength: 8 }).map(utf8) },
     { weight: 1, arbitrary: fc.integer({ min: 60, max: 70000 }).map((n) => utf8('q'.repeat(n))) },
+    { weight: 1, arbitrary: fc.tuple(fc.integer({ min: 20, max: 5000 }), fc.constantFrom('-0', '0.0', '1', '')).map(([n, head]) => utf8(`${head}${(head === '1' ? '1' : '0').repeat(n)}1`)) },
   );
 }
 
@@ -376,6 +377,10 @@ const rawBody: fc.Arbitrary<Body> = fc
     fc.constant(Buffer.alloc(0)),
     fc.constantFrom('\n', '\r\n\r\n', '   ', '\ufeff', '"', '{', ',').map(utf8),
     fc.uint8Array({ maxLength: 200 }).map((a) => Buffer.from(a)),
+    // UTF-16 (with and without its BOM): what spreadsheet tools export as "Unicode text"
+    fc.constantFrom('utf16le' as const).chain((enc) =>
+      fc.constantFrom('\ufeffuser_id,item_id,event_type,ts\r\nu1,i1,view,2024-03-01T10:00:00Z\r\n', 'user_id\titem_id\tevent_type\tts\nu1\ti1\tview\t1709290000\n').map((t) => Buffer.from(t, enc)),
+    ),
   )
   .map((body) => ({ body, format: 'csv' as const }));
 
@@ -414,11 +419,16 @@ export const ingestFileCase: fc.Arbitrary<IngestFileCase> = layout.chain((l) =>
     }),
 );
 
+/** Runs of a repeated unit (up to 8 characters: `[`, `{"a":`, a long field) written as «unit×count». */
+export function shortenRuns(s: string): string {
+  return s.replace(/(.{1,8}?)\1{7,}/gs, (run, unit: string) => `«${unit}×${run.length / unit.length}»`);
+}
+
 /** Short description of a case for failure reports (the body as escaped text, cut). */
 export function describeCase(c: IngestFileCase): string {
   const body = Buffer.from(c.body);
   const latin1 = body.toString('latin1');
   // long runs of one character (deep nesting, long fields) shown as counts
-  const text = JSON.stringify(latin1.replace(/(.)\1{15,}/gs, (run, ch: string) => `${ch}×${run.length}`).slice(0, 600));
+  const text = JSON.stringify(shortenRuns(latin1).slice(0, 600));
   return `entity=${c.entity} mapping=${JSON.stringify(c.mapping)} format=${c.format ?? '-'} delimiter=${JSON.stringify(c.delimiter ?? null)} ext=${c.ext || '-'} gzip=${c.gzip} bytes=${body.length} body(latin1)=${text}`;
 }

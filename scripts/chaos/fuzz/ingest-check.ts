@@ -6,6 +6,7 @@ import { ingestOptionsSchema } from '../../../jobs/ingest/payload';
 import { loadConfig } from '../../../config';
 import { REJECT_REASONS, Rejection } from '../../../jobs/ingest/reasons';
 import { readRecords } from '../../../jobs/ingest/records';
+import { sqlTime } from '../../../jobs/ingest/time';
 import { compileEventValidator, compileItemValidator, compileUserValidator, LIMITS, type EventRow, type Fields } from '../../../jobs/ingest/validate';
 import type { ItemUpsert, UserUpsert } from '../../../db/repositories/ingest-entities';
 import { describeIssues } from '../../../jobs/catalogue';
@@ -19,7 +20,13 @@ export interface ParseSpec {
   delimiter?: string;
   /** INGEST_MAX_COLUMNS / INGEST_MAX_LINE_CHARS; default: the configured defaults */
   limits?: { maxColumns: number; maxLineChars: number };
+  /** return accepted events as they should be stored (eventRowKey), up to 1,000 */
+  collect?: boolean;
 }
+
+/** An accepted event as the events table should hold it: every stored column but the price, as JSON text. */
+export const eventRowKey = (r: { user: string; item: string | null; type: number; at: string; quantity: number | null; dwell: number | null; query: string | null; session: string | null }): string =>
+  JSON.stringify([r.user, r.item, r.type, r.at, r.quantity, r.dwell, r.query, r.session]);
 
 /** How reading, binding and validating one file ended. */
 export interface ParseOutcome {
@@ -40,6 +47,10 @@ export interface ParseOutcome {
   maxDetail: number;
   /** invariants broken inside the check (an accepted row that could not be stored, a record out of order, …) */
   problems: string[];
+  /** with `collect`: accepted events as [eventRowKey, price in 1/10,000] */
+  rows?: [string, number | null][];
+  /** with `collect`: accepted items by id, the last line of each id: [title, category, price in 1/10,000, in stock] */
+  items?: Record<string, [string | null, string | null, number | null, boolean]>;
   ms: number;
 }
 
@@ -48,7 +59,8 @@ const DEC = /^[+-]?(?:\d+\.?\d*|\.\d+)$/;
 const MIN_MS = Date.UTC(1970, 0, 1);
 const MAX_MS = Date.UTC(2100, 0, 1);
 const MAX_INT = 2147483647;
-const BAD_TEXT = /[\uFFFD]/;
+// Undecodable bytes (U+FFFD) or a lone surrogate: text the database would not store as it is.
+const BAD_TEXT = /[\uFFFD]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
 
 function checkPrice(p: string | null, problems: string[]): void {
   if (p === null) return;
@@ -197,6 +209,15 @@ export async function checkParse(spec: ParseSpec): Promise<ParseOutcome> {
         } else {
           out.accepted++;
           sane(spec.entity, row, out.problems);
+          if (spec.collect && spec.entity === 'items') {
+            const it = row as ItemUpsert;
+            (out.items ??= Object.create(null) as Record<string, [string | null, string | null, number | null, boolean]>)[it.itemId] = [it.title, it.category, it.price === null ? null : Math.round(Number(it.price) * 1e4), it.inStock];
+          }
+          if (spec.collect && spec.entity === 'events' && (out.rows ??= []).length < 1000) {
+            const e = row as EventRow;
+            const key = eventRowKey({ user: e.userId, item: e.itemId, type: e.type, at: sqlTime(e.ms), quantity: e.quantity, dwell: e.dwellMs, query: e.query, session: e.sessionId });
+            out.rows.push([key, e.price === null ? null : Math.round(Number(e.price) * 1e4)]);
+          }
         }
       }
     }

@@ -5,7 +5,7 @@ import type { Db } from '../../../db/knex';
 import { IngestInputError } from '../../../jobs/ingest/errors';
 import { runIngest } from '../../../jobs/ingest/runner';
 import { describeCase, ingestFileCase, type IngestFileCase } from './ingest-cases';
-import { checkParse } from './ingest-check';
+import { checkParse, eventRowKey } from './ingest-check';
 import { writeCaseFile } from './ingest-files';
 import { messageProblems } from './judge';
 import { expectNone } from './run';
@@ -34,6 +34,65 @@ async function ingestOnce(db: Db, config: Readonly<Config>, path: string, label:
   } catch (err) {
     return { error: err };
   }
+}
+
+interface StoredEvent {
+  user_id: string;
+  item_id: string | null;
+  event_type: number;
+  occurred_at: string;
+  quantity: number | null;
+  price: string | null;
+  dwell_ms: number | null;
+  query: string | null;
+  session_id: string | null;
+}
+
+/** The batch's stored events against the validated ones: same rows, prices within DECIMAL(14,4)'s rounding. */
+async function compareStored(db: Db, batchId: number, want: [string, number | null][]): Promise<string[]> {
+  const rows = await db('events').where({ batch_id: batchId }).select<StoredEvent[]>('user_id', 'item_id', 'event_type', 'occurred_at', 'quantity', 'price', 'dwell_ms', 'query', 'session_id');
+  const got: [string, number | null][] = rows.map((r) => [
+    eventRowKey({ user: r.user_id, item: r.item_id, type: Number(r.event_type), at: r.occurred_at, quantity: r.quantity, dwell: r.dwell_ms, query: r.query, session: r.session_id }),
+    r.price === null ? null : Math.round(Number(r.price) * 1e4),
+  ]);
+  const order = (a: [string, number | null], b: [string, number | null]): number => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : (a[1] ?? -1) - (b[1] ?? -1));
+  got.sort(order);
+  const exp = [...want].sort(order);
+  for (let i = 0; i < Math.max(got.length, exp.length); i++) {
+    const g = got[i];
+    const e = exp[i];
+    const priceOk = g && e && (g[1] === null || e[1] === null ? g[1] === e[1] : Math.abs(g[1] - e[1]) <= 1);
+    if (!g || !e || g[0] !== e[0] || !priceOk) {
+      return [`batch ${batchId} stored ${JSON.stringify(g ?? null)} where the validator accepted ${JSON.stringify(e ?? null)} (row ${i + 1} of ${exp.length})`];
+    }
+  }
+  return [];
+}
+
+interface StoredItem {
+  item_id: string;
+  title: string | null;
+  category: string | null;
+  price: string | null;
+  in_stock: number;
+}
+
+/** Each accepted item as stored: the last line of its id wins (attributes merge, so they are not compared). */
+async function compareItems(db: Db, want: Record<string, [string | null, string | null, number | null, boolean]>): Promise<string[]> {
+  const ids = Object.keys(want);
+  if (ids.length === 0) return [];
+  const rows = await db('items').whereIn('item_id', ids).select<StoredItem[]>('item_id', 'title', 'category', 'price', 'in_stock');
+  if (rows.length !== ids.length) return [`${ids.length} items accepted, ${rows.length} found by id (${JSON.stringify(ids.slice(0, 5))})`];
+  for (const r of rows) {
+    const w = want[r.item_id];
+    if (!w) return [`stored item ${JSON.stringify(r.item_id)} matches no accepted id`];
+    const price = r.price === null ? null : Math.round(Number(r.price) * 1e4);
+    const priceOk = price === null || w[2] === null ? price === w[2] : Math.abs(price - w[2]) <= 1;
+    if (r.title !== w[0] || r.category !== w[1] || !priceOk || Boolean(r.in_stock) !== w[3]) {
+      return [`item ${JSON.stringify(r.item_id)} stored as ${JSON.stringify([r.title, r.category, price, Boolean(r.in_stock)])}, accepted as ${JSON.stringify(w)}`];
+    }
+  }
+  return [];
 }
 
 /**
@@ -70,10 +129,13 @@ export async function checkDbCase(db: Db, config: Readonly<Config>, dir: string,
         }
       }
       if (b.status === 'completed') {
-        const o = await checkParse({ path, entity: c.entity, mapping: c.mapping, format: c.format, delimiter: c.delimiter, limits: { maxColumns: config.INGEST_MAX_COLUMNS, maxLineChars: config.INGEST_MAX_LINE_CHARS } });
+        const o = await checkParse({ path, entity: c.entity, mapping: c.mapping, format: c.format, delimiter: c.delimiter, limits: { maxColumns: config.INGEST_MAX_COLUMNS, maxLineChars: config.INGEST_MAX_LINE_CHARS }, collect: true });
         const got = [Number(b.rows_read), Number(b.rows_accepted), Number(b.rows_rejected)];
         const want = [o.records, o.accepted, o.rejected];
         if (o.kind !== 'ok' || got.join() !== want.join()) f.push(`runner read/accepted/rejected ${got.join('/')} but the parser check gives ${o.kind} ${want.join('/')}`);
+        // Stored exactly as validated (LOAD DATA IGNORE would otherwise clamp or alter a value silently).
+        if (table === 'events' && Number(b.rows_duplicate) === 0 && o.rows && o.rows.length === o.accepted) f.push(...(await compareStored(db, b.batch_id, o.rows)));
+        if (table === 'items' && o.items) f.push(...(await compareItems(db, o.items)));
       }
     } else if (first.error === null) {
       f.push('a completed ingest left no batch row');
