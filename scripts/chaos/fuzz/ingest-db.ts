@@ -158,10 +158,14 @@ export async function checkDbCase(db: Db, config: Readonly<Config>, dir: string,
   return { failures: f, lost };
 }
 
+// Case names must stay unique across runs on one database: batches are found by their source label.
+let caseSeq = 0;
+
 /** The end-to-end property over generated files (fewer cases: each is two ingests into MariaDB). */
 export function dbProperty(db: Db, config: Readonly<Config>, dir: string, tally: { n: number; lost: number } = { n: 0, lost: 0 }): fc.IAsyncPropertyWithHooks<[IngestFileCase]> {
   return fc.asyncProperty(ingestFileCase, async (c) => {
-    const r = await checkDbCase(db, config, dir, `db-${process.pid}-${++tally.n}`, c);
+    tally.n++;
+    const r = await checkDbCase(db, config, dir, `db-${process.pid}-${++caseSeq}`, c);
     tally.lost += r.lost;
     expectNone(r.failures, () => describeCase(c));
   });

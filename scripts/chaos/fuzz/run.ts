@@ -21,7 +21,7 @@ export async function runProperty<T>(name: string, property: fc.IAsyncPropertyWi
   const started = Date.now();
   const details = await fc.check(property, { numRuns: opts.numRuns, seed: opts.seed, interruptAfterTimeLimit: opts.timeLimitMs, markInterruptAsFailure: false });
   const failure = details.failed
-    ? `seed ${details.seed} path ${details.counterexamplePath ?? '?'}: ${(details.errorInstance instanceof Error ? details.errorInstance.message : String(details.errorInstance)).slice(0, 4000)}`
+    ? `seed ${details.seed}: ${(details.errorInstance instanceof Error ? details.errorInstance.message : String(details.errorInstance)).slice(0, 4000)}`
     : null;
   return { name, seed: opts.seed, cases: details.numRuns, shrinks: details.numShrinks, failed: details.failed, failure, ms: Date.now() - started };
 }
