@@ -15,6 +15,7 @@
 import { API_KEY, Rig, shopFile, type Proc, type PublishedDigest } from '../rig';
 import type { ChaosOutcome, ChaosScenario } from '../types';
 import { calibrate, recommendationsPath, type Calibration } from './calibrate';
+import { measureCpu, type CpuUse } from './cpu';
 import { rssSlopePerMinute, sampleRss, type RssSample } from './memory';
 import { envNumber, fmt, message } from './options';
 import { pacedLoad, percentile, windowedPercentile, type PacedResult } from './paced';
@@ -148,13 +149,18 @@ export function soakReadApiScenario(): ChaosScenario {
     const cfg = settings();
     if (!api.running) return { pass: false, dataLost: 0, recoverySeconds: null, detail: `API process not running (${JSON.stringify(api.exit)}): ${api.tail(3)}` };
 
+    const quietCpu = await measureCpu(api.pid);
     const quiet = await readLoad(rig, ids, rate, cfg.quietSeconds);
+    const quietUse = await quietCpu.stop();
     const quietP50 = percentile(quiet.res.latencies, 50);
     const quietP99 = percentile(quiet.res.latencies, 99);
 
     // The soak: reads at the same rate while pipelines run back to back, RSS sampled throughout.
     const sampleMs = 1000 * Math.max(1, Math.min(5, cfg.soakSeconds / 60));
     const rss = sampleRss(api.pid, sampleMs);
+    const soakCpu = await measureCpu(api.pid);
+    const worker = rig.workers[0];
+    const workerCpu = worker ? await measureCpu(worker.pid) : null;
     let soaking = true;
     const pipelines: { seconds: number; error?: string }[] = [];
     const pipelineLoop = (async () => {
@@ -171,6 +177,8 @@ export function soakReadApiScenario(): ChaosScenario {
     })();
     const soak = await readLoad(rig, ids, rate, cfg.soakSeconds);
     soaking = false;
+    const soakUse = await soakCpu.stop();
+    const workerUse = workerCpu ? await workerCpu.stop() : null;
     const samples: RssSample[] = await rss.stop();
     await pipelineLoop;
 
@@ -210,12 +218,13 @@ export function soakReadApiScenario(): ChaosScenario {
     const rateWhy = c
       ? `rate ${rate}/s = ${SUSTAINABLE_SHARE * 100}% of ${fmt(c.maxRate)}/s max (autocannon ${fmt(c.seconds)} s, ${c.connections} connections, p99 ${fmt(c.p99)} ms; no serving bench exists yet, so measured here)`
       : `rate ${rate}/s (CHAOS_SOAK_RATE)`;
+    const cpu = (u: CpuUse): string => `API CPU ${fmt(u.processPct)}% of a core, machine ${fmt(u.machinePct)}% busy, load ${u.load1.toFixed(1)}`;
     const sends = (r: PacedResult): string => `${r.answered}/${r.planned} answered at ${fmt(r.sendRate)}/s (schedule lag p99 ${fmt(r.lagP99)} ms, max ${fmt(r.lagMax)} ms)`;
     const detail = [
       ...problems.map((p) => `FAIL ${p}`),
       rateWhy,
-      `quiet ${fmt(cfg.quietSeconds)} s: ${sends(quiet.res)}, p50 ${fmt(quietP50)} ms, p99 ${fmt(quietP99)} ms`,
-      `soak ${fmt(cfg.soakSeconds)} s: ${sends(soak.res)}, p50 ${fmt(soakP50)} ms, p99 ${fmt(soakP99)} ms ≤ ${fmt(p99Limit)} ms (${floorApplies ? `quiet p99 + ${P99_FLOOR_MS} ms, as 2× a tiny p99 is noise` : '2× quiet p99'})${byMinute ? `, p99 by minute ${byMinute} ms` : ''}; non-2xx ${non2xx(soak.res)}, errors ${soak.res.errors}, timeouts ${soak.res.timeouts}`,
+      `quiet ${fmt(cfg.quietSeconds)} s: ${sends(quiet.res)}, p50 ${fmt(quietP50)} ms, p99 ${fmt(quietP99)} ms (${cpu(quietUse)})`,
+      `soak ${fmt(cfg.soakSeconds)} s: ${sends(soak.res)}, p50 ${fmt(soakP50)} ms, p99 ${fmt(soakP99)} ms ≤ ${fmt(p99Limit)} ms (${floorApplies ? `quiet p99 + ${P99_FLOOR_MS} ms, as 2× a tiny p99 is noise` : '2× quiet p99'})${byMinute ? `, p99 by minute ${byMinute} ms` : ''}; non-2xx ${non2xx(soak.res)}, errors ${soak.res.errors}, timeouts ${soak.res.timeouts} (${cpu(soakUse)}${workerUse ? `, worker ${fmt(workerUse.processPct)}%` : ''})`,
       `API RSS ${fmt(rssStart)} → ${fmt(rssEnd)} MB, slope ${slope.toFixed(2)} MB/min after ${fmt(warmup)} s warm-up over ${samples.length} samples (${slopeJudged ? `limit ${RSS_SLOPE_LIMIT}` : `not judged: window under ${MIN_SLOPE_WINDOW_S} s`})`,
       `pipelines during the soak: ${completed.length} completed (${completed.map((p) => `${fmt(p.seconds)} s`).join(', ')}), setup's first one (no reads) ${fmt(shared.firstPipelineSeconds)} s`,
     ].join('; ');
