@@ -39,6 +39,8 @@ function checkWidth<T extends string[] | Record<string, unknown>>(h: T, limits: 
 
 const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
 
+const BLANK_LINES: string[] = new Array<string>(4096).fill('');
+
 /** An NDJSON object's fields; a value nested too deep to print (JSON.stringify overflows the stack) rejects its line. */
 function fieldsOf(r: JsonRecord, binding: Binding | null): { fields: string[] | null; error: Rejection | null } {
   if (r.obj === null || binding === null) return { fields: null, error: r.error };
@@ -67,21 +69,38 @@ export async function* readRecords(
   let json: NdjsonRecordReader | null = null;
   let binding: Binding | null = null;
   let lines = 0;
+  // Blank lines read before the format is sniffed: the readers number lines by what they are fed, so they get
+  // them with the first content (the first few thousand as they are, the rest as empty lines).
+  let held: string[] = [];
+  let heldMore = 0;
+  const replayHeld = <T>(reader: { push(lines: string[], out: T[]): T[] }): T[] => {
+    const out: T[] = [];
+    if (held.length > 0) reader.push(held, out);
+    for (let n = heldMore; n > 0; n -= BLANK_LINES.length) reader.push(n >= BLANK_LINES.length ? BLANK_LINES : BLANK_LINES.slice(0, n), out);
+    held = [];
+    heldMore = 0;
+    return out;
+  };
   for await (const chunk of readLines(bytes, limits.maxLineChars)) {
     lines += chunk.length;
     if (format === null) {
       const first = chunk.find((l) => l.trim().length > 0);
-      if (first === undefined) continue;
+      if (first === undefined) {
+        const room = Math.max(0, BLANK_LINES.length - held.length);
+        held = held.concat(chunk.slice(0, room));
+        heldMore += Math.max(0, chunk.length - room);
+        continue;
+      }
       format = first.trimStart().startsWith('{') ? 'ndjson' : 'csv';
     }
     if (format === 'csv') {
       csv ??= new CsvRecordReader(opts.delimiter);
-      const records = csv.push(chunk);
+      const records = csv.push(chunk, replayHeld(csv));
       if (binding === null && csv.header !== null) binding = bindCsvHeader(opts.mapping, checkWidth(csv.header, limits, 'header'));
       yield { format, binding, records, lines };
     } else {
       json ??= new NdjsonRecordReader();
-      const recs: JsonRecord[] = json.push(chunk);
+      const recs: JsonRecord[] = json.push(chunk, replayHeld(json));
       const records: FieldRecord[] = new Array<FieldRecord>(recs.length);
       for (let i = 0; i < recs.length; i++) {
         const r = recs[i] as JsonRecord;
