@@ -56,6 +56,17 @@ describe('ingest parser under hostile files (property)', () => {
     expect(r.outcome).toMatch(/3 records, 2 accepted, 1 rejected/);
   }, 60_000);
 
+  it('numbers records by physical line when blank lines come before the sniffed format', async () => {
+    const ndjson = { entity: 'events' as const, mapping: 'generic', ext: '', gzip: 'none' as const, cut: 0, body: Buffer.from('\n{"user_id":"u","item_id":"i","event_type":"view","ts":"2024-03-01T10:00:00Z"}') };
+    // 300,000 blank lines fill the first 256 KiB read: the header comes in a later chunk
+    const csv = { ...ndjson, body: Buffer.from(`${'\n'.repeat(300_000)}user_id,item_id,event_type,ts\nu1,i1,view,2024-03-01T10:00:00Z\n`) };
+    for (const [c, want] of [[ndjson, [2]], [csv, [300_002]]] as const) {
+      const path = await writeCaseFile(dir, 'blank-first', c);
+      const o = await pool.check({ path, entity: 'events', mapping: 'generic' }, 10_000);
+      expect(o.recordLines).toEqual(want);
+    }
+  });
+
   it('rejects a line whose value is nested 100,000 deep and keeps the lines around it', async () => {
     const deep = `${'['.repeat(100_000)}${']'.repeat(100_000)}`;
     const line = (q: string): string => `{"user_id":"u","item_id":"i","event_type":"view","ts":"2024-03-01T10:00:00Z","query":${q}}`;
