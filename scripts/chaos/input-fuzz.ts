@@ -18,10 +18,10 @@ import type { ChaosOutcome, ChaosScenario } from './types';
  * Hostile input, property-based (issue 8): generated files through the ingest parser, through the real runner
  * into MariaDB, and generated requests to every API route. Each run draws its share of cases from its own seed
  * (CHAOS_SEED + attempt; printed in the detail, so a failure can be replayed), so that the default 5 runs
- * generate more than 10,000 cases: 5 × (1,400 files + 200 files end to end + 600 requests) = 11,000, plus
+ * generate more than 10,000 cases: 5 × (1,400 files + 200 files end to end + 1,000 requests) = 13,000, plus
  * the giant files (a 100 MB line per run, 100,000-column headers and rows).
  */
-export const FUZZ_SHARE = { parser: 1400, db: 200, api: 600 } as const;
+export const FUZZ_SHARE = { parser: 1400, db: 200, api: 1000 } as const;
 
 const BASE_SEED = Number(process.env.CHAOS_SEED ?? Date.now() % 2_000_000_000);
 const seedOf = (attempt: number): number => BASE_SEED + attempt;
