@@ -105,6 +105,8 @@ async function readLoad(rig: Rig, ids: string[], rate: number, seconds: number):
   return { res, problems };
 }
 
+/** "min a s, median b s, max c s" of durations in seconds. */
+const spread = (xs: number[]): string => (xs.length === 0 ? 'none' : `min ${fmt(Math.min(...xs))} s, median ${fmt(percentile(xs, 50))} s, max ${fmt(Math.max(...xs))} s`);
 const failures = (r: PacedResult): number => r.bad + r.errors + r.timeouts;
 const non2xx = (r: PacedResult): number => Object.entries(r.statuses).reduce((n, [code, k]) => (code.startsWith('2') ? n : n + k), 0);
 
@@ -226,7 +228,7 @@ export function soakReadApiScenario(): ChaosScenario {
       `quiet ${fmt(cfg.quietSeconds)} s: ${sends(quiet.res)}, p50 ${fmt(quietP50)} ms, p99 ${fmt(quietP99)} ms (${cpu(quietUse)})`,
       `soak ${fmt(cfg.soakSeconds)} s: ${sends(soak.res)}, p50 ${fmt(soakP50)} ms, p99 ${fmt(soakP99)} ms ≤ ${fmt(p99Limit)} ms (${floorApplies ? `quiet p99 + ${P99_FLOOR_MS} ms, as 2× a tiny p99 is noise` : '2× quiet p99'})${byMinute ? `, p99 by minute ${byMinute} ms` : ''}; non-2xx ${non2xx(soak.res)}, errors ${soak.res.errors}, timeouts ${soak.res.timeouts} (${cpu(soakUse)}${workerUse ? `, worker ${fmt(workerUse.processPct)}%` : ''})`,
       `API RSS ${fmt(rssStart)} → ${fmt(rssEnd)} MB, slope ${slope.toFixed(2)} MB/min after ${fmt(warmup)} s warm-up over ${samples.length} samples (${slopeJudged ? `limit ${RSS_SLOPE_LIMIT}` : `not judged: window under ${MIN_SLOPE_WINDOW_S} s`})`,
-      `pipelines during the soak: ${completed.length} completed (${completed.map((p) => `${fmt(p.seconds)} s`).join(', ')}), setup's first one (no reads) ${fmt(shared.firstPipelineSeconds)} s`,
+      `pipelines during the soak: ${completed.length} completed (${spread(completed.map((p) => p.seconds))}), setup's first one (no reads) ${fmt(shared.firstPipelineSeconds)} s`,
     ].join('; ');
     return { pass, dataLost, recoverySeconds: null, detail };
   }
