@@ -14,7 +14,19 @@ export const LINE_TOO_LONG = '\u0000\u0000line too long\u0000\u0000';
  */
 export async function* readLines(bytes: AsyncIterable<Buffer | string>, maxChars = Number.POSITIVE_INFINITY): AsyncGenerator<string[]> {
   const decoder = new StringDecoder('utf8');
-  let carry = '';
+  // The unfinished last line, kept as pieces: a long line is joined once when its newline arrives, not re-joined
+  // and re-split with every chunk (which made reading a line cost the square of its length).
+  let carry: string[] = [];
+  let carryChars = 0;
+  const keep = (piece: string): void => {
+    carry.push(piece);
+    carryChars += piece.length;
+    if (carryChars > maxChars) {
+      carry = [];
+      carryChars = 0;
+      skipping = true;
+    }
+  };
   let first = true;
   let skipping = false;
   for await (const chunk of bytes) {
@@ -30,17 +42,21 @@ export async function* readLines(bytes: AsyncIterable<Buffer | string>, maxChars
       head = [LINE_TOO_LONG];
       skipping = false;
       text = text.slice(nl + 1);
-    } else {
-      text = carry + text;
+    }
+    if (text.indexOf('\n') === -1) {
+      if (head.length > 0) yield head;
+      if (text.length > 0) keep(text);
+      continue;
+    }
+    if (carry.length > 0) {
+      text = carry.join('') + text;
+      carry = [];
+      carryChars = 0;
     }
     let lines = text.split('\n');
-    carry = lines.pop() ?? '';
+    keep(lines.pop() ?? '');
     // Only a chunk longer than the limit can hold a line longer than it: the common case pays one comparison.
     if (text.length > maxChars) lines = lines.map((l) => (l.length > maxChars ? LINE_TOO_LONG : l));
-    if (carry.length > maxChars) {
-      carry = '';
-      skipping = true;
-    }
     if (head.length > 0) lines = head.concat(lines);
     if (lines.length > 0) yield stripCr(lines);
   }
@@ -48,7 +64,7 @@ export async function* readLines(bytes: AsyncIterable<Buffer | string>, maxChars
     yield [LINE_TOO_LONG];
     return;
   }
-  const tail = carry + decoder.end();
+  const tail = carry.join('') + decoder.end();
   if (tail.length > 0) yield stripCr([tail.length > maxChars ? LINE_TOO_LONG : tail]);
 }
 
