@@ -80,6 +80,11 @@ export const configSchema = z.object({
     .pipe(z.array(z.enum(QUEUE_NAMES)).min(1)),
   WORKER_CONCURRENCY: positiveInt(1),
   WORKER_SANDBOXED: z.enum(['true', 'false']).default('true').transform((s) => s === 'true'),
+  /**
+   * CPU priority (nice, 0–19) a worker process gives itself and its job threads: batch work yields the CPU to the
+   * API when both share a machine, so serving latency holds while a pipeline trains. 0 keeps the default.
+   */
+  WORKER_NICE: z.coerce.number().int().min(0).max(19).default(10),
   /** how long a stopping worker waits for running jobs before it force-closes (they are then retried); PM2 kill_timeout must exceed it */
   SHUTDOWN_GRACE_MS: z.coerce.number().int().min(0).default(120_000),
   /**

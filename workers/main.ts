@@ -1,3 +1,4 @@
+import { getPriority, setPriority } from 'node:os';
 import { ConfigError, getConfig } from '../config';
 import { createRedis } from '../jobs/redis';
 import { openQueues } from '../jobs/queues';
@@ -19,6 +20,14 @@ async function main(): Promise<void> {
     await queues.close();
     connection.disconnect();
     return;
+  }
+  // Before any job thread exists: Linux threads inherit their creator's nice value.
+  if (config.WORKER_NICE > 0) {
+    try {
+      setPriority(Math.max(getPriority(), config.WORKER_NICE));
+    } catch (err) {
+      console.error(`could not lower the worker's CPU priority (WORKER_NICE=${config.WORKER_NICE}): ${(err as Error).message}`);
+    }
   }
   // Signal handlers first: until a listener exists, SIGINT kills the process outright (the kernel's default),
   // so one that arrives while the pool starts would skip the graceful close.

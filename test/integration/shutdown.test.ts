@@ -1,11 +1,18 @@
 import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { createTestDb, testConfig } from '../helpers/env';
 
 const ROOT = path.resolve(__dirname, '../..');
 
 /** Starts a compiled entry point, waits for `ready` on stdout, sends `signal`, resolves with exit code and output. */
-function runUntilSignal(script: string, env: NodeJS.ProcessEnv, ready: RegExp, signal: NodeJS.Signals): Promise<{ code: number | null; out: string }> {
+function runUntilSignal(
+  script: string,
+  env: NodeJS.ProcessEnv,
+  ready: RegExp,
+  signal: NodeJS.Signals,
+  atReady: (pid: number) => void = () => undefined,
+): Promise<{ code: number | null; out: string }> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [path.join(ROOT, script)], { env, stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
@@ -18,6 +25,7 @@ function runUntilSignal(script: string, env: NodeJS.ProcessEnv, ready: RegExp, s
       out += d.toString();
       if (!signalled && ready.test(out)) {
         signalled = true;
+        if (child.pid !== undefined) atReady(child.pid);
         child.kill(signal);
       }
     };
@@ -51,6 +59,16 @@ describe('graceful shutdown of the real processes (what PM2 does)', () => {
     const { code, out } = await runUntilSignal('dist/workers/main.js', processEnv(), /worker consuming/, 'SIGINT');
     expect(out).toMatch(/SIGINT: finishing current jobs/);
     expect(code).toBe(0);
+  });
+
+  it('a worker runs at the CPU priority of WORKER_NICE, so batch work yields to the API on a shared machine', async () => {
+    // Field 19 of /proc/PID/stat is the nice value (the name in field 2 has no spaces here: "node").
+    let nice: number | null = null;
+    const { code } = await runUntilSignal('dist/workers/main.js', { ...processEnv(), WORKER_NICE: '7' }, /worker consuming/, 'SIGINT', (pid) => {
+      nice = Number(readFileSync(`/proc/${pid}/stat`, 'utf8').split(' ')[18]);
+    });
+    expect(code).toBe(0);
+    expect(nice).toBe(7);
   });
 
   it('the API stops on SIGTERM and exits 0', async () => {
