@@ -566,6 +566,11 @@ export class Rig {
   /** Kills every process, drops the database, deletes the prefix's Redis keys and the rig's folder (kept with `keepDir`). */
   async teardown(opts: { keepDir?: boolean } = {}): Promise<void> {
     await Promise.all(this.procs.map((p) => p.kill()));
+    // The rig's own queues go before the keys: nothing may write under the prefix after the sweep.
+    if (this.queuesOpen) await this.queuesOpen.close().catch(() => undefined);
+    this.redis?.disconnect();
+    this.queuesOpen = undefined;
+    this.redis = undefined;
     const errors: string[] = [];
     try {
       await this.db.raw('DROP DATABASE IF EXISTS ??', [this.databaseName]);
@@ -579,10 +584,6 @@ export class Rig {
     } catch (err) {
       errors.push(`redis cleanup: ${String(err)}`);
     }
-    if (this.queuesOpen) await this.queuesOpen.close().catch(() => undefined);
-    this.redis?.disconnect();
-    this.queuesOpen = undefined;
-    this.redis = undefined;
     if (!opts.keepDir) await rm(this.dir, { recursive: true, force: true });
     if (errors.length > 0) throw new Error(`teardown of ${this.id}: ${errors.join('; ')}`);
   }
