@@ -155,8 +155,9 @@ async function main(): Promise<number> {
   const elapsed = (): string => `${Math.round((Date.now() - t0) / 1000)} s`;
   const rows: ChaosReportRow[] = [];
   for (const [i, s] of opts.selected.entries()) {
-    process.stdout.write(`[${elapsed()}] scenario ${i + 1}/${opts.selected.length}: ${s.name} × ${opts.runs}\n`);
-    const row = await runScenario(s, opts.runs, (line) => process.stdout.write(`[${elapsed()}] ${line}\n`));
+    const runs = Math.min(opts.runs, s.maxRuns ?? opts.runs);
+    process.stdout.write(`[${elapsed()}] scenario ${i + 1}/${opts.selected.length}: ${s.name} × ${runs}\n`);
+    const row = await runScenario(s, runs, (line) => process.stdout.write(`[${elapsed()}] ${line}\n`));
     rows.push(row);
     process.stdout.write(`[${elapsed()}] ${s.name}: ${row.passes}/${row.runs} passed in ${row.seconds} s\n`);
   }

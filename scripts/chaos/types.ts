@@ -18,6 +18,11 @@ export interface ChaosScenario {
   name: string;
   /** runs in the quick subset (`npm run chaos -- --quick`, and the jest smoke test) */
   quick?: boolean;
+  /**
+   * at most this many runs whatever `--runs` says: for a scenario that is long by definition (the 10-minute read
+   * soak), where repeating it adds time, not evidence
+   */
+  maxRuns?: number;
   /** prepares shared state once (a baseline run, a server); optional */
   setup?(): Promise<void>;
   run(attempt: number): Promise<ChaosOutcome>;

@@ -236,6 +236,8 @@ export function soakReadApiScenario(): ChaosScenario {
   return {
     name: 'soak-read-api',
     quick: false,
+    // The soak is ten minutes by definition: once per chaos run.
+    maxRuns: 1,
     setup,
     run,
     async teardown() {
