@@ -11,7 +11,8 @@ import type { GiantCase } from './fuzz/ingest-files';
 import { checkGiant, parserProperty } from './fuzz/ingest-properties';
 import { ParsePool } from './fuzz/parse-pool';
 import { runProperty, type PropertyReport } from './fuzz/run';
-import { createFuzzDb, fuzzConfig, startFuzzApi, type FuzzApi } from './fuzz/services';
+import { createIsolatedDb, isolatedConfig } from '../lib/isolated-env';
+import { startFuzzApi, type FuzzApi } from './fuzz/services';
 import type { ChaosOutcome, ChaosScenario } from './types';
 
 /**
@@ -91,8 +92,8 @@ function dbScenario(): ChaosScenario {
     async setup() {
       dir = await mkdtemp(join(tmpdir(), 'chaos-fuzz-db-'));
       // Small chunks: most generated files commit several chunks, so a partial write would show.
-      config = fuzzConfig('chaos_fuzz_db', { REJECTS_DIR: join(dir, 'rejects'), INGEST_CHUNK_ROWS: '4' });
-      env = await createFuzzDb(config);
+      config = isolatedConfig('chaos_fuzz_db', { REJECTS_DIR: join(dir, 'rejects'), INGEST_CHUNK_ROWS: '4' });
+      env = await createIsolatedDb(config);
     },
     async run(attempt): Promise<ChaosOutcome> {
       if (!env || !config) throw new Error('setup did not run');
@@ -116,7 +117,7 @@ function apiScenario(): ChaosScenario {
     quick: true,
     async setup() {
       dir = await mkdtemp(join(tmpdir(), 'chaos-fuzz-api-'));
-      const config = fuzzConfig('chaos_fuzz_api', {
+      const config = isolatedConfig('chaos_fuzz_api', {
         API_KEYS: FUZZ_API_KEYS,
         UPLOAD_DIR: join(dir, 'uploads'),
         UPLOAD_MAX_BYTES: String(64 * 1024),
@@ -127,7 +128,7 @@ function apiScenario(): ChaosScenario {
         RATE_LIMIT_ENQUEUE_PER_MINUTE: '1000000',
         RATE_LIMIT_AUTH_FAILURES: '1000000',
       });
-      env = await createFuzzDb(config);
+      env = await createIsolatedDb(config);
       // Batch 1 with a reject report: the batch and rejects routes then have something to serve.
       const seed = join(dir, 'seed.csv');
       await writeFile(seed, 'user_id,item_id,event_type,ts\nu1,i1,view,2024-03-01T10:00:00Z\n,i2,view,nope\n');

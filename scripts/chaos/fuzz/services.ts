@@ -1,11 +1,9 @@
-import { randomBytes } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Express } from 'express';
 import { createApp } from '../../../api/app';
-import { loadConfig, type Config } from '../../../config';
-import { createDb, type Db } from '../../../db/knex';
-import { setupDatabase } from '../../../db/setup';
+import type { Config } from '../../../config';
+import { createDb } from '../../../db/knex';
 import { openQueues, type Queues } from '../../../jobs/queues';
 import { createRedis } from '../../../jobs/redis';
 import { startWorkerPool, type WorkerPool } from '../../../workers/pool';
@@ -14,39 +12,6 @@ import { startWorkerPool, type WorkerPool } from '../../../workers/pool';
  * The fuzz scenarios' own wiring on the local services (test/helpers is not compiled into dist/): a throwaway
  * database and queue prefix per run, the API as in production (read-only MySQL user, fail-fast Redis).
  */
-
-/** A config with its own database and BullMQ prefix; `overrides` on top (API keys, dirs, limits). */
-export function fuzzConfig(name: string, overrides: Record<string, string> = {}): Readonly<Config> {
-  const id = `${name.replace(/[^a-z0-9]/gi, '_').toLowerCase()}_${randomBytes(3).toString('hex')}`;
-  const base = new URL(process.env.MYSQL_URL ?? 'mysql://root:@127.0.0.1:3306/x');
-  base.pathname = `/t_${id}`.slice(0, 60);
-  const ro = new URL(process.env.MYSQL_READONLY_URL ?? 'mysql://shopintent_ro:shopintent_ro_pw@127.0.0.1:3306/x');
-  ro.pathname = base.pathname;
-  return loadConfig({
-    ...process.env,
-    NODE_ENV: 'test',
-    LOG_LEVEL: 'silent',
-    MYSQL_URL: base.toString(),
-    MYSQL_READONLY_URL: ro.toString(),
-    QUEUE_PREFIX: `t_${id}`,
-    SCHEDULER_ENABLED: 'false',
-    ...overrides,
-  });
-}
-
-/** A migrated database with a writer pool; `drop()` removes the database and closes the pool. */
-export async function createFuzzDb(config: Readonly<Config>): Promise<{ db: Db; drop(): Promise<void> }> {
-  await setupDatabase(config.MYSQL_URL, config.MYSQL_READONLY_URL);
-  const db = createDb(config.MYSQL_URL, 4);
-  const name = new URL(config.MYSQL_URL).pathname.slice(1);
-  return {
-    db,
-    drop: async () => {
-      await db.raw('DROP DATABASE IF EXISTS ??', [name]);
-      await db.destroy();
-    },
-  };
-}
 
 /** The API listening on an ephemeral local port, with what the fuzzer needs to look at. */
 export interface FuzzApi {
