@@ -1,49 +1,11 @@
-import type { Express } from 'express';
-import type { Redis } from 'ioredis';
 import request from 'supertest';
-import { createApp } from '../../api/app';
 import type { Config } from '../../config';
-import { createDb, type Db } from '../../db/knex';
-import { openQueues, type Queues } from '../../jobs/queues';
-import { createRedis } from '../../jobs/redis';
+import { openLocalApi, type LocalApi } from '../../scripts/lib/local-api';
 import { createTestDb, testConfig } from '../helpers/env';
 
 const OPS = 'lim-ops-key-123456';
 const READER = 'lim-read-key-123456';
 const OTHER = 'lim-other-key-123456';
-
-interface Api {
-  app: Express;
-  queues: Queues;
-  redis: Redis;
-  close(): Promise<void>;
-}
-
-/** One API process over its own connections (two of these are two processes sharing Redis). */
-async function openApi(config: Readonly<Config>, opts: { waitForRedis?: boolean } = {}): Promise<Api> {
-  const readDb: Db = createDb(config.MYSQL_READONLY_URL, 2);
-  const redis = createRedis(config.REDIS_URL, 'api');
-  redis.on('error', () => undefined);
-  if (opts.waitForRedis !== false && redis.status !== 'ready') await new Promise((resolve) => redis.once('ready', resolve));
-  const queues = openQueues(config, redis);
-  const app = createApp({ config, readDb, redis, queues, log: () => undefined });
-  return {
-    app,
-    queues,
-    redis,
-    async close() {
-      if (redis.status === 'ready') {
-        await Promise.all([...queues.byName.values()].map((q) => q.obliterate({ force: true })));
-        // The limiters' counters live under the queue prefix too.
-        const keys = await redis.keys(`${config.QUEUE_PREFIX}:ratelimit:*`);
-        if (keys.length > 0) await redis.del(...keys);
-      }
-      await queues.close().catch(() => undefined);
-      redis.disconnect();
-      await readDb.destroy();
-    },
-  };
-}
 
 let n = 0;
 /** A config with its own counters (queue prefix) and the given limits; everything else generous. */
@@ -70,9 +32,9 @@ async function statuses(count: number, send: () => request.Test): Promise<number
 describe('API rate limits (issue 8), shared through Redis', () => {
   const base = testConfig('api_limits', { API_KEYS: `${OPS}:read+jobs+ops,${READER}:read,${OTHER}:read` });
   let env: Awaited<ReturnType<typeof createTestDb>>;
-  const opened: Api[] = [];
-  const open = async (config: Readonly<Config>, opts?: { waitForRedis?: boolean }): Promise<Api> => {
-    const api = await openApi(config, opts);
+  const opened: LocalApi[] = [];
+  const open = async (config: Readonly<Config>, opts?: { waitForRedis?: boolean }): Promise<LocalApi> => {
+    const api = await openLocalApi(config, opts);
     opened.push(api);
     return api;
   };

@@ -1,45 +1,11 @@
-import type { Express } from 'express';
-import type { Redis } from 'ioredis';
 import request from 'supertest';
-import { createApp } from '../../api/app';
-import type { Config } from '../../config';
-import { createDb, type Db } from '../../db/knex';
-import { openQueues, type Queues } from '../../jobs/queues';
-import { createRedis } from '../../jobs/redis';
+import { openLocalApi, type LocalApi } from '../../scripts/lib/local-api';
 import { createTestDb, testConfig } from '../helpers/env';
 
 const OPS = 'sec-ops-key-123456';
 const READER = 'sec-read-key-123456';
 const JOBS = 'sec-jobs-key-123456';
 
-/** The API as main.ts wires it, with its log captured (startTestApi keeps the log to itself). */
-interface Api {
-  app: Express;
-  queues: Queues;
-  logged: string[];
-  close(): Promise<void>;
-}
-
-async function openApi(config: Readonly<Config>, opts: { waitForRedis?: boolean } = {}): Promise<Api> {
-  const readDb: Db = createDb(config.MYSQL_READONLY_URL, 2);
-  const redis: Redis = createRedis(config.REDIS_URL, 'api');
-  redis.on('error', () => undefined);
-  if (opts.waitForRedis !== false && redis.status !== 'ready') await new Promise((resolve) => redis.once('ready', resolve));
-  const queues = openQueues(config, redis);
-  const logged: string[] = [];
-  const app = createApp({ config, readDb, redis, queues, log: (m) => logged.push(m) });
-  return {
-    app,
-    queues,
-    logged,
-    async close() {
-      if (redis.status === 'ready') await Promise.all([...queues.byName.values()].map((q) => q.obliterate({ force: true })));
-      await queues.close().catch(() => undefined);
-      redis.disconnect();
-      await readDb.destroy();
-    },
-  };
-}
 
 // eslint-disable-next-line no-control-regex -- finding control characters is the point
 const CONTROL = /[\u0000-\u001f\u007f-\u009f]/;
@@ -54,10 +20,10 @@ afterAll(async () => {
 });
 
 describe('API hardening (issue 8): hostile input', () => {
-  let api: Api;
+  let api: LocalApi;
 
   beforeAll(async () => {
-    api = await openApi(config);
+    api = await openLocalApi(config);
   });
   afterAll(async () => {
     await api.close();
@@ -131,7 +97,7 @@ describe('API hardening (issue 8): hostile input', () => {
     const ready = await request(api.app).get('/readyz').expect(200);
     expect(ready.body).toEqual({ status: 'ready', mysql: 'ok', redis: 'ok' });
 
-    const broken = await openApi({ ...config, MYSQL_READONLY_URL: 'mysql://shopintent_ro:secret-pw@127.0.0.1:1/hidden_db_name' });
+    const broken = await openLocalApi({ ...config, MYSQL_READONLY_URL: 'mysql://shopintent_ro:secret-pw@127.0.0.1:1/hidden_db_name' });
     try {
       const res = await request(broken.app).get('/readyz').expect(503);
       expect(res.body).toEqual({ status: 'not ready', mysql: 'down', redis: 'ok' });
@@ -149,11 +115,11 @@ describe('API hardening (issue 8): hostile input', () => {
 });
 
 describe('API hardening (issue 8): headers, CORS, cross-site requests, Bull Board', () => {
-  let api: Api;
+  let api: LocalApi;
 
   beforeAll(async () => {
     // Its own queue prefix, so the queue counts below are this block's own.
-    api = await openApi({ ...config, QUEUE_PREFIX: `${config.QUEUE_PREFIX}_web` });
+    api = await openLocalApi({ ...config, QUEUE_PREFIX: `${config.QUEUE_PREFIX}_web` });
   });
   afterAll(async () => {
     await api.close();
@@ -176,7 +142,7 @@ describe('API hardening (issue 8): headers, CORS, cross-site requests, Bull Boar
     const preflightNone = await request(api.app).options('/v1/models').set('Origin', 'https://shop.example').set('Access-Control-Request-Method', 'GET');
     expect(preflightNone.headers['access-control-allow-origin']).toBeUndefined();
 
-    const withCors = await openApi({ ...config, CORS_ORIGINS: ['https://shop.example'] });
+    const withCors = await openLocalApi({ ...config, CORS_ORIGINS: ['https://shop.example'] });
     try {
       const ok = await request(withCors.app).get('/v1/models').set('Origin', 'https://shop.example').set('X-API-Key', READER).expect(200);
       expect(ok.headers['access-control-allow-origin']).toBe('https://shop.example');

@@ -1,12 +1,10 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Express } from 'express';
-import { createApp } from '../../../api/app';
 import type { Config } from '../../../config';
-import { createDb } from '../../../db/knex';
-import { openQueues, type Queues } from '../../../jobs/queues';
-import { createRedis } from '../../../jobs/redis';
+import type { Queues } from '../../../jobs/queues';
 import { startWorkerPool, type WorkerPool } from '../../../workers/pool';
+import { openLocalApi } from '../../lib/local-api';
 
 /**
  * The fuzz scenarios' own wiring on the local services (test/helpers is not compiled into dist/): a throwaway
@@ -45,26 +43,18 @@ export async function listen(app: Express): Promise<{ server: Server; port: numb
  * `close()` obliterates the fuzz run's queues and releases everything (the database stays: drop it yourself).
  */
 export async function startFuzzApi(config: Readonly<Config>): Promise<FuzzApi> {
-  const readDb = createDb(config.MYSQL_READONLY_URL, 2);
-  const redis = createRedis(config.REDIS_URL, 'api');
-  if (redis.status !== 'ready') await new Promise((resolve) => redis.once('ready', resolve));
-  const queues = openQueues(config, redis);
-  const logged: string[] = [];
-  const app = createApp({ config, readDb, redis, queues, log: (m) => logged.push(m) });
-  const http = await listen(app);
+  const api = await openLocalApi(config);
+  const http = await listen(api.app);
   const control: WorkerPool = startWorkerPool({ ...config, WORKER_QUEUES: ['control'], WORKER_SANDBOXED: false }, () => undefined);
   return {
     baseUrl: `http://127.0.0.1:${http.port}`,
     port: http.port,
-    queues,
-    logged,
+    queues: api.queues,
+    logged: api.logged,
     async close() {
       await http.close();
       await control.close();
-      await Promise.all([...queues.byName.values()].map((q) => q.obliterate({ force: true })));
-      await queues.close();
-      redis.disconnect();
-      await readDb.destroy();
+      await api.close();
     },
   };
 }
