@@ -1,10 +1,8 @@
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Config } from '../../config';
 import type { Db } from '../../db/knex';
-import { runIngest } from '../../jobs/ingest/runner';
-import { FUZZ_API_KEYS } from './fuzz/api-cases';
 import { apiProperty } from './fuzz/api-check';
 import { dbProperty } from './fuzz/ingest-db';
 import type { GiantCase } from './fuzz/ingest-files';
@@ -12,7 +10,7 @@ import { checkGiant, parserProperty } from './fuzz/ingest-properties';
 import { ParsePool } from './fuzz/parse-pool';
 import { runProperty, type PropertyReport } from './fuzz/run';
 import { createIsolatedDb, isolatedConfig } from '../lib/isolated-env';
-import { startFuzzApi, type FuzzApi } from './fuzz/services';
+import { startFuzzTarget, type FuzzTarget } from './fuzz/services';
 import type { ChaosOutcome, ChaosScenario } from './types';
 
 /**
@@ -109,34 +107,16 @@ function dbScenario(): ChaosScenario {
 }
 
 function apiScenario(): ChaosScenario {
-  let dir = '';
-  let env: { db: Db; drop(): Promise<void> } | null = null;
-  let api: FuzzApi | null = null;
+  let target: FuzzTarget | null = null;
   return {
     name: 'fuzz-api-routes',
     quick: true,
     async setup() {
-      dir = await mkdtemp(join(tmpdir(), 'chaos-fuzz-api-'));
-      const config = isolatedConfig('chaos_fuzz_api', {
-        API_KEYS: FUZZ_API_KEYS,
-        UPLOAD_DIR: join(dir, 'uploads'),
-        UPLOAD_MAX_BYTES: String(64 * 1024),
-        REJECTS_DIR: join(dir, 'rejects'),
-        // Limits stay on (their code runs) but high enough that one fuzzing address is not throttled.
-        RATE_LIMIT_ADDRESS_PER_SECOND: '100000',
-        RATE_LIMIT_KEY_PER_SECOND: '100000',
-        RATE_LIMIT_ENQUEUE_PER_MINUTE: '1000000',
-        RATE_LIMIT_AUTH_FAILURES: '1000000',
-      });
-      env = await createIsolatedDb(config);
-      // Batch 1 with a reject report: the batch and rejects routes then have something to serve.
-      const seed = join(dir, 'seed.csv');
-      await writeFile(seed, 'user_id,item_id,event_type,ts\nu1,i1,view,2024-03-01T10:00:00Z\n,i2,view,nope\n');
-      await runIngest({ db: env.db, config }, seed, {});
-      api = await startFuzzApi(config);
+      target = await startFuzzTarget('chaos_fuzz_api');
     },
     async run(attempt): Promise<ChaosOutcome> {
-      if (!api) throw new Error('setup did not run');
+      if (!target) throw new Error('setup did not run');
+      const { api, dir } = target;
       const counter = { n: 0, byStatus: {} as Record<string, number> };
       const r = await runProperty('api', apiProperty(api.port, [dir, process.cwd()], counter), { numRuns: FUZZ_SHARE.api, seed: seedOf(attempt), timeLimitMs: PROPERTY_LIMIT_MS });
       const alive = await fetch(`${api.baseUrl}/healthz`).then((res) => res.status === 200, () => false);
@@ -158,9 +138,8 @@ function apiScenario(): ChaosScenario {
       };
     },
     async teardown() {
-      await api?.close();
-      await env?.drop();
-      if (dir) await rm(dir, { recursive: true, force: true });
+      await target?.close();
+      target = null;
     },
   };
 }

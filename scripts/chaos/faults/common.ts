@@ -3,6 +3,7 @@
  * finished run must pass, and a poller that plays the shop's site reading lists while faults happen.
  */
 import { Rig, shopFile, type PipelineState, type PublishedDigest } from '../rig';
+import type { ChaosOutcome } from '../types';
 
 export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
@@ -169,3 +170,9 @@ export function drive(rig: Rig, file: string, ms = 300_000): { state: PipelineSt
 
 /** Formats seconds for details. */
 export const secs = (s: number | null): string => (s === null ? '-' : `${s.toFixed(1)} s`);
+
+/** A run's outcome: a pass when no problem was found; a failure's detail lists the problems and where the logs are. */
+export function judged(rig: Rig, problems: string[], dataLost: number, recoverySeconds: number | null, success: () => string): ChaosOutcome {
+  const pass = problems.length === 0;
+  return { pass, dataLost, recoverySeconds, detail: pass ? success() : `${problems.join('; ')} [logs in ${rig.dir}]` };
+}

@@ -9,7 +9,7 @@ import { readdir, rm } from 'node:fs/promises';
 import { promisify } from 'node:util';
 import { Rig, shopFile } from '../rig';
 import type { ChaosOutcome, ChaosScenario } from '../types';
-import { clearUnavailable, secs, sleep } from './common';
+import { clearUnavailable, secs, sleep, judged } from './common';
 
 const run = promisify(execFile);
 
@@ -81,12 +81,7 @@ async function uploadDiskFullRun(): Promise<ChaosOutcome> {
     else recovery = (Date.now() - t0) / 1000;
     const api = rig.procs.find((p) => p.name === 'api');
     if (api && !api.running) problems.push(`the API exited: ${JSON.stringify(api.exit)}`);
-    return {
-      pass: problems.length === 0,
-      dataLost: 0,
-      recoverySeconds: recovery,
-      detail: problems.length > 0 ? `${problems.join('; ')} [logs in ${rig.dir}]` : `4 MB upload into a 2 MB disk: ${res.status} "${err?.message ?? ''}"; nothing left behind; a small upload ${secs(recovery)} later was accepted`,
-    };
+    return judged(rig, problems, 0, recovery, () => `4 MB upload into a 2 MB disk: ${res.status} "${err?.message ?? ''}"; nothing left behind; a small upload ${secs(recovery)} later was accepted`);
   } finally {
     // Processes first (they hold files on the small disk), then the mount, then the rest of the rig.
     await Promise.all(rig.procs.map((p) => p.kill()));
@@ -147,14 +142,7 @@ async function rejectsDiskFullRun(): Promise<ChaosOutcome> {
     if (Object.keys(left).length > 0) problems.push(`unfinished jobs: ${JSON.stringify(left)}`);
     const crashed = rig.procs.filter((p) => !p.running);
     if (crashed.length > 0) problems.push(`processes exited: ${crashed.map((p) => p.name).join(', ')}`);
-    return {
-      pass: problems.length === 0,
-      dataLost,
-      recoverySeconds: null,
-      detail: problems.length > 0
-        ? `${problems.join('; ')} [logs in ${rig.dir}]`
-        : `ingest failed after ${((Date.now() - t0) / 1000).toFixed(0)} s: "${reason.slice(0, 120)}"; batch failed at line ${b?.checkpoint_line ?? '?'} with ${events} events, all committed`,
-    };
+    return judged(rig, problems, dataLost, null, () => `ingest failed after ${((Date.now() - t0) / 1000).toFixed(0)} s: "${reason.slice(0, 120)}"; batch failed at line ${b?.checkpoint_line ?? '?'} with ${events} events, all committed`);
   } finally {
     // Processes first (they hold files on the small disk), then the mount, then the rest of the rig.
     await Promise.all(rig.procs.map((p) => p.kill()));

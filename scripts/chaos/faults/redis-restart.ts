@@ -9,7 +9,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { CHAOS_TMP, freePort, percentOf } from '../rig';
 import type { ChaosOutcome, ChaosScenario } from '../types';
-import { clearUnavailable, drive, getBaseline, secs, sleep, startRig, verifyRun } from './common';
+import { clearUnavailable, drive, getBaseline, secs, sleep, startRig, verifyRun, judged } from './common';
 
 /** A redis-server of the scenario's own, restartable on the same data folder. */
 export class OwnRedis {
@@ -116,14 +116,7 @@ async function redisRestartRun(server: OwnRedis, name: string): Promise<ChaosOut
     problems.push(...verdict.problems);
     const crashed = rig.procs.filter((p) => !p.running);
     if (crashed.length > 0) problems.push(`processes exited: ${crashed.map((p) => `${p.name} (${JSON.stringify(p.exit)})`).join(', ')}`);
-    return {
-      pass: problems.length === 0,
-      dataLost: verdict.dataLost,
-      recoverySeconds: recovery,
-      detail: problems.length > 0
-        ? `${problems.join('; ')} [logs in ${rig.dir}]`
-        : `Redis down ${DOWN_MS / 1000} s during train (at ${Math.round(percentOf(train.progress))}%): ${clear} clear 503s; API back ${secs(recovery)} after Redis`,
-    };
+    return judged(rig, problems, verdict.dataLost, recovery, () => `Redis down ${DOWN_MS / 1000} s during train (at ${Math.round(percentOf(train.progress))}%): ${clear} clear 503s; API back ${secs(recovery)} after Redis`);
   } finally {
     await rig.teardown({ keepDir: problems.length > 0 });
   }

@@ -5,7 +5,7 @@
  */
 import { Rig } from '../rig';
 import type { ChaosOutcome, ChaosScenario } from '../types';
-import { sleep } from './common';
+import { sleep, judged } from './common';
 
 const EVERY_S = 3;
 const WATCH_MS = 11_000;
@@ -49,14 +49,7 @@ async function twoSchedulersRun(): Promise<ChaosOutcome> {
     const close = times.slice(1).filter((t, i) => t - (times[i] as number) < EVERY_S * 1000 * 0.8).length;
     if (close > 0) problems.push(`${close} firing(s) less than ${EVERY_S} s after the previous one`);
     dataLost += close;
-    return {
-      pass: problems.length === 0,
-      dataLost,
-      recoverySeconds: null,
-      detail: problems.length > 0
-        ? `${problems.join('; ')} [logs in ${rig.dir}]`
-        : `2 schedulers → ${schedulers.length} job scheduler; ${firings} firings → ${preprocess.length} flows`,
-    };
+    return judged(rig, problems, dataLost, null, () => `2 schedulers → ${schedulers.length} job scheduler; ${firings} firings → ${preprocess.length} flows`);
   } finally {
     await rig.teardown({ keepDir: problems.length > 0 });
   }

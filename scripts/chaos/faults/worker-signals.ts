@@ -6,7 +6,7 @@
 import type { JobName } from '../../../jobs/catalogue';
 import { percentOf, type JobView, type Rig } from '../rig';
 import type { ChaosOutcome, ChaosScenario } from '../types';
-import { drive, getBaseline, secs, sleep, startRig, verifyRun } from './common';
+import { drive, getBaseline, secs, sleep, startRig, verifyRun, judged } from './common';
 
 /** When a job of each type has made progress worth interrupting. */
 interface Target {
@@ -91,14 +91,7 @@ async function workerSignalRun(job: JobName, signal: 'SIGKILL' | 'SIGINT', name:
     const verdict = outcome.ok ? await verifyRun(rig, base) : { dataLost: 0, problems: [] };
     const problems = [...notes, ...verdict.problems];
     keepDir = problems.length > 0;
-    return {
-      pass: problems.length === 0,
-      dataLost: verdict.dataLost,
-      recoverySeconds: recovery,
-      detail: problems.length > 0
-        ? `${problems.join('; ')} [logs in ${rig.dir}]`
-        : `${signal} ${at} of ${hit.id}; it finished ${secs(recovery)} later`,
-    };
+    return judged(rig, problems, verdict.dataLost, recovery, () => `${signal} ${at} of ${hit.id}; it finished ${secs(recovery)} later`);
   } finally {
     await rig.teardown({ keepDir });
   }
