@@ -15,7 +15,8 @@ module.exports = {
       env: { ...shared },
     },
     {
-      // CPU pool: ingest, preprocess, segment and the control queue (nightly trigger, model activation).
+      // CPU pool: ingest, preprocess, segment and the control queue (nightly trigger, model activation, the
+      // score-all-users coordinator).
       name: 'shopintent-worker-cpu',
       script: 'dist/workers/main.js',
       instances: 2,
@@ -24,14 +25,14 @@ module.exports = {
       env: { ...shared, WORKER_QUEUES: 'ingest,preprocess,segment,control', SHUTDOWN_GRACE_MS: '120000' },
     },
     {
-      // GPU pool: train and score-all-users; picks tensorflow-gpu when @tensorflow/tfjs-node-gpu loads,
+      // GPU pool: train and the scoring shards; picks tensorflow-gpu when @tensorflow/tfjs-node-gpu loads,
       // else falls back (tensorflow, wasm, cpu) and logs which backend ran.
       name: 'shopintent-worker-gpu',
       script: 'dist/workers/main.js',
       instances: 1,
       exec_mode: 'fork',
       kill_timeout: 150_000,
-      env: { ...shared, WORKER_QUEUES: 'train,score-all-users', ML_BACKEND: 'auto', SHUTDOWN_GRACE_MS: '120000' },
+      env: { ...shared, WORKER_QUEUES: 'train,score-shard', ML_BACKEND: 'auto', SHUTDOWN_GRACE_MS: '120000' },
     },
     {
       // Registers the nightly job scheduler from exactly one place, then exits.

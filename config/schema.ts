@@ -1,7 +1,10 @@
 import { z } from 'zod';
 
-/** Every queue a worker process can consume; the job catalogue maps job names onto these (`control`: nightly trigger, model activation). */
-export const QUEUE_NAMES = ['ingest', 'preprocess', 'train', 'score-all-users', 'segment', 'control'] as const;
+/**
+ * Every queue a worker process can consume; the job catalogue maps job names onto these (`control`: nightly
+ * trigger, model activation and the score-all-users coordinator; `score-shard`: the scoring work itself).
+ */
+export const QUEUE_NAMES = ['ingest', 'preprocess', 'train', 'score-shard', 'segment', 'control'] as const;
 export type QueueName = (typeof QUEUE_NAMES)[number];
 
 /** The ML backends, in the order `auto` tries them. */

@@ -61,9 +61,12 @@ export const QUEUE_OF: Record<JobName, string> = {
   ingest: 'ingest',
   preprocess: 'preprocess',
   train: 'train',
-  'score-all-users': 'score-all-users',
-  // Shards share their parent's queue, so the pools that score (GPU ones included) take them.
-  'score-shard': 'score-all-users',
+  // The coordinator only plans, fans out and publishes: light work, run in-process with the other control jobs.
+  // (Sandboxed, a parent that BullMQ refuses to park because a shard already failed leaves its thread waiting for
+  // an answer that never comes, and BullMQ hands that busy thread the next job: "cannot start a not idling child".)
+  'score-all-users': 'control',
+  // The scoring itself: the pools that score (GPU ones included) consume this queue.
+  'score-shard': 'score-shard',
   segment: 'segment',
   'nightly-pipeline': 'control',
   'activate-model': 'control',
@@ -75,7 +78,7 @@ export const SANDBOXED: Record<JobName, boolean> = {
   ingest: true,
   preprocess: true,
   train: true,
-  'score-all-users': true,
+  'score-all-users': false,
   'score-shard': true,
   segment: true,
   'nightly-pipeline': false,

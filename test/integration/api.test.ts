@@ -135,7 +135,7 @@ describe('API (real MariaDB + Redis)', () => {
     const board = await request(api.app).get('/admin/queues').auth('ops', OPS).expect(200);
     expect(board.text).toMatch(/<html/i);
     const queues = await request(api.app).get('/admin/queues/api/queues').auth('ops', OPS).expect(200);
-    expect((queues.body.queues as { name: string }[]).map((q) => q.name).sort()).toEqual(['control', 'ingest', 'preprocess', 'score-all-users', 'segment', 'train']);
+    expect((queues.body.queues as { name: string }[]).map((q) => q.name).sort()).toEqual(['control', 'ingest', 'preprocess', 'score-shard', 'segment', 'train']);
   });
 
   it('answers unknown routes with the error shape', async () => {

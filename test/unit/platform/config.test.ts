@@ -4,14 +4,14 @@ describe('config', () => {
   it('works with no settings at all (local defaults) and is frozen', () => {
     const c = loadConfig({});
     expect(c.REDIS_URL).toBe('redis://127.0.0.1:6379');
-    expect(c.WORKER_QUEUES).toEqual(['ingest', 'preprocess', 'train', 'score-all-users', 'segment', 'control']);
+    expect(c.WORKER_QUEUES).toEqual(['ingest', 'preprocess', 'train', 'score-shard', 'segment', 'control']);
     expect(c.API_KEYS[0]).toEqual({ key: 'dev-ops-key', scopes: ['read', 'jobs', 'ops'] });
     expect(Object.isFrozen(c)).toBe(true);
   });
 
   it('parses lists and numbers from strings', () => {
-    const c = loadConfig({ WORKER_QUEUES: 'train, score-all-users', TOP_K: '50', API_KEYS: 'abcdefgh12:read', EXCLUDED_ITEM_IDS: 'POST, DOT' });
-    expect(c.WORKER_QUEUES).toEqual(['train', 'score-all-users']);
+    const c = loadConfig({ WORKER_QUEUES: 'train, score-shard', TOP_K: '50', API_KEYS: 'abcdefgh12:read', EXCLUDED_ITEM_IDS: 'POST, DOT' });
+    expect(c.WORKER_QUEUES).toEqual(['train', 'score-shard']);
     expect(c.TOP_K).toBe(50);
     expect(c.API_KEYS).toEqual([{ key: 'abcdefgh12', scopes: ['read'] }]);
     expect(c.EXCLUDED_ITEM_IDS).toEqual(['POST', 'DOT']);
