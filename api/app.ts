@@ -12,6 +12,8 @@ import { healthRouter } from './routes/health';
 import { ingestRouter } from './routes/ingest';
 import { jobsRouter } from './routes/jobs';
 import { servingRouter } from './routes/serving';
+import type { ServingCache } from './serving-cache';
+import { ServingReads } from './serving-reads';
 import { boardContentSecurityPolicy, corsFor, refuseCrossSite, requireJsonBody, securityHeaders } from './security';
 
 export interface ApiDeps {
@@ -20,6 +22,8 @@ export interface ApiDeps {
   readDb: Db;
   redis: Redis;
   queues: Queues;
+  /** published rows in memory, dropped when a run is published (see serving-cache.ts) */
+  cache: ServingCache;
   log?: (msg: string) => void;
 }
 
@@ -45,7 +49,7 @@ export function createApp(deps: ApiDeps): Express {
   app.use(refuseCrossSite(config));
   // Per-address and per-key limits, the failed-key throttle, and the key itself, for every route below.
   app.use(authenticate(config.API_KEYS, limits, BOARD_PATH));
-  app.use(servingRouter(config, deps.readDb));
+  app.use(servingRouter(config, deps.readDb, new ServingReads(deps.readDb, deps.cache)));
   // Everything below talks to Redis; BullMQ would wait for a lost Redis forever, so answer 503 at once instead.
   app.use(requireRedis(deps.redis));
   app.post(ENQUEUE_ROUTES, enqueueLimit(limits));

@@ -5,6 +5,7 @@ import { openQueues } from '../jobs/queues';
 import { createRedis } from '../jobs/redis';
 import { onShutdown } from '../jobs/shutdown';
 import { createApp } from './app';
+import { openServingCache } from './serving-cache';
 
 const LISTEN_PROBLEMS: Record<string, string> = {
   EADDRINUSE: 'the port is already in use (another API process, or something else)',
@@ -19,8 +20,10 @@ function main(): void {
   const redis = createRedis(config.REDIS_URL, 'api');
   redis.on('error', (err) => console.error(`redis: ${err.message}`));
   const queues = openQueues(config, redis, (err) => console.error(`queue: ${err.message}`));
-  const app = createApp({ config, readDb, redis, queues });
+  const serving = openServingCache(config, readDb, redis);
+  const app = createApp({ config, readDb, redis, queues, cache: serving.cache });
   const closeAll = async (): Promise<void> => {
+    serving.close();
     await queues.close();
     redis.disconnect();
     await readDb.destroy();

@@ -103,6 +103,8 @@ export const configSchema = z.object({
 
   ML_BACKEND: z.enum(['auto', ...ML_BACKENDS]).default('auto'),
   TOP_K: positiveInt(20),
+  /** API: published lists, scores and similar items held in memory per process (about 5 KB each); 0 = no cache */
+  SERVING_CACHE_ENTRIES: z.coerce.number().int().min(0).max(10_000_000).default(100_000),
   INTENT_HORIZON_DAYS: positiveInt(30),
   /** re-run the ranker's validation search on every train (slower); off: use the defaults `npm run eval` validated */
   TRAIN_TUNE: z.enum(['true', 'false']).default('false').transform((s) => s === 'true'),

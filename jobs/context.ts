@@ -2,6 +2,7 @@ import type { FlowProducer } from 'bullmq';
 import type { Config } from '../config';
 import type { Db } from '../db/knex';
 import type { JobInput, JobName, JobPayload } from './catalogue';
+import type { PublishedKind } from './publish-notice';
 
 /** A job to run as a child of the running one (BullMQ parent/child); its id makes adding it twice a no-op. */
 export interface ChildJob<K extends JobName = JobName> {
@@ -34,6 +35,8 @@ export interface JobContext {
   flows?: FlowProducer;
   /** present when the job runs under a BullMQ worker (not when a handler is called directly) */
   children?: ChildControl;
+  /** tells serving caches that a run was published (after the commit); absent when a handler is called directly */
+  announcePublished?(kind: PublishedKind, runId: number): Promise<void>;
 }
 
 /** A job handler: payload already validated against the catalogue. */

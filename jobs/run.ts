@@ -5,6 +5,7 @@ import { createDb, type Db } from '../db/knex';
 import { describeIssues, isJobName, JOB_OPTIONS, parsePayload, QUEUE_OF, type JobName } from './catalogue';
 import type { ChildControl, Handler, JobContext } from './context';
 import { createRedis } from './redis';
+import { announcePublished, type PublishedKind } from './publish-notice';
 import { BadInputError, safeText } from './errors';
 import { handlers } from './handlers';
 import { InsufficientDataError } from '../ml/errors';
@@ -32,6 +33,12 @@ export class JobRuntime {
   get db(): Db {
     this.pool ??= createDb(this.config.MYSQL_URL, this.config.MYSQL_POOL_MAX);
     return this.pool;
+  }
+
+  /** Announces a publish on the deployment's channel (see publish-notice.ts). */
+  async announcePublished(kind: PublishedKind, runId: number): Promise<void> {
+    this.redis ??= createRedis(this.config.REDIS_URL, 'worker');
+    await announcePublished(this.redis, this.config.QUEUE_PREFIX, kind, runId);
   }
 
   /** The queue a job name goes to (for adding children from inside a job, sandbox threads included). */
@@ -117,6 +124,7 @@ export async function runJob(rt: JobRuntime, job: RunnableJob, flows?: FlowProdu
     config: rt.config,
     log,
     progress: (percent, detail) => job.updateProgress({ percent: Math.round(percent), ...detail }),
+    announcePublished: (kind, runId) => rt.announcePublished(kind, runId),
     ...(flows ? { flows } : {}),
   };
   const children = childControl(rt, job, token);

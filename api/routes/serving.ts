@@ -1,12 +1,14 @@
-import { Router, type Request } from 'express';
+import express, { Router, type Request } from 'express';
 import { z } from 'zod';
 import type { Config } from '../../config';
 import type { Db } from '../../db/knex';
-import { getIntent, getRecommendations, getSegmentMembers, listSegments } from '../../db/repositories/serving';
+import { getSegmentMembers, listSegments, type ListedItem, type PublishedScores } from '../../db/repositories/serving';
 import { listModels } from '../../db/repositories/models';
 import { describeIssues } from '../../jobs/catalogue';
 import { requireScope } from '../auth';
 import { badRequest, notFound } from '../errors';
+import { requireJsonBody } from '../security';
+import type { ServingReads } from '../serving-reads';
 
 const idParam = z.string().min(1).max(64);
 
@@ -22,28 +24,68 @@ function param(req: Request, name: string): string {
   return parsed.data;
 }
 
-/** Read-only routes over the published run (through the SELECT-only connection). */
-export function servingRouter(config: Readonly<Config>, db: Db): Router {
+/** Batch reads take at most this many customers per call (one MySQL query for the uncached ones). */
+export const BATCH_MAX_USERS = 500;
+
+/** Read-only routes over the published run (through the SELECT-only connection, behind the serving cache). */
+export function servingRouter(config: Readonly<Config>, db: Db, reads: ServingReads): Router {
   const r = Router();
   const read = requireScope(config.API_KEYS, 'read');
-  const recQuery = z.object({
+  const listOptions = {
     list: z.enum(['for-you', 'discover']).default('for-you'),
     limit: z.coerce.number().int().min(1).max(100).default(config.TOP_K),
-  });
+    /** a category path: the item's own or any above it ("Home" covers "Home > Mugs") */
+    category: z.string().min(1).max(512).optional(),
+  };
+  const recQuery = z.object(listOptions);
+  const batchBody = z.object({
+    userIds: z.array(idParam).min(1).max(BATCH_MAX_USERS),
+    list: listOptions.list,
+    limit: z.number().int().min(1).max(100).default(config.TOP_K),
+    category: listOptions.category,
+  }).strict();
+
+  const liveRun = async (what: string): Promise<PublishedScores> => {
+    const run = await reads.run();
+    if (!run) throw notFound(`no published ${what} yet: run score-all-users first`);
+    return run;
+  };
+  const runFields = (run: PublishedScores) => ({ runId: run.runId, modelVersion: run.modelVersion, publishedAt: run.publishedAt });
+  const items = (list: ListedItem[]) => list.map((it) => ({ rank: it.rank, itemId: it.itemId, title: it.title, category: it.category, score: it.score, reason: it.reason, reasonItemId: it.reasonItemId }));
 
   r.get('/v1/users/:id/recommendations', read, async (req, res) => {
     const userId = param(req, 'id');
     const q = query(recQuery, req);
-    const found = await getRecommendations(db, userId, q.list, q.limit);
-    if (!found) throw notFound(`no published ${q.list} recommendations for user "${userId}"`);
-    res.json({ userId, list: q.list, runId: found.run.runId, modelVersion: found.run.modelVersion, publishedAt: found.run.publishedAt, items: found.items });
+    const run = await liveRun('recommendations');
+    const [served] = await reads.lists(run, [userId], q.list, q.limit, q.category);
+    res.json({ userId, list: q.list, ...(q.category === undefined ? {} : { category: q.category }), coldStart: served!.coldStart, ...runFields(run), items: items(served!.items) });
+  });
+
+  r.post('/v1/recommendations\\:batchGet', read, requireJsonBody, express.json({ limit: '256kb' }), async (req, res) => {
+    const parsed = batchBody.safeParse(req.body ?? {});
+    if (!parsed.success) throw badRequest(describeIssues(parsed.error.issues));
+    const b = parsed.data;
+    const run = await liveRun('recommendations');
+    const served = await reads.lists(run, b.userIds, b.list, b.limit, b.category);
+    res.json({ list: b.list, ...(b.category === undefined ? {} : { category: b.category }), ...runFields(run), results: served.map((s) => ({ userId: s.userId, coldStart: s.coldStart, items: items(s.items) })) });
   });
 
   r.get('/v1/users/:id/intent', read, async (req, res) => {
     const userId = param(req, 'id');
-    const found = await getIntent(db, userId);
+    const run = await liveRun('intent scores');
+    const found = await reads.intent(run, userId);
     if (!found) throw notFound(`no published intent score for user "${userId}"`);
-    res.json({ userId, probability: found.probability, horizonDays: found.horizonDays, runId: found.run.runId, modelVersion: found.run.modelVersion, publishedAt: found.run.publishedAt });
+    res.json({ userId, probability: found.probability, horizonDays: found.horizonDays, coldStart: found.coldStart, ...runFields(run) });
+  });
+
+  const similarQuery = z.object({ limit: listOptions.limit });
+  r.get('/v1/items/:id/similar', read, async (req, res) => {
+    const itemId = param(req, 'id');
+    const q = query(similarQuery, req);
+    const run = await liveRun('similar items');
+    const found = await reads.similar(run, itemId, q.limit);
+    if (!found) throw notFound(`unknown item "${itemId}"`);
+    res.json({ itemId, ...runFields(run), items: items(found) });
   });
 
   r.get('/v1/segments', read, async (_req, res) => {

@@ -13,6 +13,14 @@ export interface RecommendationRow {
   reasonItemId: string | null;
 }
 
+/** A run's item-level outputs, written once per run (by its first shard). */
+export interface RunItemRows {
+  similar: { itemId: string; rank: number; similarItemId: string; score: number; reason: string }[];
+  /** named item lists: cold-start:for-you, cold-start:discover, popular */
+  lists: { list: string; rank: number; itemId: string; score: number; reason: string }[];
+  coldStartIntent: number;
+}
+
 export interface SegmentRow {
   segmentId: string;
   label: string;
@@ -61,13 +69,23 @@ export async function finishedShards(db: Db, runId: number): Promise<{ shards: n
 
 /**
  * Writes one shard of recommendations and intent scores for a run. Re-writing a shard replaces it (retries are
- * safe). With `shard`, the shard's completion is recorded in the same transaction as its rows.
+ * safe). With `shard`, the shard's completion is recorded in the same transaction as its rows; with `items`,
+ * the run's item-level outputs are (re)written in that transaction too, so they are there when the run publishes.
  */
 export async function writeScoreShard(
   db: Db, runId: number, userIds: string[], recs: RecommendationRow[], intent: { userId: string; probability: number; horizonDays: number }[],
-  shard?: number,
+  shard?: number, items?: RunItemRows,
 ): Promise<void> {
   await withTransaction(db, async (trx) => {
+    if (items) {
+      await trx('similar_items').where({ run_id: runId }).delete();
+      await trx('run_item_lists').where({ run_id: runId }).delete();
+      await trx('score_runs').where({ run_id: runId }).update({ cold_start_intent: items.coldStartIntent });
+      await insertChunked(trx, 'similar_items', items.similar.map((r) => ({
+        run_id: runId, item_id: r.itemId, rank: r.rank, similar_item_id: r.similarItemId, score: r.score, reason: r.reason,
+      })), 5000);
+      await insertChunked(trx, 'run_item_lists', items.lists.map((r) => ({ run_id: runId, list: r.list, rank: r.rank, item_id: r.itemId, score: r.score, reason: r.reason })), 5000);
+    }
     if (shard !== undefined) {
       await trx('score_run_shards').where({ run_id: runId, shard }).delete();
       await trx('score_run_shards').insert({ run_id: runId, shard, users: userIds.length, finished_at: toSqlTime(Date.now()) });
@@ -140,7 +158,7 @@ export async function pruneRuns(db: Db, kind: RunKind, keep: number): Promise<nu
   const doomed = [...published.slice(keep), ...failed].map((r) => r.run_id).filter((id) => !protectedIds.has(id));
   for (const id of doomed) {
     // Chunked deletes keep each statement's lock footprint small on big runs.
-    for (const table of kind === 'scores' ? ['recommendations', 'user_intent', 'score_run_shards'] : ['segment_members', 'segments']) {
+    for (const table of kind === 'scores' ? ['recommendations', 'user_intent', 'similar_items', 'run_item_lists', 'score_run_shards'] : ['segment_members', 'segments']) {
       while ((await db(table).where({ run_id: id }).limit(50_000).delete()) > 0);
     }
     await db('score_runs').where({ run_id: id }).update({ status: 'pruned' });

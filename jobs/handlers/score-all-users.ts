@@ -23,6 +23,7 @@ async function publish(run: { runId: number; modelVersion: number }, plan: Plan,
     throw new Error(`scoring run ${run.runId}: ${done.shards} of ${plan.shards} shards finished; a retry plans a new run`);
   }
   await publishRun(ctx.db, 'scores', run.runId, done.users);
+  await ctx.announcePublished?.('scores', run.runId);
   const pruned = await pruneRuns(ctx.db, 'scores', ctx.config.RUNS_TO_KEEP);
   await ctx.progress(100, { phase: 'published', users: done.users, shards: plan.shards });
   return {
@@ -51,6 +52,8 @@ async function waitForShards(runId: number, children: ChildControl, ctx: JobCont
 async function resume(run: OwnedRun, children: ChildControl, ctx: JobContext): Promise<unknown> {
   const plan = run.params as unknown as Plan;
   if (run.status === 'published') {
+    // Published on an earlier attempt that failed after the commit: the announcement may be what was lost.
+    await ctx.announcePublished?.('scores', run.runId);
     return { runId: run.runId, modelVersion: run.modelVersion, users: run.users, shards: plan.shards, k: plan.k, alreadyPublished: true };
   }
   await waitForShards(run.runId, children, ctx);

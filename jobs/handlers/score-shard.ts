@@ -4,6 +4,7 @@ import { writeScoreShard, type RecommendationRow } from '../../db/repositories/r
 import { selectBackend } from '../../ml/backend';
 import { cleanEvents, returnEvents } from '../../ml/clean';
 import { deserializeModel, scoreUsers, type EventRecord } from '../../ml';
+import { runItems } from '../../ml/run-items';
 import type { Handler } from '../context';
 import { BadInputError, require_ } from '../errors';
 
@@ -24,6 +25,7 @@ function groupByUser(events: readonly EventRecord[]): Map<string, EventRecord[]>
  * One shard of a scoring run, enqueued by score-all-users as its child: scores one bucket of customers
  * (CRC32(user_id) mod `of`) with the run's pinned model version and writes their lists and intent into the
  * run, recording the shard as done in the same transaction. Idempotent: a retry rewrites the same rows.
+ * Shard 0 also writes what does not depend on customers (similar items, cold-start lists).
  */
 export const scoreShard: Handler<'score-shard'> = async (p, ctx) => {
   const started = Date.now();
@@ -56,7 +58,9 @@ export const scoreShard: Handler<'score-shard'> = async (p, ctx) => {
     const done = i + ids.length;
     await ctx.progress(5 + (85 * done) / userIds.length, { phase: 'scoring', users: done, of: userIds.length, usersPerSecond: Math.round(done / ((Date.now() - started) / 1000 || 1)) });
   }
-  await writeScoreShard(ctx.db, p.runId, userIds, recs, intent, p.shard);
+  // The first shard also writes the run's item-level outputs (similar items, cold-start lists), in its transaction.
+  const items = p.shard === 0 ? runItems(model, p.k) : undefined;
+  await writeScoreShard(ctx.db, p.runId, userIds, recs, intent, p.shard, items);
   await ctx.progress(100);
   return { shard: p.shard, users: userIds.length, backend, seconds: (Date.now() - started) / 1000 };
 };

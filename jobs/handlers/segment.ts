@@ -21,6 +21,7 @@ export const segment: Handler<'segment'> = async (payload, ctx) => {
     );
     const members = segments.reduce((n, s) => n + s.userIds.length, 0);
     await publishRun(ctx.db, 'segments', runId, members);
+    await ctx.announcePublished?.('segments', runId);
     await pruneRuns(ctx.db, 'segments', ctx.config.RUNS_TO_KEEP);
     await ctx.progress(100);
     return { runId, members, segments: segments.map((s) => ({ id: s.segmentId, label: s.label, size: s.userIds.length })) };

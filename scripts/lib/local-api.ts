@@ -1,6 +1,7 @@
 import type { Express } from 'express';
 import type { Redis } from 'ioredis';
 import { createApp } from '../../api/app';
+import { openServingCache } from '../../api/serving-cache';
 import type { Config } from '../../config';
 import { createDb, type Db } from '../../db/knex';
 import { openQueues, type Queues } from '../../jobs/queues';
@@ -29,7 +30,8 @@ export async function openLocalApi(config: Readonly<Config>, opts: { waitForRedi
   if (opts.waitForRedis !== false && redis.status !== 'ready') await new Promise((resolve) => redis.once('ready', resolve));
   const queues = openQueues(config, redis);
   const logged: string[] = [];
-  const app = createApp({ config, readDb, redis, queues, log: (m) => logged.push(m) });
+  const serving = openServingCache(config, readDb, redis);
+  const app = createApp({ config, readDb, redis, queues, cache: serving.cache, log: (m) => logged.push(m) });
   return {
     app,
     queues,
@@ -43,6 +45,7 @@ export async function openLocalApi(config: Readonly<Config>, opts: { waitForRedi
         const keys = await redis.keys(`${config.QUEUE_PREFIX}:ratelimit:*`);
         if (keys.length > 0) await redis.del(...keys);
       }
+      serving.close();
       await queues.close().catch(() => undefined);
       redis.disconnect();
       await readDb.destroy();

@@ -1,5 +1,6 @@
 import request from 'supertest';
 import { createApp } from '../../api/app';
+import { openServingCache } from '../../api/serving-cache';
 import { createDb } from '../../db/knex';
 import { openQueues } from '../../jobs/queues';
 import { createRedis } from '../../jobs/redis';
@@ -12,9 +13,11 @@ describe('API when its backing services are down', () => {
   const redis = createRedis(config.REDIS_URL, 'api');
   redis.on('error', () => undefined); // refused connections are the point of this test
   const queues = openQueues(config, redis);
-  const app = createApp({ config, readDb, redis, queues, log: () => undefined });
+  const serving = openServingCache(config, readDb, redis);
+  const app = createApp({ config, readDb, redis, queues, cache: serving.cache, log: () => undefined });
 
   afterAll(async () => {
+    serving.close();
     await queues.close().catch(() => undefined);
     redis.disconnect();
     await readDb.destroy();
@@ -28,5 +31,7 @@ describe('API when its backing services are down', () => {
     const enqueue = await request(app).post('/v1/jobs/segment').set('X-API-Key', 'down-key-123').send({}).expect(503);
     expect(enqueue.body.error).toEqual({ code: 'unavailable', message: expect.stringMatching(/retry later/) });
     await request(app).get('/v1/jobs/segment-x').set('X-API-Key', 'down-key-123').expect(503);
+    const recs = await request(app).get('/v1/users/u1/recommendations').set('X-API-Key', 'down-key-123').expect(503);
+    expect(recs.body.error.code).toBe('unavailable');
   });
 });

@@ -4,6 +4,8 @@ import path from 'node:path';
 import request from 'supertest';
 import { publishRun, createRun, writeScoreShard, writeSegments } from '../../db/repositories/runs';
 import { registerModel } from '../../db/repositories/models';
+import { announcePublished } from '../../jobs/publish-notice';
+import { waitUntil } from '../helpers/wait';
 import { startTestApi, type TestApi } from '../helpers/api';
 import { createTestDb, testConfig } from '../helpers/env';
 
@@ -85,25 +87,37 @@ describe('API (real MariaDB + Redis)', () => {
     expect(badEntity.body.error.message).toMatch(/entity/);
   });
 
-  it('serves only published runs, switching atomically when a new run is published', async () => {
+  it('serves only published runs, switching atomically when a new run is published and announced', async () => {
     await request(api.app).get('/v1/users/u1/recommendations').set('X-API-Key', READER).expect(404);
-    const rec = (runId: number, item: string) => ({ userId: 'u1', list: 'for-you' as const, rank: 1, itemId: item, score: 1, reason: 'bought-before', reasonItemId: null });
+    const rec = (item: string) => ({ userId: 'u1', list: 'for-you' as const, rank: 1, itemId: item, score: 1, reason: 'bought-before', reasonItemId: null });
+    const publish = async (runId: number): Promise<void> => {
+      await publishRun(env.db, 'scores', runId, 1);
+      await announcePublished(api.redis, config.QUEUE_PREFIX, 'scores', runId);
+    };
+    const servedItem = async (): Promise<string> => ((await request(api.app).get('/v1/users/u1/recommendations').set('X-API-Key', READER).expect(200)).body as { items: { itemId: string }[] }).items[0]!.itemId;
     const run1 = await createRun(env.db, 'scores', null, {});
-    await writeScoreShard(env.db, run1, ['u1'], [rec(run1, 'A')], [{ userId: 'u1', probability: 0.25, horizonDays: 30 }]);
+    await writeScoreShard(env.db, run1, ['u1'], [rec('A')], [{ userId: 'u1', probability: 0.25, horizonDays: 30 }]);
     await request(api.app).get('/v1/users/u1/recommendations').set('X-API-Key', READER).expect(404); // written, not published
-    await publishRun(env.db, 'scores', run1, 1);
+    await publish(run1);
+    await waitUntil(async () => (await request(api.app).get('/v1/users/u1/recommendations').set('X-API-Key', READER)).status === 200);
     const first = await request(api.app).get('/v1/users/u1/recommendations?limit=5').set('X-API-Key', READER).expect(200);
-    expect(first.body).toMatchObject({ runId: run1, list: 'for-you', items: [{ rank: 1, itemId: 'A', reason: 'bought-before' }] });
+    expect(first.body).toMatchObject({ runId: run1, list: 'for-you', coldStart: false, items: [{ rank: 1, itemId: 'A', reason: 'bought-before' }] });
 
     const run2 = await createRun(env.db, 'scores', null, {});
-    await writeScoreShard(env.db, run2, ['u1'], [rec(run2, 'B')], [{ userId: 'u1', probability: 0.75, horizonDays: 30 }]);
-    const stillOld = await request(api.app).get('/v1/users/u1/recommendations').set('X-API-Key', READER).expect(200);
-    expect(stillOld.body.items[0].itemId).toBe('A');
-    await publishRun(env.db, 'scores', run2, 1);
-    const after = await request(api.app).get('/v1/users/u1/recommendations').set('X-API-Key', READER).expect(200);
-    expect(after.body.items[0].itemId).toBe('B');
+    await writeScoreShard(env.db, run2, ['u1'], [rec('B')], [{ userId: 'u1', probability: 0.75, horizonDays: 30 }]);
+    expect(await servedItem()).toBe('A');
+    await publish(run2);
+    // The announcement reaches the API within milliseconds; until then the whole old run is served, never a mix.
+    const seen = new Set<string>();
+    await waitUntil(async () => {
+      const item = await servedItem();
+      seen.add(item);
+      return item === 'B';
+    });
+    expect([...seen].every((i) => i === 'A' || i === 'B')).toBe(true);
+    for (let i = 0; i < 5; i++) expect(await servedItem()).toBe('B');
     const intent = await request(api.app).get('/v1/users/u1/intent').set('X-API-Key', READER).expect(200);
-    expect(intent.body).toMatchObject({ probability: 0.75, horizonDays: 30, runId: run2 });
+    expect(intent.body).toMatchObject({ probability: 0.75, horizonDays: 30, runId: run2, coldStart: false });
     await request(api.app).get('/v1/users/u1/recommendations?list=sideways').set('X-API-Key', READER).expect(400);
   });
 

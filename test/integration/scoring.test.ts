@@ -54,6 +54,14 @@ describe.each(['true', 'false'])('score-all-users fans out into shard jobs (real
     expect(Number(recs[0].n)).toBe(40);
     const [pub] = (await env.db('published_runs').where({ kind: 'scores' })) as { run_id: number }[];
     expect(pub?.run_id).toBe(result.runId);
+    // The first shard wrote the run's item-level outputs: similar items and the cold-start lists.
+    const similar = (await env.db('similar_items').where({ run_id: result.runId }).countDistinct({ n: 'item_id' })) as [{ n: number }];
+    expect(Number(similar[0].n)).toBeGreaterThan(0);
+    const lists: { list: string; n: number }[] = await env.db('run_item_lists').where({ run_id: result.runId }).groupBy('list').select('list').count({ n: '*' });
+    expect(Object.fromEntries(lists.map((l) => [l.list, Number(l.n)]))).toMatchObject({ 'cold-start:for-you': 5, 'cold-start:discover': 5, });
+    expect(lists.find((l) => l.list === 'popular')).toBeDefined();
+    const [run] = (await env.db('score_runs').where({ run_id: result.runId })) as { cold_start_intent: number | null }[];
+    expect(run!.cold_start_intent).toBeGreaterThan(0);
   }, 90_000);
 
   it('a shard that fails for good fails its parent and publishes nothing', async () => {

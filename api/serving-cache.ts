@@ -1,0 +1,185 @@
+import type { Redis } from 'ioredis';
+import type { Config } from '../config';
+import { publishedChannel } from '../jobs/publish-notice';
+import type { Db } from '../db/knex';
+import { publishedScores, type PublishedScores } from '../db/repositories/serving';
+
+/** How long the pointer to the live run is trusted while publish announcements arrive (a safety net only). */
+const POINTER_TRUST_LISTENING_MS = 30_000;
+/** ... and while they cannot (Redis down): a published run is then served within this long. */
+const POINTER_TRUST_DEAF_MS = 1_000;
+
+export interface ServingCacheStats {
+  hits: number;
+  misses: number;
+  invalidations: number;
+  entries: number;
+  listening: boolean;
+}
+
+/**
+ * The API's cache of published rows. Every entry is keyed by the run it was read from, so an entry can never
+ * outlive its run's publication: when a run is published the worker announces it (jobs/publish-notice.ts), this
+ * cache drops its pointer and entries, and the next read sees the new run. Misses for the same key share one
+ * MySQL query (no stampede after a publish); the pointer itself is re-read once per announcement, or every
+ * second while announcements cannot arrive. Entries are held in insertion-order LRU up to `maxEntries`
+ * (0 = no caching: every read goes to MySQL).
+ */
+export class ServingCache {
+  private pointer: { value: PublishedScores | null; at: number } | undefined;
+  private pointerLoad: Promise<PublishedScores | null> | undefined;
+  /** bumped by every invalidation: a pointer read that started before it must not be stored after it */
+  private generation = 0;
+  private listening = false;
+  private readonly entries = new Map<string, unknown>();
+  private readonly inflight = new Map<string, Promise<unknown>>();
+  private readonly counters = { hits: 0, misses: 0, invalidations: 0 };
+
+  constructor(
+    private readonly db: Db,
+    private readonly maxEntries: number,
+    private readonly subscriber?: Redis,
+    channel?: string,
+  ) {
+    if (!subscriber || !channel) return;
+    subscriber.on('message', (ch: string) => {
+      if (ch === channel) this.invalidate();
+    });
+    const listen = (): void => {
+      subscriber.subscribe(channel).then(
+        () => {
+          // Announcements may have been missed while not subscribed: forget everything, then trust them again.
+          this.invalidate();
+          this.listening = true;
+        },
+        () => (this.listening = false),
+      );
+    };
+    subscriber.on('ready', listen);
+    subscriber.on('close', () => (this.listening = false));
+    if (subscriber.status === 'ready') listen();
+  }
+
+  /** The live scoring run (null: nothing published yet). */
+  async run(): Promise<PublishedScores | null> {
+    const trust = this.listening ? POINTER_TRUST_LISTENING_MS : POINTER_TRUST_DEAF_MS;
+    if (this.pointer && Date.now() - this.pointer.at < trust) return this.pointer.value;
+    if (!this.pointerLoad) {
+      const generation = this.generation;
+      this.pointerLoad = publishedScores(this.db).then(
+        (value) => {
+          if (generation === this.generation) {
+            if (this.pointer?.value?.runId !== value?.runId) this.entries.clear();
+            this.pointer = { value, at: Date.now() };
+          }
+          this.pointerLoad = undefined;
+          return value;
+        },
+        (err: unknown) => {
+          this.pointerLoad = undefined;
+          throw err;
+        },
+      );
+    }
+    return this.pointerLoad;
+  }
+
+  /** A cached value, or `load()`'s (one load per key at a time). */
+  async get<T>(key: string, load: () => Promise<T>): Promise<T> {
+    const found = await this.getMany<T>([key], async () => new Map([[key, await load()]]));
+    return found.get(key) as T;
+  }
+
+  /**
+   * Several keys at once: the cached ones from memory, those another caller is loading from its load, and all
+   * the others in ONE `loadMissing` call (a batch read). `loadMissing` must return a value for every key given.
+   */
+  async getMany<T>(keys: readonly string[], loadMissing: (missing: string[]) => Promise<Map<string, T>>): Promise<Map<string, T>> {
+    const out = new Map<string, T>();
+    const waits: Promise<unknown>[] = [];
+    const missing: string[] = [];
+    for (const k of new Set(keys)) {
+      if (this.entries.has(k)) {
+        this.counters.hits++;
+        out.set(k, this.touch(k) as T);
+        continue;
+      }
+      const pending = this.inflight.get(k) as Promise<T> | undefined;
+      if (pending) waits.push(pending.then((v) => out.set(k, v)));
+      else missing.push(k);
+    }
+    if (missing.length > 0) {
+      this.counters.misses += missing.length;
+      const batch = loadMissing(missing);
+      for (const k of missing) {
+        const p = batch.then(
+          (loaded) => {
+            const v = loaded.get(k) as T;
+            this.inflight.delete(k);
+            this.store(k, v);
+            return v;
+          },
+          (err: unknown) => {
+            this.inflight.delete(k);
+            throw err;
+          },
+        );
+        this.inflight.set(k, p);
+        waits.push(p.then((v) => out.set(k, v)));
+      }
+    }
+    await Promise.all(waits);
+    return out;
+  }
+
+  /** Forgets the pointer and every entry (a run was published). */
+  invalidate(): void {
+    this.generation++;
+    this.counters.invalidations++;
+    this.pointer = undefined;
+    this.entries.clear();
+  }
+
+  stats(): ServingCacheStats {
+    return { ...this.counters, entries: this.entries.size, listening: this.listening };
+  }
+
+  /** Stops listening (the caller owns and closes the subscriber connection). */
+  close(): void {
+    this.subscriber?.removeAllListeners('message');
+    this.listening = false;
+  }
+
+  private touch(key: string): unknown {
+    const v = this.entries.get(key);
+    // Re-inserting moves the key to the young end of the Map's order: least recently used stays first.
+    this.entries.delete(key);
+    this.entries.set(key, v);
+    return v;
+  }
+
+  private store(key: string, value: unknown): void {
+    if (this.maxEntries <= 0) return;
+    this.entries.set(key, value);
+    while (this.entries.size > this.maxEntries) {
+      const oldest = this.entries.keys().next();
+      if (oldest.done) break;
+      this.entries.delete(oldest.value);
+    }
+  }
+}
+
+/** The cache with its own subscriber connection (a subscribed connection can do nothing else); close() releases it. */
+export function openServingCache(config: Readonly<Config>, readDb: Db, redis: Redis): { cache: ServingCache; close(): void } {
+  const subscriber = redis.duplicate();
+  // Errors show as "not listening" (the pointer is then re-read every second); the API's own connection logs them.
+  subscriber.on('error', () => undefined);
+  const cache = new ServingCache(readDb, config.SERVING_CACHE_ENTRIES, subscriber, publishedChannel(config.QUEUE_PREFIX));
+  return {
+    cache,
+    close() {
+      cache.close();
+      subscriber.disconnect();
+    },
+  };
+}

@@ -1,0 +1,86 @@
+import type { Db } from '../db/knex';
+import { intentOfUsers, listsOfUsers, popularInCategory, runItemList, similarItemsOf, type ListedItem, type PublishedScores } from '../db/repositories/serving';
+import type { ServingCache } from './serving-cache';
+
+export type ListName = 'for-you' | 'discover';
+
+/** One customer's served list: their own, or (unknown to the run) the cold-start list, flagged. */
+export interface ServedList {
+  userId: string;
+  coldStart: boolean;
+  items: ListedItem[];
+}
+
+/** True when an item's category path is `category` or lies under it ("Home" covers "Home > Mugs"). */
+export function inCategory(itemCategory: string | null, category: string): boolean {
+  return itemCategory !== null && (itemCategory === category || itemCategory.startsWith(`${category} > `));
+}
+
+/** Copies with ranks renumbered 1..n (after filtering and filling, ranks are positions in the answer). */
+const ranked = (items: ListedItem[]): ListedItem[] => items.map((it, i) => ({ ...it, rank: i + 1 }));
+
+/**
+ * What the serving routes read, through the cache: every value is keyed by the run it came from, so nothing
+ * read here can mix two runs or outlive a publish.
+ */
+export class ServingReads {
+  constructor(
+    private readonly db: Db,
+    private readonly cache: ServingCache,
+  ) {}
+
+  run(): Promise<PublishedScores | null> {
+    return this.cache.run();
+  }
+
+  /** Lists for up to a few hundred customers from one run (one MySQL query for the ones not cached). */
+  async lists(run: PublishedScores, userIds: readonly string[], list: ListName, limit: number, category?: string): Promise<ServedList[]> {
+    const key = (u: string): string => `${run.runId}\u0000${list}\u0000${u}`;
+    const own = await this.cache.getMany<ListedItem[] | null>(userIds.map(key), async (missing) => {
+      const ids = missing.map((k) => k.slice(k.lastIndexOf('\u0000') + 1));
+      const found = await listsOfUsers(this.db, run.runId, ids, list);
+      return new Map(missing.map((k, i) => [k, found.get(ids[i]!) ?? null]));
+    });
+    const out: ServedList[] = [];
+    for (const userId of userIds) {
+      const mine = own.get(key(userId)) ?? null;
+      const items = mine ?? (await this.coldStart(run, list));
+      out.push({ userId, coldStart: mine === null, items: category === undefined ? items.slice(0, limit) : await this.inCategory(run, items, category, limit) });
+    }
+    return out;
+  }
+
+  /** A customer's purchase probability, or the run's cold-start rate (flagged) for a customer it never saw. */
+  async intent(run: PublishedScores, userId: string): Promise<{ probability: number; horizonDays: number | null; coldStart: boolean } | null> {
+    const found = await this.cache.get(`${run.runId}\u0000intent\u0000${userId}`, async () => (await intentOfUsers(this.db, run.runId, [userId])).get(userId) ?? null);
+    if (found) return { ...found, coldStart: false };
+    return run.coldStartIntent === null ? null : { probability: run.coldStartIntent, horizonDays: null, coldStart: true };
+  }
+
+  /** An item's similar items (null: the catalogue does not know the item). */
+  async similar(run: PublishedScores, itemId: string, limit: number): Promise<ListedItem[] | null> {
+    const items = await this.cache.get(`${run.runId}\u0000similar\u0000${itemId}`, () => similarItemsOf(this.db, run.runId, itemId));
+    return items ? items.slice(0, limit) : null;
+  }
+
+  private coldStart(run: PublishedScores, list: ListName): Promise<ListedItem[]> {
+    return this.cache.get(`${run.runId}\u0000cold\u0000${list}`, () => runItemList(this.db, run.runId, `cold-start:${list}`));
+  }
+
+  /**
+   * The list's items in the category, then the category's most popular items the list does not hold, up to
+   * `limit`: a category page asks for that many and a personal list of 20 rarely has them all in one category.
+   */
+  private async inCategory(run: PublishedScores, items: ListedItem[], category: string, limit: number): Promise<ListedItem[]> {
+    const picked = items.filter((it) => inCategory(it.category, category)).slice(0, limit);
+    if (picked.length >= limit) return ranked(picked);
+    // Cached with room for the list's own items, which the fill skips.
+    const popular = await this.cache.get(`${run.runId}\u0000category\u0000${category}`, () => popularInCategory(this.db, run.runId, category, 200));
+    const have = new Set(picked.map((it) => it.itemId));
+    for (const it of popular) {
+      if (picked.length >= limit) break;
+      if (!have.has(it.itemId)) picked.push(it);
+    }
+    return ranked(picked);
+  }
+}
