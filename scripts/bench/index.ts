@@ -8,12 +8,13 @@ import { join } from 'node:path';
 import { loadConfig } from '../../config';
 import { catalogueBench } from './catalogue';
 import { ingestBench } from './ingest';
+import { servingBench } from './serving';
 import type { Bench } from './types';
 
 export type { Bench } from './types';
 
 /** Every bench `npm run bench` knows. */
-export const BENCHES: Bench[] = [ingestBench, catalogueBench];
+export const BENCHES: Bench[] = [ingestBench, catalogueBench, servingBench];
 
 function table(name: string, figures: Record<string, number | string>): string {
   const rows = Object.entries(figures).map(([k, v]) => [k, typeof v === 'number' ? (Number.isInteger(v) ? String(v) : v.toFixed(3)) : v]);
