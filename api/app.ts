@@ -10,6 +10,7 @@ import { createLimits, enqueueLimit } from './rate-limits';
 import { adminRouter } from './routes/admin';
 import { healthRouter } from './routes/health';
 import { ingestRouter } from './routes/ingest';
+import { opsPageRouter } from './routes/ops-page';
 import { jobsRouter } from './routes/jobs';
 import { servingRouter } from './routes/serving';
 import type { ServingCache } from './serving-cache';
@@ -59,6 +60,7 @@ export function createApp(deps: ApiDeps): Express {
   app.use(express.json({ limit: '1mb' }));
   app.use(jobsRouter(config, deps.queues));
   app.use(adminRouter(config, deps.queues));
+  app.use(opsPageRouter(config, deps.readDb, deps.queues));
   // Read keys see a read-only board; ops keys a writable one.
   app.use(BOARD_PATH, boardContentSecurityPolicy(), requireScope(config.API_KEYS, 'read', { basicChallenge: true }), boardRouter(app, deps.queues));
   app.use(unknownRoute);

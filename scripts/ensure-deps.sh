@@ -7,3 +7,13 @@ if [ ! -d node_modules/bullmq ] || [ ! -d node_modules/typescript ] || [ ! -d no
   echo "Installing dependencies (npm ci)…"
   npm ci --no-audit --no-fund
 fi
+# `--browser` (npm test): the ops page's browser test drives Debian's Chromium (playwright-core downloads none).
+if [ "${1:-}" = "--browser" ] && [ -z "${CHROMIUM_PATH:-}" ] && ! command -v chromium >/dev/null 2>&1 && ! command -v chromium-browser >/dev/null 2>&1; then
+  if [ "$(id -u)" = "0" ] && command -v apt-get >/dev/null 2>&1; then
+    echo "Installing Chromium for the ops page's browser test (apt-get install chromium)…"
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
+  else
+    echo "Chromium is missing: install Debian's chromium package (sudo apt-get install chromium) or set CHROMIUM_PATH to a Chromium binary." >&2
+    exit 1
+  fi
+fi

@@ -4,9 +4,12 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { createGunzip, gzipSync } from 'node:zlib';
 import { createInterface } from 'node:readline';
+import type { AddressInfo } from 'node:net';
+import type { Browser } from 'playwright-core';
 import request from 'supertest';
 import { startWorkerPool, type WorkerPool } from '../../workers/pool';
 import { startTestApi, type TestApi } from '../helpers/api';
+import { launchChromium } from '../helpers/browser';
 import { createTestDb, testConfig } from '../helpers/env';
 
 const UCI = path.resolve(__dirname, '../../data/online-retail/online-retail.csv.gz');
@@ -125,4 +128,37 @@ describe('end to end: upload → ingest → nightly pipeline → served lists an
     expect(batch.body).toMatchObject({ status: 'completed', source: `uploads/${upload.body.file as string}` });
     expect(JSON.stringify([batch.body, ingest.body])).not.toContain(dir);
   }, 420_000); // the whole pipeline on 2 shared cores; each wait above has its own tighter limit
+
+  it('shows ops the published run on /admin in a real browser: charts with real data, no console errors', async () => {
+    const server = api.app.listen(0, '127.0.0.1');
+    await new Promise((resolve) => server.once('listening', resolve));
+    let browser: Browser | undefined;
+    try {
+      browser = await launchChromium();
+      // Browsers are asked for the ops key with Basic auth, as for Bull Board.
+      const page = await browser.newPage({ httpCredentials: { username: 'ops', password: KEY } });
+      const problems: string[] = [];
+      page.on('console', (m) => {
+        if (m.type() === 'error') problems.push(m.text());
+      });
+      page.on('pageerror', (e) => problems.push(e.message));
+      const res = await page.goto(`http://127.0.0.1:${(server.address() as AddressInfo).port}/admin`, { waitUntil: 'load' });
+      expect(res?.status()).toBe(200);
+      expect(await page.locator('#active-model').innerText()).toMatch(/v1 \(champion/);
+      // The metrics chart plots the active model's four holdout figures; the segment chart has a bar per segment.
+      expect(await page.locator('svg.line-chart circle').count()).toBe(4);
+      const segmentCount = ((await get('/v1/segments').expect(200)).body.segments as unknown[]).length;
+      const bars = page.locator('figure', { hasText: 'Segment sizes' }).locator('rect.bar');
+      expect(await bars.count()).toBe(segmentCount);
+      expect(await page.locator('figure', { hasText: 'Last runs' }).locator('rect.bar').count()).toBeGreaterThanOrEqual(2);
+      expect(await page.locator('#queues tr').count()).toBe(1 + api.queues.byName.size);
+      expect(await page.locator('a[href="/admin/queues"]').count()).toBe(1);
+      expect(problems).toEqual([]);
+      // Without a key the page asks for one; a read key is not enough.
+      expect((await request(api.app).get('/admin').expect(401)).headers['www-authenticate']).toMatch(/Basic/);
+    } finally {
+      await browser?.close();
+      await new Promise((resolve) => server.close(resolve));
+    }
+  }, 60_000);
 });

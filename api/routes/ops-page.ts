@@ -1,0 +1,40 @@
+import { Router } from 'express';
+import helmet from 'helmet';
+import type { Config } from '../../config';
+import type { Db } from '../../db/knex';
+import { listModels } from '../../db/repositories/models';
+import { recentRuns } from '../../db/repositories/ops';
+import { listSegments } from '../../db/repositories/serving';
+import type { Queues } from '../../jobs/queues';
+import { requireScope } from '../auth';
+import { BOARD_PATH } from '../board';
+import { renderOpsPage, type QueueHealth } from '../ops-page/page';
+
+export const OPS_PAGE_PATH = '/admin';
+
+/** The page has no script at all: only its own inline style and inline SVG. */
+const pagePolicy = helmet.contentSecurityPolicy({
+  useDefaults: false,
+  directives: { defaultSrc: ["'none'"], styleSrc: ["'unsafe-inline'"], imgSrc: ["'self'", 'data:'], frameAncestors: ["'none'"], baseUri: ["'none'"], formAction: ["'none'"] },
+});
+
+async function queueHealth(queues: Queues): Promise<QueueHealth[]> {
+  return Promise.all([...queues.byName.values()].map(async (q) => ({
+    name: q.name,
+    counts: await q.getJobCounts('waiting', 'active', 'waiting-children', 'delayed', 'failed', 'completed'),
+    workers: await q.getWorkersCount(),
+  })));
+}
+
+/** GET /admin: the ops page (an `ops` key; browsers are asked for it with Basic auth, as for Bull Board). */
+export function opsPageRouter(config: Readonly<Config>, db: Db, queues: Queues): Router {
+  const r = Router();
+  r.get(OPS_PAGE_PATH, requireScope(config.API_KEYS, 'ops', { basicChallenge: true }), pagePolicy, async (_req, res) => {
+    const [models, runs, segments, health] = await Promise.all([listModels(db, 30), recentRuns(db, 15), listSegments(db), queueHealth(queues)]);
+    res.type('html').send(renderOpsPage({
+      models, runs, queues: health, generatedAt: new Date().toISOString(),
+      segments: segments ? { runId: segments.run.runId, publishedAt: segments.run.publishedAt, segments: segments.segments } : null,
+    }, BOARD_PATH));
+  });
+  return r;
+}
