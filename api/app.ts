@@ -50,7 +50,7 @@ export function createApp(deps: ApiDeps): Express {
   app.use(refuseCrossSite(config));
   // Per-address and per-key limits, the failed-key throttle, and the key itself, for every route below.
   app.use(authenticate(config.API_KEYS, limits, BOARD_PATH));
-  app.use(servingRouter(config, deps.readDb, new ServingReads(deps.readDb, deps.cache)));
+  app.use(servingRouter(config, deps.readDb, new ServingReads(deps.readDb, deps.cache, config.SERVING_CACHE_WARM_KEYS)));
   // Everything below talks to Redis; BullMQ would wait for a lost Redis forever, so answer 503 at once instead.
   app.use(requireRedis(deps.redis));
   app.post(ENQUEUE_ROUTES, enqueueLimit(limits));

@@ -9,10 +9,18 @@ const POINTER_TRUST_LISTENING_MS = 30_000;
 /** ... and while they cannot (Redis down): a published run is then served within this long. */
 const POINTER_TRUST_DEAF_MS = 1_000;
 
+/**
+ * Reads the new run's values for keys that were hot in the old one (`kind\u0000id` suffixes, without the run),
+ * in a few batch queries: the cache then switches to the new run warm instead of sending every reader to MySQL.
+ */
+export type Warmer = (suffixes: string[], run: PublishedScores) => Promise<Map<string, unknown>>;
+
 export interface ServingCacheStats {
   hits: number;
   misses: number;
   invalidations: number;
+  /** entries carried over warm into newly published runs */
+  warmed: number;
   entries: number;
   listening: boolean;
 }
@@ -20,9 +28,11 @@ export interface ServingCacheStats {
 /**
  * The API's cache of published rows. Every entry is keyed by the run it was read from, so an entry can never
  * outlive its run's publication: when a run is published the worker announces it (jobs/publish-notice.ts), this
- * cache drops its pointer and entries, and the next read sees the new run. Misses for the same key share one
- * MySQL query (no stampede after a publish); the pointer itself is re-read once per announcement, or every
- * second while announcements cannot arrive. Entries are held in insertion-order LRU up to `maxEntries`
+ * cache re-reads the pointer, reads the new run's rows for the keys that were hot (up to `warmKeys`, in batch
+ * queries, see {@link Warmer}) while still serving the old run, then switches pointer and entries at once: the
+ * next read sees the new run, warm. Misses for the same key share one MySQL query (no stampede after a publish).
+ * While announcements cannot arrive (Redis down), the pointer is re-read every second and entries of an old run
+ * are dropped when it changes. Entries are held in insertion-order LRU up to `maxEntries`
  * (0 = no caching: every read goes to MySQL).
  */
 export class ServingCache {
@@ -33,7 +43,11 @@ export class ServingCache {
   private listening = false;
   private readonly entries = new Map<string, unknown>();
   private readonly inflight = new Map<string, Promise<unknown>>();
-  private readonly counters = { hits: 0, misses: 0, invalidations: 0 };
+  private readonly counters = { hits: 0, misses: 0, invalidations: 0, warmed: 0 };
+  private warmer: Warmer | undefined;
+  private warmKeys = 0;
+  private refreshing = false;
+  private announcedAgain = false;
 
   constructor(
     private readonly db: Db,
@@ -43,7 +57,7 @@ export class ServingCache {
   ) {
     if (!subscriber || !channel) return;
     subscriber.on('message', (ch: string) => {
-      if (ch === channel) this.invalidate();
+      if (ch === channel) this.onAnnouncement();
     });
     const listen = (): void => {
       subscriber.subscribe(channel).then(
@@ -130,6 +144,56 @@ export class ServingCache {
     }
     await Promise.all(waits);
     return out;
+  }
+
+  /** Sets how the hot keys of a run are read from the next one, and how many are carried over at most. */
+  setWarmer(warmer: Warmer, warmKeys: number): void {
+    this.warmer = warmer;
+    this.warmKeys = warmKeys;
+  }
+
+
+  /** A publish was announced: switch to the new run warm (announcements during a switch queue one more). */
+  onAnnouncement(): void {
+    if (this.refreshing) {
+      this.announcedAgain = true;
+      return;
+    }
+    this.refreshing = true;
+    this.switchRun()
+      .catch(() => this.invalidate())
+      .finally(() => {
+        this.refreshing = false;
+        if (this.announcedAgain) {
+          this.announcedAgain = false;
+          this.onAnnouncement();
+        }
+      });
+  }
+
+  /** Resolves when no switch is in progress (tests and benches wait on it). */
+  async settled(): Promise<void> {
+    while (this.refreshing) await new Promise((resolve) => setTimeout(resolve, 5));
+  }
+
+  private async switchRun(): Promise<void> {
+    const generation = this.generation;
+    const current = this.pointer?.value ?? null;
+    const next = await publishedScores(this.db);
+    if (!current || !next || !this.warmer || this.warmKeys <= 0 || next.runId === current.runId) {
+      this.invalidate();
+      return;
+    }
+    const prefix = `${current.runId}\u0000`;
+    // The Map's order is least recently used first: carry over the most recent `warmKeys`.
+    const hot = [...this.entries.keys()].filter((k) => k.startsWith(prefix)).slice(-this.warmKeys).map((k) => k.slice(prefix.length));
+    const warmed = await this.warmer(hot, next);
+    // Something else reset the cache meanwhile (a reconnect): its state wins over this switch.
+    if (generation !== this.generation) return;
+    this.invalidate();
+    for (const [suffix, value] of warmed) this.store(`${next.runId}\u0000${suffix}`, value);
+    this.counters.warmed += warmed.size;
+    this.pointer = { value: next, at: Date.now() };
   }
 
   /** Forgets the pointer and every entry (a run was published). */

@@ -17,6 +17,11 @@ export function inCategory(itemCategory: string | null, category: string): boole
 }
 
 /** Copies with ranks renumbered 1..n (after filtering and filling, ranks are positions in the answer). */
+/** Customers per warm-up query. */
+const WARM_BATCH = 500;
+/** Popular items read per category to fill a filtered list (enough for limit 100 plus the list's own items). */
+const CATEGORY_FILL = 200;
+
 const ranked = (items: ListedItem[]): ListedItem[] => items.map((it, i) => ({ ...it, rank: i + 1 }));
 
 /**
@@ -27,7 +32,42 @@ export class ServingReads {
   constructor(
     private readonly db: Db,
     private readonly cache: ServingCache,
-  ) {}
+    warmKeys = 20_000,
+  ) {
+    cache.setWarmer((suffixes, run) => this.warm(suffixes, run), warmKeys);
+  }
+
+  /**
+   * The new run's values for keys hot in the previous one, in batch reads (500 customers a query): lists, intent,
+   * cold-start lists and category fills. Similar items are left to load on demand (one query each, and item pages
+   * ask for few of them).
+   */
+  private async warm(suffixes: string[], run: PublishedScores): Promise<Map<string, unknown>> {
+    const out = new Map<string, unknown>();
+    const byKind = new Map<string, string[]>();
+    for (const s of suffixes) {
+      const cut = s.indexOf('\u0000');
+      const kind = s.slice(0, cut);
+      byKind.set(kind, [...(byKind.get(kind) ?? []), s.slice(cut + 1)]);
+    }
+    for (const [kind, ids] of byKind) {
+      for (let i = 0; i < ids.length; i += WARM_BATCH) {
+        const batch = ids.slice(i, i + WARM_BATCH);
+        if (kind === 'for-you' || kind === 'discover') {
+          const found = await listsOfUsers(this.db, run.runId, batch, kind);
+          for (const id of batch) out.set(`${kind}\u0000${id}`, found.get(id) ?? null);
+        } else if (kind === 'intent') {
+          const found = await intentOfUsers(this.db, run.runId, batch);
+          for (const id of batch) out.set(`intent\u0000${id}`, found.get(id) ?? null);
+        } else if (kind === 'cold') {
+          for (const list of batch) out.set(`cold\u0000${list}`, await runItemList(this.db, run.runId, `cold-start:${list}`));
+        } else if (kind === 'category') {
+          for (const c of batch) out.set(`category\u0000${c}`, await popularInCategory(this.db, run.runId, c, CATEGORY_FILL));
+        }
+      }
+    }
+    return out;
+  }
 
   run(): Promise<PublishedScores | null> {
     return this.cache.run();
@@ -75,7 +115,7 @@ export class ServingReads {
     const picked = items.filter((it) => inCategory(it.category, category)).slice(0, limit);
     if (picked.length >= limit) return ranked(picked);
     // Cached with room for the list's own items, which the fill skips.
-    const popular = await this.cache.get(`${run.runId}\u0000category\u0000${category}`, () => popularInCategory(this.db, run.runId, category, 200));
+    const popular = await this.cache.get(`${run.runId}\u0000category\u0000${category}`, () => popularInCategory(this.db, run.runId, category, CATEGORY_FILL));
     const have = new Set(picked.map((it) => it.itemId));
     for (const it of popular) {
       if (picked.length >= limit) break;
