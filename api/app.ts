@@ -6,8 +6,10 @@ import type { Queues } from '../jobs/queues';
 import { authenticate, requireScope } from './auth';
 import { BOARD_PATH, boardRouter } from './board';
 import { errorHandler, requestId, requireRedis, unknownRoute } from './errors';
+import { openApiDocumentFor } from './openapi/document';
 import { createLimits, enqueueLimit } from './rate-limits';
 import { adminRouter } from './routes/admin';
+import { docsRouter } from './routes/docs';
 import { healthRouter } from './routes/health';
 import { ingestRouter } from './routes/ingest';
 import { opsPageRouter } from './routes/ops-page';
@@ -50,6 +52,8 @@ export function createApp(deps: ApiDeps): Express {
   app.use(refuseCrossSite(config));
   // Per-address and per-key limits, the failed-key throttle, and the key itself, for every route below.
   app.use(authenticate(config.API_KEYS, limits, BOARD_PATH));
+  // The contract (OpenAPI 3.1 and its page): no key, built from the specs of every router mounted here.
+  app.use(docsRouter(() => openApiDocumentFor(app)));
   app.use(servingRouter(config, deps.readDb, new ServingReads(deps.readDb, deps.cache, config.SERVING_CACHE_WARM_KEYS)));
   // Everything below talks to Redis; BullMQ would wait for a lost Redis forever, so answer 503 at once instead.
   app.use(requireRedis(deps.redis));

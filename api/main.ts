@@ -1,5 +1,6 @@
 import { createServer } from 'node:http';
 import { ConfigError, getConfig } from '../config';
+import { parseCli, type CliSpec } from '../config/cli';
 import { createDb } from '../db/knex';
 import { openQueues } from '../jobs/queues';
 import { createRedis } from '../jobs/redis';
@@ -13,8 +14,16 @@ const LISTEN_PROBLEMS: Record<string, string> = {
   EADDRNOTAVAIL: 'the address is not available on this machine',
 };
 
+const CLI = {
+  command: 'node dist/api/main.js',
+  summary: 'The HTTP API (PM2 runs it in cluster mode): serves the published runs, enqueues jobs, publishes its contract at /v1/openapi.json and /v1/docs.',
+  options: {},
+  notes: 'Settings come from the environment (README, "Configuration"): API_PORT, API_KEYS, MYSQL_READONLY_URL, REDIS_URL, …',
+} as const satisfies CliSpec;
+
 /** API process entry (PM2 runs it in cluster mode). */
 function main(): void {
+  parseCli(CLI);
   const config = getConfig();
   const readDb = createDb(config.MYSQL_READONLY_URL, config.MYSQL_POOL_MAX);
   const redis = createRedis(config.REDIS_URL, 'api');

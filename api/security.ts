@@ -18,29 +18,41 @@ export function securityHeaders(): RequestHandler {
   });
 }
 
-/**
- * Bull Board's page (a React app) needs: its own scripts, a highlight worker and JSON from its own origin;
- * inline styles (style attributes, a <style> block, CSS-in-JS of its code editor, data: SVG backgrounds);
- * Google Fonts' stylesheet and font files. Nothing else: still no inline script, no eval, no framing.
- */
-export function boardContentSecurityPolicy(): RequestHandler {
+/** What every page of ours allows: scripts, JSON and images from this origin; no inline script, no eval, no plugins, no framing. */
+function pagePolicy(extra: Record<string, string[]>): RequestHandler {
   return helmet.contentSecurityPolicy({
     useDefaults: false,
     directives: {
       defaultSrc: ["'self'"],
       scriptSrc: ["'self'"],
       scriptSrcAttr: ["'none'"],
-      workerSrc: ["'self'"],
       connectSrc: ["'self'"],
-      styleSrc: ["'self'", "'unsafe-inline'", 'https://fonts.googleapis.com'],
-      fontSrc: ["'self'", 'https://fonts.gstatic.com', 'data:'],
       imgSrc: ["'self'", 'data:'],
       objectSrc: ["'none'"],
       baseUri: ["'self'"],
       formAction: ["'self'"],
       frameAncestors: ["'none'"],
+      ...extra,
     },
   });
+}
+
+/**
+ * Bull Board's page (a React app) needs: its own scripts, a highlight worker and JSON from its own origin;
+ * inline styles (style attributes, a <style> block, CSS-in-JS of its code editor, data: SVG backgrounds);
+ * Google Fonts' stylesheet and font files. Nothing else: still no inline script, no eval, no framing.
+ */
+export function boardContentSecurityPolicy(): RequestHandler {
+  return pagePolicy({
+    workerSrc: ["'self'"],
+    styleSrc: ["'self'", "'unsafe-inline'", 'https://fonts.googleapis.com'],
+    fontSrc: ["'self'", 'https://fonts.gstatic.com', 'data:'],
+  });
+}
+
+/** The contract's page (Swagger UI from node_modules): inline styles and data: fonts and images, which its React components and stylesheet use. */
+export function docsContentSecurityPolicy(): RequestHandler {
+  return pagePolicy({ styleSrc: ["'self'", "'unsafe-inline'"], fontSrc: ["'self'", 'data:'] });
 }
 
 /** CORS for the configured origins only; with none configured, no CORS headers at all (browsers then refuse cross-origin reads). */

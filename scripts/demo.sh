@@ -4,6 +4,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/ensure-deps.sh
-bash scripts/ensure-services.sh
+# Asking for the usage starts no service.
+case " $* " in *" --help "* | *" -h "*) ;; *) bash scripts/ensure-services.sh ;; esac
 npm run build --silent
 exec node dist/scripts/demo.js "$@"

@@ -2,6 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { createWriteStream, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { loadConfig } from '../config';
+import { parseCli, type CliSpec } from '../config/cli';
 import { setupDatabase } from '../db/setup';
 import { apiClient, waitForHttp } from './lib/http';
 import { UCI_NON_PRODUCT_CODES } from './lib/uci-loader';
@@ -14,6 +15,13 @@ import { UCI_NON_PRODUCT_CODES } from './lib/uci-loader';
 const ROOT = path.resolve(__dirname, '../..');
 const DATA_FILE = path.join(ROOT, 'data/online-retail/online-retail.csv.gz');
 const SAMPLE_USER = '17850';
+
+const CLI = {
+  command: 'npm run demo --',
+  summary: 'Starts the API and a worker, runs ingest and the nightly pipeline on the shipped UCI data through the API and the queues, prints a summary and keeps serving until Ctrl-C.',
+  options: { once: { type: 'boolean', description: 'exit after the summary (printed as JSON on the last line)' } },
+  notes: 'Logs of the API and the worker go to var/log/. Settings come from the environment (README, "Configuration").',
+} as const satisfies CliSpec;
 
 interface JobStatus {
   id: string;
@@ -37,7 +45,7 @@ function progressText(p: unknown): string {
 }
 
 async function main(): Promise<void> {
-  const once = process.argv.includes('--once');
+  const { once } = parseCli(CLI).values;
   const started = Date.now();
   const env: NodeJS.ProcessEnv = {
     ...process.env,

@@ -1,7 +1,23 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
+import { exitWithUsage, parseCli, type CliSpec } from '../config/cli';
+import { ML_BACKENDS } from '../config/schema';
 import { evaluateProtocol, selectBackend, type EvalReport, type MethodReport } from '../ml';
 import { loadUciEvents, UCI_NON_PRODUCT_CODES } from './lib/uci-loader';
+
+const CLI = {
+  command: 'npm run eval --',
+  summary: 'Measures the recommenders and the intent model on the shipped data (time split; tuned on a validation window before it), prints a table and writes the report.',
+  options: {
+    'split-date': { type: 'string', value: 'YYYY-MM-DD', default: '2011-11-09', description: 'train before it, test on the horizon after it' },
+    k: { type: 'string', value: 'K', default: '20', description: 'list length for Recall@K and NDCG@K' },
+    horizon: { type: 'string', value: 'DAYS', default: '30', description: 'test window and purchase-intent horizon' },
+    file: { type: 'string', value: 'FILE', default: 'data/online-retail/online-retail.csv.gz', description: 'UCI Online Retail events' },
+    out: { type: 'string', value: 'FILE', default: 'reports/eval.json', description: 'where the report goes' },
+    backend: { type: 'string', value: 'NAME', description: `tfjs backend: auto, ${ML_BACKENDS.join(', ')} (default: ML_BACKEND, else auto)` },
+    'no-tune': { type: 'boolean', description: 'skip the validation search (use the default hyper-parameters)' },
+  },
+} as const satisfies CliSpec;
 
 interface Args {
   splitDate: string;
@@ -14,28 +30,15 @@ interface Args {
 }
 
 function parseArgs(argv: string[]): Args {
+  const { values } = parseCli(CLI, argv);
   const a: Args = {
-    splitDate: '2011-11-09', k: 20, horizon: 30, file: 'data/online-retail/online-retail.csv.gz', out: 'reports/eval.json',
-    backend: process.env.ML_BACKEND ?? 'auto', tune: true,
+    splitDate: values['split-date'], k: Number(values.k), horizon: Number(values.horizon), file: values.file, out: values.out,
+    backend: values.backend ?? process.env.ML_BACKEND ?? 'auto', tune: !values['no-tune'],
   };
-  for (let i = 0; i < argv.length; i++) {
-    const [flag, inline] = argv[i]!.split('=', 2);
-    const val = (): string => inline ?? argv[++i] ?? '';
-    switch (flag) {
-      case '--split-date': a.splitDate = val(); break;
-      case '--k': a.k = Number(val()); break;
-      case '--horizon': a.horizon = Number(val()); break;
-      case '--file': a.file = val(); break;
-      case '--out': a.out = val(); break;
-      case '--backend': a.backend = val(); break;
-      case '--no-tune': a.tune = false; break;
-      case undefined:
-      default: throw new Error(`unknown option ${flag ?? ''} (use --split-date, --k, --horizon, --file, --out, --backend, --no-tune)`);
-    }
-  }
-  if (!Number.isInteger(a.k) || a.k <= 0 || !(a.horizon > 0) || Number.isNaN(Date.parse(`${a.splitDate}T00:00:00Z`))) {
-    throw new Error('bad --k, --horizon or --split-date');
-  }
+  if (a.backend !== 'auto' && !(ML_BACKENDS as readonly string[]).includes(a.backend)) exitWithUsage(CLI, `--backend must be auto or one of ${ML_BACKENDS.join(', ')}, not "${a.backend}"`);
+  if (!Number.isInteger(a.k) || a.k <= 0) exitWithUsage(CLI, `--k must be a positive integer, not "${values.k}"`);
+  if (!(a.horizon > 0)) exitWithUsage(CLI, `--horizon must be a positive number of days, not "${values.horizon}"`);
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(a.splitDate) || Number.isNaN(Date.parse(`${a.splitDate}T00:00:00Z`))) exitWithUsage(CLI, `--split-date must be a date (YYYY-MM-DD), not "${a.splitDate}"`);
   return a;
 }
 

@@ -1,46 +1,46 @@
 /**
- * Writes a deterministic synthetic shop (generic layout) and its items file:
- *   npm run generate -- --users N --items M --days D --seed S [--malformed-rate R] [--events MAX]
- *                       [--sessions-per-user-day F] [--out FILE(.csv|.csv.gz|.ndjson|.ndjson.gz)]
- * Prints a JSON summary (files, event count, malformed lines by the reason ingest will give).
+ * Writes a deterministic synthetic shop (generic layout) and its items file: `npm run generate -- [options]`
+ * (`--help` lists them). Prints a JSON summary (files, event count, malformed lines by the reason ingest will give).
  */
+import { exitWithUsage, parseCli, type CliSpec } from '../config/cli';
 import { generateFiles } from './lib/generator-files';
 
-function parse(argv: string[]): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i] as string;
-    if (!a.startsWith('--')) throw new Error(`unexpected argument ${a}`);
-    const v = argv[i + 1];
-    if (v === undefined) throw new Error(`${a} needs a value`);
-    out[a.slice(2)] = v;
-    i++;
-  }
-  return out;
-}
+const CLI = {
+  command: 'npm run generate --',
+  summary: 'Writes a deterministic synthetic shop (events in the generic layout, and its items file) and prints a JSON summary.',
+  options: {
+    users: { type: 'string', value: 'N', default: '10000', description: 'customers' },
+    items: { type: 'string', value: 'M', default: '2000', description: 'catalogue items' },
+    days: { type: 'string', value: 'D', default: '30', description: 'days of history' },
+    seed: { type: 'string', value: 'S', default: '1', description: 'random seed (same seed, same files)' },
+    'malformed-rate': { type: 'string', value: 'R', default: '0', description: 'share of lines made malformed on purpose (0 to 1)' },
+    events: { type: 'string', value: 'MAX', description: 'stop after this many events' },
+    'sessions-per-user-day': { type: 'string', value: 'F', description: 'mean sessions per customer per day (default 0.05)' },
+    out: { type: 'string', value: 'FILE', default: 'var/synthetic/events.csv.gz', description: 'events file: .csv, .csv.gz, .ndjson or .ndjson.gz' },
+  },
+} as const satisfies CliSpec;
 
-function num(args: Record<string, string>, key: string, def: number): number {
-  const v = args[key];
-  if (v === undefined) return def;
-  const n = Number(v);
-  if (!Number.isFinite(n) || n < 0) throw new Error(`--${key} must be a non-negative number`);
+/** A given option as a non-negative number; the usage and exit code 2 otherwise. */
+function num(value: string, key: string): number {
+  const n = Number(value);
+  if (value.trim() === '' || !Number.isFinite(n) || n < 0) exitWithUsage(CLI, `--${key} must be a non-negative number, not "${value}"`);
   return n;
 }
 
 async function main(): Promise<void> {
-  const args = parse(process.argv.slice(2));
+  const { values: args } = parseCli(CLI);
   const started = Date.now();
   const summary = await generateFiles(
     {
-      users: Math.max(1, Math.floor(num(args, 'users', 10000))),
-      items: Math.max(1, Math.floor(num(args, 'items', 2000))),
-      days: Math.max(1, Math.floor(num(args, 'days', 30))),
-      seed: Math.floor(num(args, 'seed', 1)),
-      malformedRate: Math.min(1, num(args, 'malformed-rate', 0)),
-      maxEvents: args.events === undefined ? undefined : Math.floor(num(args, 'events', 0)),
-      sessionsPerUserDay: args['sessions-per-user-day'] === undefined ? undefined : num(args, 'sessions-per-user-day', 0.05),
+      users: Math.max(1, Math.floor(num(args.users, 'users'))),
+      items: Math.max(1, Math.floor(num(args.items, 'items'))),
+      days: Math.max(1, Math.floor(num(args.days, 'days'))),
+      seed: Math.floor(num(args.seed, 'seed')),
+      malformedRate: Math.min(1, num(args['malformed-rate'], 'malformed-rate')),
+      maxEvents: args.events === undefined ? undefined : Math.floor(num(args.events, 'events')),
+      sessionsPerUserDay: args['sessions-per-user-day'] === undefined ? undefined : num(args['sessions-per-user-day'], 'sessions-per-user-day'),
     },
-    args.out ?? 'var/synthetic/events.csv.gz',
+    args.out,
   );
   process.stdout.write(`${JSON.stringify({ ...summary, seconds: (Date.now() - started) / 1000 })}\n`);
 }

@@ -1,15 +1,29 @@
 /**
- * Ingest one file from the command line (ops):
- *   npm run ingest -- FILE [--mapping uci-online-retail] [--entity events|items|users] [--format csv|ndjson]
- *                       [--delimiter ,|;|tab|'|'] [--resume-key KEY] [--quiet]
+ * Ingest one file from the command line (ops): `npm run ingest -- FILE [options]` (`--help` lists them).
  * Migrates the database first, shows a progress bar with rows/s, prints the batch summary (JSON on the last line).
- * Exit codes: 0 done, 2 the input cannot be ingested (bad mapping, unknown column, unreadable file), 1 other errors.
+ * Exit codes: 0 done, 2 the input cannot be ingested (bad mapping, unknown column, unreadable file) or a bad option, 1 other errors.
  */
 import { SingleBar, Presets } from 'cli-progress';
 import { loadConfig } from '../config';
+import { exitWithUsage, parseCli, type CliSpec } from '../config/cli';
 import { createDb } from '../db/knex';
 import { setupDatabase } from '../db/setup';
 import { IngestInputError, runIngest, type IngestOptionsInput } from '../jobs/ingest';
+
+const CLI = {
+  command: 'npm run ingest --',
+  summary: 'Ingests one file (CSV or NDJSON, optionally gzip) into MySQL with a progress bar; the last line printed is the batch summary as JSON.',
+  positionals: [{ name: 'FILE', description: 'the file to ingest (any path you can read: the CLI runs with your rights)', required: true }],
+  options: {
+    mapping: { type: 'string', value: 'NAME|JSON', description: 'a preset (generic, uci-online-retail) or a mapping object as JSON (default: generic)' },
+    entity: { type: 'string', value: 'events|items|users', description: 'what the file holds (default: events)' },
+    format: { type: 'string', value: 'csv|ndjson', description: 'override the format detected from the name and first byte' },
+    delimiter: { type: 'string', value: 'D', description: "CSV delimiter: one character or tab (detected from the header otherwise)" },
+    'resume-key': { type: 'string', value: 'KEY', description: 'resume the batch started with this key after a crash' },
+    quiet: { type: 'boolean', description: 'no progress and no summary table, only the JSON line' },
+  },
+  notes: 'exit codes: 0 done; 2 the input cannot be ingested (bad mapping, unknown column, unreadable file) or a bad option; 1 other errors',
+} as const satisfies CliSpec;
 
 interface Args {
   /** the operator's own file: the CLI runs with the shell user's rights, so any path they can read is theirs to ingest */
@@ -20,29 +34,19 @@ interface Args {
 }
 
 function parseArgs(argv: string[]): Args {
-  const payload: Record<string, string> = {};
-  let file: string | undefined;
-  let resumeKey: string | undefined;
-  let quiet = false;
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i] as string;
-    const value = (): string => {
-      const v = argv[++i];
-      if (v === undefined) throw new IngestInputError(`${a} needs a value`);
-      return v;
-    };
-    if (a === '--mapping') payload.mapping = value();
-    else if (a === '--entity') payload.entity = value();
-    else if (a === '--format') payload.format = value();
-    else if (a === '--delimiter') payload.delimiter = value();
-    else if (a === '--resume-key') resumeKey = value();
-    else if (a === '--quiet') quiet = true;
-    else if (a.startsWith('--')) throw new IngestInputError(`unknown option ${a}`);
-    else if (file === undefined) file = a;
-    else throw new IngestInputError(`unexpected argument ${a}`);
+  const { values, positionals } = parseCli(CLI, argv);
+  const { entity, format, delimiter } = values;
+  let mapping: unknown = values.mapping;
+  if (values.mapping?.trim().startsWith('{')) {
+    try {
+      mapping = JSON.parse(values.mapping);
+    } catch {
+      exitWithUsage(CLI, '--mapping: not valid JSON');
+    }
   }
-  if (file === undefined) throw new IngestInputError('usage: ingest FILE [--mapping NAME] [--entity events|items|users] [--format csv|ndjson] [--delimiter D]');
-  return { file, payload, resumeKey, quiet };
+  // Given options only: the payload schema applies its own defaults and names a bad value.
+  const payload = Object.fromEntries(Object.entries({ mapping, entity, format, delimiter }).filter(([, v]) => v !== undefined)) as IngestOptionsInput;
+  return { file: positionals[0] as string, payload, resumeKey: values['resume-key'], quiet: values.quiet };
 }
 
 async function main(): Promise<void> {

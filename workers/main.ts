@@ -1,5 +1,6 @@
 import { getPriority, setPriority } from 'node:os';
 import { ConfigError, getConfig } from '../config';
+import { parseCli, type CliSpec } from '../config/cli';
 import { createRedis } from '../jobs/redis';
 import { openQueues } from '../jobs/queues';
 import { startWorkerPool, type WorkerPool } from './pool';
@@ -10,9 +11,17 @@ import { onShutdown } from '../jobs/shutdown';
  * Worker process entry. The same code runs as the CPU pool and the GPU pool; WORKER_QUEUES picks the queues.
  * With `--scheduler` it only registers the nightly job scheduler and exits (run it from one place).
  */
+const CLI = {
+  command: 'node dist/workers/main.js',
+  summary: 'A worker process: consumes the queues named in WORKER_QUEUES (default: all) until SIGINT or SIGTERM, then lets running jobs finish (up to SHUTDOWN_GRACE_MS; the rest are retried).',
+  options: { scheduler: { type: 'boolean', description: 'only register the nightly job scheduler (NIGHTLY_CRON, UTC) and exit; run it from one place' } },
+  notes: 'Settings come from the environment (README, "Configuration"): WORKER_QUEUES, WORKER_CONCURRENCY, ML_BACKEND, SHUTDOWN_GRACE_MS, …',
+} as const satisfies CliSpec;
+
 async function main(): Promise<void> {
+  const { values } = parseCli(CLI);
   const config = getConfig();
-  if (process.argv.includes('--scheduler')) {
+  if (values.scheduler) {
     const connection = createRedis(config.REDIS_URL, 'worker');
     const queues = openQueues(config, connection);
     await upsertNightlySchedule(config, queues);

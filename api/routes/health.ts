@@ -1,18 +1,46 @@
-import { Router } from 'express';
+import type { Router } from 'express';
 import type { Redis } from 'ioredis';
+import { z } from 'zod';
 import type { Db } from '../../db/knex';
 import { ping } from '../../db/repositories/serving';
+import { contractRouter, jsonResponse, type RouteSpec } from '../openapi/contract';
 import { safeText } from '../text';
 
 /** How often the same readiness failure is logged again while it lasts. */
 const REPEAT_LOG_MS = 30_000;
+
+const state = z.enum(['ok', 'down']);
+const readiness = z.object({ status: z.enum(['ready', 'not ready']), mysql: state, redis: state }).meta({ id: 'Readiness' });
+
+export const healthRoutes: RouteSpec[] = [
+  {
+    method: 'get',
+    path: '/healthz',
+    summary: 'Liveness: the process answers',
+    tags: ['health'],
+    scope: null,
+    responses: { 200: jsonResponse('alive', z.object({ status: z.literal('ok') }), { status: 'ok' }) },
+  },
+  {
+    method: 'get',
+    path: '/readyz',
+    summary: 'Readiness: MySQL and Redis answer',
+    description: 'Says only ok or down per service; why a check failed is logged, not shown.',
+    tags: ['health'],
+    scope: null,
+    responses: {
+      200: jsonResponse('ready', readiness, { status: 'ready', mysql: 'ok', redis: 'ok' }),
+      503: jsonResponse('not ready', readiness, { status: 'not ready', mysql: 'ok', redis: 'down' }),
+    },
+  },
+];
 
 /**
  * Liveness (the process answers) and readiness (MySQL and Redis answer); no API key needed, so the answer says
  * only ok or down: why is logged here (bounded; once per change or per 30 s, not once per probe).
  */
 export function healthRouter(db: Db, redis: Redis, log: (msg: string) => void): Router {
-  const r = Router();
+  const r = contractRouter(healthRoutes);
   let last = { line: '', at: 0 };
   r.get('/healthz', (_req, res) => {
     res.json({ status: 'ok' });

@@ -3,14 +3,16 @@ import { access, mkdir, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { Transform } from 'node:stream';
-import { Router } from 'express';
+import type { Router } from 'express';
+import { z } from 'zod';
 import type { Config } from '../../config';
 import type { Db } from '../../db/knex';
 import { getIngestBatch } from '../../db/repositories/ingest-batches';
-import { describeIssues, parsePayload } from '../../jobs/catalogue';
+import { describeIssues, parsePayload, payloadSchemas } from '../../jobs/catalogue';
 import type { Queues } from '../../jobs/queues';
 import { requireScope } from '../auth';
 import { ApiError, badRequest, notFound } from '../errors';
+import { contractRouter, errorResponse, jsonResponse, type RouteSpec } from '../openapi/contract';
 import { newSuffix } from './jobs';
 
 /**
@@ -27,8 +29,100 @@ function queryText(q: Record<string, unknown>, name: string): string | undefined
 /** A full disk is the server's problem, not the client's: 507, with what to do about it. */
 const isDiskFull = (err: unknown): boolean => ['ENOSPC', 'EDQUOT'].includes(String((err as { code?: unknown }).code));
 
+// The query is the ingest job's payload (validated by the same schema, parsePayload('ingest')), file name aside.
+const payload = payloadSchemas.ingest.shape;
+const ingestQuery = z.object({
+  filename: z.string().optional().meta({ description: "the client's file name; only its safe characters are kept in the stored name", example: 'events.csv' }),
+  entity: payload.entity,
+  mapping: z.string().optional().meta({ description: 'a preset name (generic, uci-online-retail) or a mapping object as JSON (see jobs/ingest/mappings/schema.ts)', example: 'generic' }),
+  format: payload.format,
+  delimiter: z.string().min(1).max(3).optional().meta({ description: 'one character, or tab; detected from the header otherwise', example: ';' }),
+});
+const batchParams = z.object({ id: z.coerce.number().int().positive().meta({ description: 'the batch id from an ingest result', example: 12 }) });
+const accepted = z
+  .object({ id: z.string(), file: z.string().meta({ description: 'the stored name, for a later ingest job' }), bytes: z.number().int(), status: z.string().meta({ description: 'where to follow the job' }) })
+  .meta({ id: 'IngestAccepted' });
+const count = z.number().int().min(0);
+const batch = z
+  .object({
+    batchId: z.number().int(),
+    entity: z.string(),
+    source: z.string().meta({ description: 'the file the job named (a CLI path by its file name)' }),
+    format: z.string(),
+    mapping: z.string(),
+    status: z.enum(['running', 'completed', 'failed']),
+    fileSha256: z.string().nullable(),
+    rowsRead: count,
+    rowsAccepted: count,
+    rowsRejected: count,
+    rowsDuplicate: count,
+    checkpointLine: count,
+    error: z.string().nullable(),
+    startedAt: z.string().meta({ description: 'UTC' }),
+    finishedAt: z.string().nullable(),
+    durationMs: z.number().nullable(),
+    rejectReportUrl: z.string().nullable().meta({ description: 'the reject report, when rows were rejected' }),
+  })
+  .meta({ id: 'IngestBatch' });
+const CSV_EXAMPLE = 'user_id,item_id,event_type,ts\nu1,i1,view,2024-01-01T00:00:00Z\n';
+
+export const ingestRoutes: RouteSpec[] = [
+  {
+    method: 'post',
+    path: '/v1/ingest',
+    summary: 'Upload a file (CSV or NDJSON, optionally gzip) and enqueue its ingest',
+    description: 'The body is the file itself, streamed to disk (UPLOAD_MAX_BYTES at most); bad parameters are refused before a byte is read.',
+    tags: ['ingest'],
+    scope: 'jobs',
+    request: {
+      query: ingestQuery,
+      body: {
+        required: true,
+        content: { 'text/csv': { schema: z.string(), example: CSV_EXAMPLE }, 'application/x-ndjson': { schema: z.string() }, 'application/gzip': { schema: z.string().meta({ contentEncoding: 'binary' }) } },
+      },
+    },
+    responses: {
+      202: jsonResponse('stored and enqueued', accepted, { id: 'ingest-lvq3k2a1-9f8e7d6c', file: 'lvq3k2a1-9f8e7d6c-events.csv', bytes: 52, status: '/v1/jobs/ingest-lvq3k2a1-9f8e7d6c' }),
+      400: errorResponse('bad parameters (each named) or an empty body', 'bad_request', 'invalid ingest parameters: entity: Invalid option: expected one of "events"|"items"|"users"'),
+      413: errorResponse('larger than UPLOAD_MAX_BYTES', 'too_large', 'upload exceeds the limit of 1073741824 bytes'),
+      507: errorResponse('no space left on the server (nothing kept)', 'insufficient_storage', 'no space left for this upload on the server; nothing was kept: retry later'),
+    },
+  },
+  {
+    method: 'get',
+    path: '/v1/ingest/batches/{id}',
+    summary: "An ingest batch's counts and state",
+    tags: ['ingest'],
+    scope: 'read',
+    request: { params: batchParams },
+    responses: {
+      200: jsonResponse('the batch', batch, {
+        batchId: 12, entity: 'events', source: 'lvq3k2a1-9f8e7d6c-events.csv', format: 'csv', mapping: 'generic', status: 'completed', fileSha256: null,
+        rowsRead: 541909, rowsAccepted: 536641, rowsRejected: 5268, rowsDuplicate: 0, checkpointLine: 541909, error: null,
+        startedAt: '2024-05-01 02:00:00.000', finishedAt: '2024-05-01 02:00:41.000', durationMs: 41210, rejectReportUrl: '/v1/ingest/batches/12/rejects',
+      }),
+      400: errorResponse('not a positive integer', 'bad_request', 'batch id: must be a positive integer'),
+      404: errorResponse('no such batch', 'not_found', 'no ingest batch 12'),
+    },
+  },
+  {
+    method: 'get',
+    path: '/v1/ingest/batches/{id}/rejects',
+    summary: "An ingest batch's reject report",
+    description: 'NDJSON, one rejected line per line: `{ "line", "reason", "detail", "raw" }`.',
+    tags: ['ingest'],
+    scope: 'read',
+    request: { params: batchParams },
+    responses: {
+      200: { description: 'the report', content: { 'application/x-ndjson': { schema: z.string(), example: '{"line":7,"reason":"missing_user","detail":"user_id is empty","raw":",85123A,view,2024-01-01"}\n' } } },
+      400: errorResponse('not a positive integer', 'bad_request', 'batch id: must be a positive integer'),
+      404: errorResponse('no such batch, no rejected rows, or the report is not on this machine', 'not_found', 'batch 12 rejected no rows'),
+    },
+  },
+];
+
 export function ingestRouter(config: Readonly<Config>, queues: Queues, readDb: Db): Router {
-  const r = Router();
+  const r = contractRouter(ingestRoutes);
   r.post('/v1/ingest', requireScope(config.API_KEYS, 'jobs'), async (req, res) => {
     const q = req.query as Record<string, unknown>;
     const suffix = newSuffix();
@@ -89,8 +183,9 @@ export function ingestRouter(config: Readonly<Config>, queues: Queues, readDb: D
   });
 
   const batchOf = async (raw: unknown) => {
-    const batchId = Number(raw);
-    if (!Number.isInteger(batchId) || batchId <= 0) throw badRequest('batch id: must be a positive integer');
+    const parsed = batchParams.shape.id.safeParse(raw);
+    if (!parsed.success) throw badRequest('batch id: must be a positive integer');
+    const batchId = parsed.data;
     const batch = await getIngestBatch(readDb, batchId);
     if (!batch) throw notFound(`no ingest batch ${batchId}`);
     return batch;

@@ -1,5 +1,6 @@
-import { Router } from 'express';
+import type { Router } from 'express';
 import helmet from 'helmet';
+import { z } from 'zod';
 import type { Config } from '../../config';
 import type { Db } from '../../db/knex';
 import { listModels } from '../../db/repositories/models';
@@ -8,6 +9,7 @@ import { listSegments } from '../../db/repositories/serving';
 import type { Queues } from '../../jobs/queues';
 import { requireScope } from '../auth';
 import { BOARD_PATH } from '../board';
+import { contractRouter, errorResponse } from '../openapi/contract';
 import { renderOpsPage, type QueueHealth } from '../ops-page/page';
 
 export const OPS_PAGE_PATH = '/admin';
@@ -28,7 +30,14 @@ async function queueHealth(queues: Queues): Promise<QueueHealth[]> {
 
 /** GET /admin: the ops page (an `ops` key; browsers are asked for it with Basic auth, as for Bull Board). */
 export function opsPageRouter(config: Readonly<Config>, db: Db, queues: Queues): Router {
-  const r = Router();
+  const r = contractRouter([{
+    method: 'get', path: OPS_PAGE_PATH, summary: 'The ops page: active model, metrics by version, last runs, segment sizes, queue health (HTML)',
+    tags: ['ops'], scope: 'ops',
+    responses: {
+      200: { description: 'the page (server-rendered, no script)', content: { 'text/html': { schema: z.string(), example: '<!doctype html><html lang="en">…' } } },
+      401: errorResponse('no key: browsers are asked for one with Basic auth', 'unauthorized', 'missing API key'),
+    },
+  }]);
   r.get(OPS_PAGE_PATH, requireScope(config.API_KEYS, 'ops', { basicChallenge: true }), pagePolicy, async (_req, res) => {
     const [models, runs, segments, health] = await Promise.all([listModels(db, 30), recentRuns(db, 15), listSegments(db), queueHealth(queues)]);
     res.type('html').send(renderOpsPage({

@@ -1,4 +1,4 @@
-import express, { Router, type Request } from 'express';
+import express, { type Request, type Router } from 'express';
 import { z } from 'zod';
 import type { Config } from '../../config';
 import type { Db } from '../../db/knex';
@@ -9,8 +9,7 @@ import { requireScope } from '../auth';
 import { badRequest, notFound } from '../errors';
 import { requireJsonBody } from '../security';
 import type { ServingReads } from '../serving-reads';
-
-const idParam = z.string().min(1).max(64);
+import { idParam, pageQuery, servingContract } from './serving-contract';
 
 function query<T extends z.ZodType>(schema: T, req: Request): z.output<T> {
   const parsed = schema.safeParse(req.query);
@@ -24,26 +23,11 @@ function param(req: Request, name: string): string {
   return parsed.data;
 }
 
-/** Batch reads take at most this many customers per call (one MySQL query for the uncached ones). */
-export const BATCH_MAX_USERS = 500;
-
 /** Read-only routes over the published run (through the SELECT-only connection, behind the serving cache). */
 export function servingRouter(config: Readonly<Config>, db: Db, reads: ServingReads): Router {
-  const r = Router();
+  const contract = servingContract(config.TOP_K);
+  const r = contract.router;
   const read = requireScope(config.API_KEYS, 'read');
-  const listOptions = {
-    list: z.enum(['for-you', 'discover']).default('for-you'),
-    limit: z.coerce.number().int().min(1).max(100).default(config.TOP_K),
-    /** a category path: the item's own or any above it ("Home" covers "Home > Mugs") */
-    category: z.string().min(1).max(512).optional(),
-  };
-  const recQuery = z.object(listOptions);
-  const batchBody = z.object({
-    userIds: z.array(idParam).min(1).max(BATCH_MAX_USERS),
-    list: listOptions.list,
-    limit: z.number().int().min(1).max(100).default(config.TOP_K),
-    category: listOptions.category,
-  }).strict();
 
   const liveRun = async (what: string): Promise<PublishedScores> => {
     const run = await reads.run();
@@ -55,14 +39,14 @@ export function servingRouter(config: Readonly<Config>, db: Db, reads: ServingRe
 
   r.get('/v1/users/:id/recommendations', read, async (req, res) => {
     const userId = param(req, 'id');
-    const q = query(recQuery, req);
+    const q = query(contract.rec, req);
     const run = await liveRun('recommendations');
     const [served] = await reads.lists(run, [userId], q.list, q.limit, q.category);
     res.json({ userId, list: q.list, ...(q.category === undefined ? {} : { category: q.category }), coldStart: served!.coldStart, ...runFields(run), items: items(served!.items) });
   });
 
   r.post('/v1/recommendations\\:batchGet', read, requireJsonBody, express.json({ limit: '256kb' }), async (req, res) => {
-    const parsed = batchBody.safeParse(req.body ?? {});
+    const parsed = contract.batch.safeParse(req.body ?? {});
     if (!parsed.success) throw badRequest(describeIssues(parsed.error.issues));
     const b = parsed.data;
     const run = await liveRun('recommendations');
@@ -78,10 +62,9 @@ export function servingRouter(config: Readonly<Config>, db: Db, reads: ServingRe
     res.json({ userId, probability: found.probability, horizonDays: found.horizonDays, coldStart: found.coldStart, ...runFields(run) });
   });
 
-  const similarQuery = z.object({ limit: listOptions.limit });
   r.get('/v1/items/:id/similar', read, async (req, res) => {
     const itemId = param(req, 'id');
-    const q = query(similarQuery, req);
+    const q = query(contract.similar, req);
     const run = await liveRun('similar items');
     const found = await reads.similar(run, itemId, q.limit);
     if (!found) throw notFound(`unknown item "${itemId}"`);
@@ -93,7 +76,6 @@ export function servingRouter(config: Readonly<Config>, db: Db, reads: ServingRe
     res.json(found ? { runId: found.run.runId, publishedAt: found.run.publishedAt, segments: found.segments } : { runId: null, segments: [] });
   });
 
-  const pageQuery = z.object({ limit: z.coerce.number().int().min(1).max(1000).default(100), after: z.string().max(64).optional() });
   r.get('/v1/segments/:id/members', read, async (req, res) => {
     const segmentId = param(req, 'id');
     const q = query(pageQuery, req);

@@ -6,6 +6,7 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { loadConfig } from '../../config';
+import { exitWithUsage, parseCli, type CliSpec } from '../../config/cli';
 import { catalogueBench } from './catalogue';
 import { ingestBench } from './ingest';
 import { servingBench } from './serving';
@@ -24,10 +25,18 @@ function table(name: string, figures: Record<string, number | string>): string {
   return lines.join('\n');
 }
 
+const CLI = {
+  command: 'npm run bench --',
+  summary: 'Runs the benches (all, or those named), prints a table of figures for each and writes REPORTS_DIR/bench-NAME.json.',
+  positionals: [{ name: 'NAME', description: 'a bench to run (default: every one)', many: true }],
+  options: {},
+  notes: `benches:\n${BENCHES.map((b) => `  ${b.name.padEnd(12)}${b.description}`).join('\n')}`,
+} satisfies CliSpec;
+
 async function main(): Promise<void> {
-  const wanted = process.argv.slice(2).filter((a) => !a.startsWith('-'));
+  const wanted = parseCli(CLI).positionals;
   const unknown = wanted.filter((w) => !BENCHES.some((b) => b.name === w));
-  if (unknown.length > 0) throw new Error(`unknown bench ${unknown.join(', ')} (known: ${BENCHES.map((b) => b.name).join(', ')})`);
+  if (unknown.length > 0) exitWithUsage(CLI, `unknown bench ${unknown.join(', ')}`);
   const run = wanted.length === 0 ? BENCHES : BENCHES.filter((b) => wanted.includes(b.name));
   const dir = loadConfig().REPORTS_DIR;
   await mkdir(dir, { recursive: true });

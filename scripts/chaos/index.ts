@@ -5,19 +5,26 @@
  */
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { parseArgs } from 'node:util';
 import { loadConfig } from '../../config';
+import { parseCommandLine, usage, type CliSpec } from '../../config/cli';
 import { scenarios as registry } from './scenarios';
 import type { ChaosOutcome, ChaosRow, ChaosScenario } from './types';
 
-const USAGE = `usage: npm run chaos -- [--quick] [--runs N] [--only NAME[,NAME…]] [--help]
+/** The command line; the scenario names are added to the notes (see cliSpec). */
+const CLI_BASE = {
+  command: 'npm run chaos --',
+  summary: 'Runs the chaos scenarios (faults, hostile input, load) against real processes, each several times; writes reports/chaos.json (REPORTS_DIR).',
+  options: {
+    quick: { type: 'boolean', description: 'only the scenarios marked quick, 1 run each (unless --runs is given)' },
+    runs: { type: 'string', value: 'N', description: 'runs per scenario (default 5)' },
+    only: { type: 'string', value: 'NAMES', description: 'only these scenarios (comma-separated names)' },
+  },
+} as const satisfies CliSpec;
 
-  --quick        only the scenarios marked quick, 1 run each (unless --runs is given)
-  --runs N       runs per scenario (default 5)
-  --only NAMES   only these scenarios (comma-separated names)
-  --help         this text and the scenario names
-
-Writes reports/chaos.json (REPORTS_DIR); exit code 1 when a scenario failed a run or lost data.`;
+function cliSpec(all: ChaosScenario[]): CliSpec<typeof CLI_BASE.options> {
+  const names = all.map((s) => `  ${s.name}${s.quick ? ' (quick)' : ''}`).join('\n');
+  return { ...CLI_BASE, notes: `exit code 1 when a scenario failed a run or lost data; 2 on bad options.\n\nscenarios:\n${names}` };
+}
 
 /** A report row plus how long the scenario took (setup, runs and teardown). */
 export interface ChaosReportRow extends ChaosRow {
@@ -116,33 +123,25 @@ interface Options {
 
 /** Parses the command line, or says what to print and which exit code to use instead of running. */
 export function parseOptions(argv: string[], all: ChaosScenario[]): Options | { exit: number; text: string } {
-  let values: { quick?: boolean; runs?: string; only?: string; help?: boolean };
-  try {
-    ({ values } = parseArgs({
-      args: argv,
-      options: { quick: { type: 'boolean' }, runs: { type: 'string' }, only: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
-      strict: true,
-      allowPositionals: false,
-    }));
-  } catch (err) {
-    return { exit: 2, text: `${message(err)}\n\n${USAGE}` };
-  }
-  const names = `scenarios:\n${all.map((s) => `  ${s.name}${s.quick ? ' (quick)' : ''}`).join('\n')}`;
-  if (values.help) return { exit: 0, text: `${USAGE}\n\n${names}` };
+  const spec = cliSpec(all);
+  const parsed = parseCommandLine(spec, argv);
+  if (!parsed.ok) return { exit: parsed.exitCode, text: parsed.text };
+  const { values } = parsed;
+  const refuse = (why: string) => ({ exit: 2, text: `${why}\n\n${usage(spec)}` });
   let runs = values.quick ? 1 : 5;
   if (values.runs !== undefined) {
     runs = Number(values.runs);
-    if (!Number.isInteger(runs) || runs < 1) return { exit: 2, text: `--runs must be a positive integer, not "${values.runs}"\n\n${USAGE}` };
+    if (!Number.isInteger(runs) || runs < 1) return refuse(`--runs must be a positive integer, not "${values.runs}"`);
   }
   let selected = values.quick ? all.filter((s) => s.quick) : all;
   if (values.only !== undefined) {
     const wanted = values.only.split(',').map((x) => x.trim()).filter(Boolean);
     const unknown = wanted.filter((n) => !all.some((s) => s.name === n));
-    if (wanted.length === 0 || unknown.length > 0) return { exit: 2, text: `unknown scenario ${unknown.join(', ') || '(none given)'}\n\n${names}` };
+    if (wanted.length === 0 || unknown.length > 0) return refuse(`unknown scenario ${unknown.join(', ') || '(none given)'}`);
     selected = selected.filter((s) => wanted.includes(s.name));
   }
-  if (selected.length === 0) return { exit: 2, text: `no scenario selected\n\n${names}` };
-  return { runs, selected, quick: Boolean(values.quick) };
+  if (selected.length === 0) return refuse('no scenario selected');
+  return { runs, selected, quick: values.quick };
 }
 
 async function main(): Promise<number> {
