@@ -11,6 +11,9 @@ export type QueueName = (typeof QUEUE_NAMES)[number];
 export const ML_BACKENDS = ['tensorflow-gpu', 'tensorflow', 'wasm', 'cpu'] as const;
 export type MlBackendName = (typeof ML_BACKENDS)[number];
 
+/** The native TensorFlow packages behind the `tensorflow-gpu` and `tensorflow` backends (optional installs). */
+export const NATIVE_TF_PACKAGES = { 'tensorflow-gpu': '@tensorflow/tfjs-node-gpu', tensorflow: '@tensorflow/tfjs-node' } as const;
+
 /** API key scopes: read < jobs < ops. A key may hold several. */
 export const API_SCOPES = ['read', 'jobs', 'ops'] as const;
 export type ApiScope = (typeof API_SCOPES)[number];
@@ -83,6 +86,11 @@ export const configSchema = z.object({
     .pipe(z.array(z.enum(QUEUE_NAMES)).min(1)),
   WORKER_CONCURRENCY: positiveInt(1),
   WORKER_SANDBOXED: z.enum(['true', 'false']).default('true').transform((s) => s === 'true'),
+  /**
+   * What a sandbox is: `thread` (worker threads, light), `process` (child processes: native TensorFlow must run
+   * there, one per process), or `auto` (process when this pool may load native TensorFlow, else thread).
+   */
+  WORKER_SANDBOX_KIND: z.enum(['auto', 'thread', 'process']).default('auto'),
   /**
    * CPU priority (nice, 0–19) a worker process gives itself and its job threads: batch work yields the CPU to the
    * API when both share a machine, so serving latency holds while a pipeline trains. 0 keeps the default.

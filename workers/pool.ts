@@ -7,7 +7,8 @@ import { createRedis } from '../jobs/redis';
 import { openQueues } from '../jobs/queues';
 import { afterFinalFailure } from '../jobs/failure';
 import { JobRuntime, runJob } from '../jobs/run';
-import { CONFIG_KEY } from './sandbox-config';
+import { NATIVE_TF_PACKAGES } from '../config/schema';
+import { CONFIG_ENV, CONFIG_KEY } from './sandbox-config';
 
 /** A worker process's consumers: one BullMQ Worker per configured queue; close() shuts down gracefully. */
 export interface WorkerPool {
@@ -23,6 +24,29 @@ export const SANDBOX_FILE = __filename.endsWith('.ts') ? path.resolve(__dirname,
 
 const jobsOfQueue = (queue: string): string[] => JOB_NAMES.filter((n) => QUEUE_OF[n] === queue);
 
+/** True when a native TensorFlow package is installed (an optional dependency, absent on most machines). */
+function nativeTensorflowInstalled(): boolean {
+  return Object.values(NATIVE_TF_PACKAGES).some((pkg) => {
+    try {
+      require.resolve(pkg);
+      return true;
+    } catch {
+      return false;
+    }
+  });
+}
+
+/**
+ * Threads or child processes for sandboxed jobs. Native TensorFlow loads once per process: a second worker
+ * thread loading it fails or clobbers the first (tfjs issues 2079 and 8388), so a pool that may load it runs its
+ * jobs in child processes.
+ */
+export function sandboxKind(config: Pick<Config, 'WORKER_SANDBOX_KIND' | 'ML_BACKEND'>, nativeInstalled = nativeTensorflowInstalled): 'thread' | 'process' {
+  if (config.WORKER_SANDBOX_KIND !== 'auto') return config.WORKER_SANDBOX_KIND;
+  if (config.ML_BACKEND === 'tensorflow' || config.ML_BACKEND === 'tensorflow-gpu') return 'process';
+  return config.ML_BACKEND === 'auto' && nativeInstalled() ? 'process' : 'thread';
+}
+
 /**
  * Starts consumers for the queues in config (WORKER_QUEUES). Heavy jobs run in sandboxed worker threads;
  * `control` jobs run in-process because they only enqueue a flow or flip a row.
@@ -33,6 +57,7 @@ export function startWorkerPool(config: Readonly<Config>, log: (msg: string) => 
   connection.on('error', (err) => log(`redis: ${err.message}`));
   const queues = openQueues(config, connection, (err) => log(`queue: ${err.message}`));
   const wanted = new Set<string>(config.WORKER_QUEUES);
+  const kind = sandboxKind(config);
   const workers: Worker[] = [];
   for (const queue of ALL_QUEUES.filter((q) => wanted.has(q))) {
     const sandboxed = config.WORKER_SANDBOXED && jobsOfQueue(queue).every((n) => SANDBOXED[n as keyof typeof SANDBOXED]);
@@ -41,9 +66,10 @@ export function startWorkerPool(config: Readonly<Config>, log: (msg: string) => 
       connection,
       prefix: config.QUEUE_PREFIX,
       concurrency: config.WORKER_CONCURRENCY,
-      useWorkerThreads: true,
-      // The thread gets this process's validated config, not a fresh read of the environment.
+      useWorkerThreads: kind === 'thread',
+      // The sandbox gets this process's validated config, not a fresh read of the environment.
       workerThreadsOptions: { workerData: { [CONFIG_KEY]: config } },
+      workerForkOptions: { env: { ...process.env, [CONFIG_ENV]: JSON.stringify(config) } },
       // Heavy jobs run sandboxed, so this thread renews locks on time and a short lock is safe; it bounds how
       // long a job of a worker that died (SIGKILL, lost machine) waits before another worker takes it.
       lockDuration: config.JOB_LOCK_MS,
@@ -62,7 +88,7 @@ export function startWorkerPool(config: Readonly<Config>, log: (msg: string) => 
     worker.on('error', (err) => log(`worker ${queue} error: ${err.message}`));
     workers.push(worker);
   }
-  log(`worker consuming ${workers.map((w) => w.name).join(', ')} (${config.WORKER_SANDBOXED ? 'sandboxed' : 'in-process'}, concurrency ${config.WORKER_CONCURRENCY})`);
+  log(`worker consuming ${workers.map((w) => w.name).join(', ')} (${config.WORKER_SANDBOXED ? `sandboxed in ${kind === 'thread' ? 'threads' : 'child processes'}` : 'in-process'}, concurrency ${config.WORKER_CONCURRENCY})`);
   return {
     workers,
     async close() {

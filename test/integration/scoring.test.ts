@@ -14,10 +14,11 @@ function shopEvents(): EventRecord[] {
   }));
 }
 
-// Sandboxed (worker threads, as in production) and in-process workers pass the lock token differently.
-describe.each(['true', 'false'])('score-all-users fans out into shard jobs (real Redis + MariaDB, WORKER_SANDBOXED=%s)', (sandboxed) => {
+// Sandboxed (worker threads, or child processes as for native TensorFlow) and in-process workers pass the lock
+// token and the config differently.
+describe.each([['true', 'thread'], ['true', 'process'], ['false', 'thread']])('score-all-users fans out into shard jobs (real Redis + MariaDB, WORKER_SANDBOXED=%s, %s)', (sandboxed, kind) => {
   // 40 customers, 12 per shard → 4 shard jobs.
-  const config = testConfig('scoring', { WORKER_QUEUES: 'control,score-shard', SCORE_SHARD_USERS: '12', WORKER_CONCURRENCY: '2', WORKER_SANDBOXED: sandboxed });
+  const config = testConfig('scoring', { WORKER_QUEUES: 'control,score-shard', SCORE_SHARD_USERS: '12', WORKER_CONCURRENCY: '2', WORKER_SANDBOXED: sandboxed, WORKER_SANDBOX_KIND: kind });
   let env: Awaited<ReturnType<typeof createTestDb>>;
   let rig: WorkerRig;
   let queues: Queues;
