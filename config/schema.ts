@@ -8,8 +8,11 @@ export type QueueName = (typeof QUEUE_NAMES)[number];
 export const ML_BACKENDS = ['tensorflow-gpu', 'tensorflow', 'wasm', 'cpu'] as const;
 export type MlBackendName = (typeof ML_BACKENDS)[number];
 
-/** API key scopes: read < jobs < ops. A key may hold several. */
-export const API_SCOPES = ['read', 'jobs', 'ops'] as const;
+/**
+ * API key scopes: read < jobs < ops. A key may hold several. `admin`: list the managed keys (GET /v1/keys);
+ * `metrics`: only scrape /metrics (a key for Prometheus that can do nothing else; `ops` keys may scrape too).
+ */
+export const API_SCOPES = ['read', 'jobs', 'ops', 'admin', 'metrics'] as const;
 export type ApiScope = (typeof API_SCOPES)[number];
 
 const csv = (s: string): string[] =>
@@ -171,6 +174,13 @@ export const configSchema = z.object({
   RATE_LIMIT_AUTH_FAILURES: z.coerce.number().int().min(0).default(10),
   /** the window (seconds) over which RATE_LIMIT_AUTH_FAILURES is counted; a refused address waits for it to end */
   RATE_LIMIT_AUTH_WINDOW_SECONDS: z.coerce.number().int().min(1).max(86_400).default(900),
+
+  // Operations (issue 12)
+  /**
+   * how often each API process reloads the managed keys (MySQL `api_keys`, read-only user); the key tool also
+   * tells every process at once through Redis, so this is the backstop for a lost message or a by-hand change
+   */
+  API_KEYS_RELOAD_SECONDS: z.coerce.number().int().min(1).max(3600).default(10),
 });
 
 export type Config = z.output<typeof configSchema>;

@@ -1,5 +1,6 @@
 import { Router } from 'express';
 import type { Redis } from 'ioredis';
+import type { Logger } from '../../config/logger';
 import type { Db } from '../../db/knex';
 import { ping } from '../../db/repositories/serving';
 import { safeText } from '../text';
@@ -11,7 +12,7 @@ const REPEAT_LOG_MS = 30_000;
  * Liveness (the process answers) and readiness (MySQL and Redis answer); no API key needed, so the answer says
  * only ok or down: why is logged here (bounded; once per change or per 30 s, not once per probe).
  */
-export function healthRouter(db: Db, redis: Redis, log: (msg: string) => void): Router {
+export function healthRouter(db: Db, redis: Redis, log: Logger): Router {
   const r = Router();
   let last = { line: '', at: 0 };
   r.get('/healthz', (_req, res) => {
@@ -32,7 +33,7 @@ export function healthRouter(db: Db, redis: Redis, log: (msg: string) => void): 
       const line = `readyz: not ready: ${[mysql.why, redisState.why].filter(Boolean).join('; ')}`;
       if (line !== last.line || Date.now() - last.at > REPEAT_LOG_MS) {
         last = { line, at: Date.now() };
-        log(line);
+        log.warn({ mysql: mysql.state, redis: redisState.state }, line);
       }
     }
     res.status(ok ? 200 : 503).json({ status: ok ? 'ready' : 'not ready', mysql: mysql.state, redis: redisState.state });

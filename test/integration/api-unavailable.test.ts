@@ -3,6 +3,7 @@ import { createApp } from '../../api/app';
 import { createDb } from '../../db/knex';
 import { openQueues } from '../../jobs/queues';
 import { createRedis } from '../../jobs/redis';
+import { createLogger } from '../../config/logger';
 import { testConfig } from '../helpers/env';
 
 describe('API when its backing services are down', () => {
@@ -12,7 +13,7 @@ describe('API when its backing services are down', () => {
   const redis = createRedis(config.REDIS_URL, 'api');
   redis.on('error', () => undefined); // refused connections are the point of this test
   const queues = openQueues(config, redis);
-  const app = createApp({ config, readDb, redis, queues, log: () => undefined });
+  const app = createApp({ config, readDb, redis, queues, log: createLogger({ LOG_LEVEL: 'silent' }, 'api') });
 
   afterAll(async () => {
     await queues.close().catch(() => undefined);
