@@ -18,7 +18,7 @@ const LISTEN_PROBLEMS: Record<string, string> = {
 async function main(): Promise<void> {
   const config = getConfig();
   const log = createLogger(config, 'api');
-  const readDb = createDb(config.MYSQL_READONLY_URL, config.MYSQL_POOL_MAX);
+  const readDb = createDb(config.MYSQL_READONLY_URL, config.MYSQL_POOL_MAX, log);
   const redis = createRedis(config.REDIS_URL, 'api');
   redis.on('error', (err) => log.error({ err }, `redis: ${err.message}`));
   const queues = openQueues(config, redis, (err) => log.error({ err }, `queue: ${err.message}`));

@@ -35,7 +35,7 @@ export class JobRuntime {
   ) {}
 
   get db(): Db {
-    this.pool ??= createDb(this.config.MYSQL_URL, this.config.MYSQL_POOL_MAX);
+    this.pool ??= createDb(this.config.MYSQL_URL, this.config.MYSQL_POOL_MAX, this.log);
     return this.pool;
   }
 

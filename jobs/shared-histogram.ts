@@ -28,14 +28,14 @@ export const histogramKey = (prefix: string, spec: HistogramSpec): string => `${
  */
 export class SharedHistogram {
   private pending = new Map<string, Pending>();
-  private lastFlush = Date.now();
+  private timer: NodeJS.Timeout | null = null;
   private flushing: Promise<void> | null = null;
 
   constructor(
     private readonly redis: Redis,
     readonly key: string,
     readonly spec: HistogramSpec,
-    /** observe() flushes by itself once this long has passed since the last flush (no timer to stop) */
+    /** observations reach Redis at most this long after they are made (0: at once) */
     private readonly flushEveryMs = 5_000,
   ) {}
 
@@ -51,22 +51,38 @@ export class SharedHistogram {
     while (i < this.spec.buckets.length && value > (this.spec.buckets[i] ?? Infinity)) i++;
     p.counts[i] = (p.counts[i] ?? 0) + 1;
     p.sum += value;
-    if (Date.now() - this.lastFlush >= this.flushEveryMs) this.flush().catch(() => undefined);
+    this.schedule();
+  }
+
+  /** A flush at once (flushEveryMs 0) or one timer while something is pending: none when idle, nothing to stop. */
+  private schedule(): void {
+    if (this.flushEveryMs === 0) this.flush().catch(() => undefined);
+    else if (!this.timer) {
+      this.timer = setTimeout(() => {
+        this.timer = null;
+        this.flush().catch(() => undefined);
+      }, this.flushEveryMs);
+      this.timer.unref(); // never holds the process open
+    }
   }
 
   /**
    * Adds this process's pending counts to Redis in one transaction (a scrape never sees buckets without their
-   * sum). While Redis is unreachable the counts stay pending and go with a later flush.
+   * sum). While Redis is unreachable the counts stay pending and go with the flush after the next observation.
    */
   flush(): Promise<void> {
-    this.flushing ??= this.send().finally(() => {
+    this.flushing ??= this.send().then(() => {
       this.flushing = null;
+      // Observed while this flush ran: sent by the next one (after a failure, only when something new is observed).
+      if (this.pending.size > 0) this.schedule();
+    }, (err: unknown) => {
+      this.flushing = null;
+      throw err;
     });
     return this.flushing;
   }
 
   private async send(): Promise<void> {
-    this.lastFlush = Date.now();
     if (this.pending.size === 0) return;
     const batch = this.pending;
     this.pending = new Map();

@@ -71,6 +71,11 @@ export class KeyStore implements KeyLookup {
     return { env: this.envCount, db: this.managed.size };
   }
 
+  /** Whether the managed key with this public id is loaded (monitoring and tests; records no use). */
+  has(keyId: string): boolean {
+    return this.managed.has(keyId);
+  }
+
   find(presented: string): AuthenticatedKey | undefined {
     const id = keyIdOf(presented);
     const entry = id === null ? undefined : this.managed.get(id);

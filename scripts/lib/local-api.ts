@@ -14,7 +14,7 @@ export interface LocalApi {
   queues: Queues;
   readDb: Db;
   redis: Redis;
-  /** messages the app itself logged at warn or above (real failures, readiness; not the per-request lines) */
+  /** messages the app itself logged at warn or above (real failures, readiness; not the per-request lines, not knex's own) */
   logged: string[];
   /** every line logged at `logLevel` or above, parsed (per-request lines included) */
   records: LogRecord[];
@@ -32,7 +32,6 @@ export async function openLocalApi(
   config: Readonly<Config>,
   opts: { waitForRedis?: boolean; logLevel?: Config['LOG_LEVEL']; managedKeys?: boolean } = {},
 ): Promise<LocalApi> {
-  const readDb = createDb(config.MYSQL_READONLY_URL, 2);
   const redis = createRedis(config.REDIS_URL, 'api');
   redis.on('error', () => undefined);
   if (opts.waitForRedis !== false && redis.status !== 'ready') await new Promise((resolve) => redis.once('ready', resolve));
@@ -44,9 +43,10 @@ export async function openLocalApi(
     write(line: string) {
       const r = JSON.parse(line) as LogRecord;
       records.push(r);
-      if (['warn', 'error', 'fatal'].includes(r.level) && !('responseTime' in r)) logged.push(String(r.msg ?? ''));
+      if (['warn', 'error', 'fatal'].includes(r.level) && !('responseTime' in r) && r.component !== 'knex') logged.push(String(r.msg ?? ''));
     },
   });
+  const readDb = createDb(config.MYSQL_READONLY_URL, 2, log);
   const keys = opts.managedKeys === true ? await openKeyStore(config, readDb, redis, log) : null;
   const app = createApp({ config, readDb, redis, queues, log, ...(keys ? { keys: keys.store } : {}) });
   return {
