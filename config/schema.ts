@@ -28,6 +28,8 @@ const apiKeys = z
   .default('dev-ops-key:read+jobs+ops,dev-read-key:read')
   .transform((s, ctx) => {
     const keys: { key: string; scopes: ApiScope[] }[] = [];
+    // `none`: managed keys only (`npm run keys`), the production setup; empty would mean the development default.
+    if (s.trim() === 'none') return keys;
     for (const entry of csv(s)) {
       const [key, scopeList] = entry.split(':');
       const scopes = (scopeList ?? 'read').split('+');

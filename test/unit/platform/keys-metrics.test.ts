@@ -1,6 +1,7 @@
 import { hashKey, keyIdOf, matchesHash, newKey } from '../../../api/keys/secret';
 import { KeyStore } from '../../../api/keys/store';
 import { flattenMetrics, mergeExpositions } from '../../../api/metrics';
+import { loadConfig } from '../../../config';
 import { createLogger, memoryDestination } from '../../../config/logger';
 import type { ActiveApiKey } from '../../../db/repositories/api-keys';
 import { parseKeysArgs } from '../../../scripts/keys';
@@ -119,5 +120,13 @@ describe('metrics helpers', () => {
       ['intent.auc', 0.7],
       ['train_seconds', 9],
     ]);
+  });
+});
+
+describe('API_KEYS with managed keys', () => {
+  it('may be `none` (managed keys only, as in production); the development keys stay refused there', () => {
+    expect(loadConfig({ NODE_ENV: 'production', API_KEYS: 'none' }).API_KEYS).toEqual([]);
+    expect(() => loadConfig({ NODE_ENV: 'production' })).toThrow(/dev-ops-key, dev-read-key are public/);
+    expect(loadConfig({ API_KEYS: 'scrape-key-123:metrics,admin-key-123:admin' }).API_KEYS.map((k) => k.scopes)).toEqual([['metrics'], ['admin']]);
   });
 });
