@@ -1,12 +1,16 @@
 import express, { type Express } from 'express';
 import type { Redis } from 'ioredis';
 import type { Config } from '../config';
+import { createLogger, type Logger } from '../config/logger';
 import type { Db } from '../db/knex';
 import type { Queues } from '../jobs/queues';
 import { authenticate, requireScope } from './auth';
 import { BOARD_PATH, boardRouter } from './board';
 import { errorHandler, requestId, requireRedis, unknownRoute } from './errors';
 import { openApiDocumentFor } from './openapi/document';
+import { requestLogger } from './http-log';
+import { envKeyLookup, type KeyStore } from './keys/store';
+import { createApiMetrics } from './metrics';
 import { createLimits, enqueueLimit } from './rate-limits';
 import { adminRouter } from './routes/admin';
 import { docsRouter } from './routes/docs';
@@ -14,6 +18,8 @@ import { healthRouter } from './routes/health';
 import { ingestRouter } from './routes/ingest';
 import { opsPageRouter } from './routes/ops-page';
 import { jobsRouter } from './routes/jobs';
+import { keysRouter } from './routes/keys';
+import { metricsRouter } from './routes/metrics';
 import { servingRouter } from './routes/serving';
 import type { ServingCache } from './serving-cache';
 import { ServingReads } from './serving-reads';
@@ -27,7 +33,12 @@ export interface ApiDeps {
   queues: Queues;
   /** published rows in memory, dropped when a run is published (see serving-cache.ts) */
   cache: ServingCache;
-  log?: (msg: string) => void;
+  /** JSON-lines logger (default: stdout at LOG_LEVEL) */
+  log?: Logger;
+  /** API_KEYS plus the managed keys, kept fresh (api/keys/store.ts); without it only API_KEYS are accepted */
+  keys?: KeyStore;
+  /** add the Node process metrics (CPU, memory, event-loop lag) to /metrics: the API process does, tests do not */
+  processMetrics?: boolean;
 }
 
 /** Routes that add work to the queues: they share a per-key quota on top of the general limits. */
@@ -38,12 +49,17 @@ const JSON_BODY_ROUTES = ['/v1/jobs/:type', '/v1/pipelines/nightly', '/v1/models
 /** Builds the Express app over connections the caller owns (and closes). */
 export function createApp(deps: ApiDeps): Express {
   const { config } = deps;
-  const log = deps.log ?? ((m: string) => console.error(m));
+  const log = deps.log ?? createLogger(config, 'api');
+  const keys = deps.keys ?? envKeyLookup(config.API_KEYS);
   const limits = createLimits(config, deps.redis);
+  const metrics = createApiMetrics({ ...deps, keys: deps.keys ?? null, processMetrics: deps.processMetrics === true });
   const app = express();
   app.disable('x-powered-by');
   app.set('trust proxy', config.TRUST_PROXY);
   app.use(requestId);
+  // One log line per request (with its request id) and its latency by route, for every route below.
+  app.use(requestLogger(log));
+  app.use(metrics.observe);
   app.use(securityHeaders());
   const cors = corsFor(config.CORS_ORIGINS);
   if (cors) app.use(cors);
@@ -51,7 +67,8 @@ export function createApp(deps: ApiDeps): Express {
   app.use(healthRouter(deps.readDb, deps.redis, log));
   app.use(refuseCrossSite(config));
   // Per-address and per-key limits, the failed-key throttle, and the key itself, for every route below.
-  app.use(authenticate(config.API_KEYS, limits, BOARD_PATH));
+  app.use(authenticate(keys, limits, BOARD_PATH));
+  app.use(metricsRouter(keys, metrics));
   // The contract (OpenAPI 3.1 and its page): no key, built from the specs of every router mounted here.
   app.use(docsRouter(() => openApiDocumentFor(app)));
   app.use(servingRouter(config, deps.readDb, new ServingReads(deps.readDb, deps.cache, config.SERVING_CACHE_WARM_KEYS)));
@@ -65,6 +82,7 @@ export function createApp(deps: ApiDeps): Express {
   app.use(jobsRouter(config, deps.queues));
   app.use(adminRouter(config, deps.queues));
   app.use(opsPageRouter(config, deps.readDb, deps.queues));
+  app.use(keysRouter(config, keys, deps.readDb, deps.redis));
   // Read keys see a read-only board; ops keys a writable one.
   app.use(BOARD_PATH, boardContentSecurityPolicy(), requireScope(config.API_KEYS, 'read', { basicChallenge: true }), boardRouter(app, deps.queues));
   app.use(unknownRoute);

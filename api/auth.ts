@@ -1,10 +1,9 @@
-import { createHash, timingSafeEqual } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import type { Request, RequestHandler, Response } from 'express';
 import type { ApiScope, Config } from '../config';
 import { ApiError } from './errors';
+import { envKeyLookup, type AuthenticatedKey, type KeyLookup } from './keys/store';
 import { addressKey, tooMany, type Limits } from './rate-limits';
-
-type ApiKey = Config['API_KEYS'][number];
 
 /** The key a request presents: X-API-Key, `Authorization: Bearer KEY`, or Basic auth (the key as password, else as user name). */
 export function presentedKey(req: Request): string | null {
@@ -21,12 +20,6 @@ export function presentedKey(req: Request): string | null {
     return pass || user || null;
   }
   return null;
-}
-
-function same(a: string, b: string): boolean {
-  const x = Buffer.from(a);
-  const y = Buffer.from(b);
-  return x.length === y.length && timingSafeEqual(x, y);
 }
 
 /** A key's id in rate-limit counters: never the key itself. */
@@ -46,7 +39,7 @@ function unauthorized(res: Response, basicChallenge: boolean): ApiError {
  * before the key, so a brute force learns nothing once throttled), then the key itself and its per-key limit.
  * A valid key is left in res.locals for requireScope; a wrong key is a 401 here, counted against the address.
  */
-export function authenticate(keys: Config['API_KEYS'], limits: Limits, basicChallengeUnder: string): RequestHandler {
+export function authenticate(keys: KeyLookup, limits: Limits, basicChallengeUnder: string): RequestHandler {
   return async (req, res, next) => {
     const address = addressKey(req.ip);
     const presented = presentedKey(req);
@@ -71,7 +64,7 @@ export function authenticate(keys: Config['API_KEYS'], limits: Limits, basicChal
       next();
       return;
     }
-    const match = keys.find((k) => same(k.key, presented));
+    const match = keys.find(presented);
     if (!match) {
       // Counted atomically: however many guesses arrive at once, only the first `budget` of a window get a 401.
       const wait = limits.authFailures ? await limits.authFailures.take(address) : 0;
@@ -88,27 +81,32 @@ export function authenticate(keys: Config['API_KEYS'], limits: Limits, basicChal
   };
 }
 
-/** The key authenticate() accepted for this request, if any. */
-export function requestKey(res: Response): ApiKey | undefined {
-  return res.locals.apiKey as ApiKey | undefined;
+/** The key authenticate() accepted for this request, if any (its id, name and scopes; never the secret). */
+export function requestKey(res: Response): AuthenticatedKey | undefined {
+  return res.locals.apiKey as AuthenticatedKey | undefined;
 }
 
-/** Requires an API key holding `scope` (X-API-Key, Bearer, or Basic); 401 without a valid key, 403 without the scope. */
-export function requireScope(keys: Config['API_KEYS'], scope: ApiScope, opts: { basicChallenge?: boolean } = {}): RequestHandler {
+/**
+ * Requires an API key holding `scope` (or any of several); 401 without a valid key, 403 without the scope. Behind
+ * authenticate() (every route of the app) the key is already known; `keys` is only for a router mounted without it.
+ */
+export function requireScope(keys: KeyLookup | Config['API_KEYS'], scope: ApiScope | readonly ApiScope[], opts: { basicChallenge?: boolean } = {}): RequestHandler {
+  const lookup = Array.isArray(keys) ? envKeyLookup(keys) : keys;
+  const wanted: readonly ApiScope[] = typeof scope === 'string' ? [scope] : scope;
+  const lacking = `this API key lacks the ${wanted.map((s) => `"${s}"`).join(' or ')} scope`;
   return (req, res, next) => {
-    // Behind authenticate() the key is already known; on its own (a router mounted elsewhere) check it here.
     let match = requestKey(res);
     if (!match && res.locals.authChecked !== true) {
       const key = presentedKey(req);
-      match = key === null ? undefined : keys.find((k) => same(k.key, key));
+      match = key === null ? undefined : lookup.find(key);
       res.locals.apiKey = match;
     }
     if (!match) {
       next(unauthorized(res, opts.basicChallenge === true));
       return;
     }
-    if (!match.scopes.includes(scope)) {
-      next(new ApiError(403, 'forbidden', `this API key lacks the "${scope}" scope`));
+    if (!wanted.some((s) => match.scopes.includes(s))) {
+      next(new ApiError(403, 'forbidden', lacking));
       return;
     }
     next();

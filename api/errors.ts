@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { ErrorRequestHandler, Request, RequestHandler } from 'express';
+import { hideUrlPasswords, type Logger } from '../config/logger';
 import { SAFE_REQUEST_ID, safeText } from './text';
 
 /** An error whose code and message are safe to show to clients. */
@@ -95,19 +96,21 @@ function clientGone(err: unknown, req: Request): boolean {
   return req.destroyed && (code === 'ECONNRESET' || code === 'ECONNABORTED' || code === 'ERR_STREAM_PREMATURE_CLOSE');
 }
 
-/** One bounded log line for a real failure: request id, route, error name and message, where it was thrown. */
-function failureLine(err: unknown, req: Request, requestIdValue: string): string {
+/** A real failure, logged bounded: the error's name, message and where it was thrown, and one line of text. */
+function logFailure(log: Logger, err: unknown, req: Request): void {
   const e = err instanceof Error ? err : new Error(String(err));
   const at = (e.stack ?? '').split('\n').find((l) => l.trim().startsWith('at '))?.trim() ?? '';
-  return safeText(`[${requestIdValue}] ${req.method} ${req.originalUrl} failed: ${e.name}: ${e.message} ${at}`, 800);
+  const code = (e as { code?: unknown }).code;
+  const fields = { error: { type: e.name, message: hideUrlPasswords(safeText(e.message, 500)), at: safeText(at, 200), ...(typeof code === 'string' ? { code } : {}) } };
+  log.error(fields, safeText(`${req.method} ${req.originalUrl} failed: ${e.name}: ${e.message} ${at}`, 800));
 }
 
 /**
  * The one error mapper: typed errors and errors carrying a 4xx become `{ error: { code, message } }` with their
- * status and are not logged; anything else is logged as one bounded line with the request id and shown as a
+ * status and are not logged; anything else is logged (error level, bounded, with the request id) and shown as a
  * generic 500 (or 503 when MySQL or Redis is unreachable). Every message is escaped and bounded.
  */
-export function errorHandler(log: (msg: string) => void): ErrorRequestHandler {
+export function errorHandler(log: Logger): ErrorRequestHandler {
   return (err: unknown, req, res, _next) => {
     const requestIdValue = String(res.locals.requestId ?? '');
     const send = (status: number, code: string, message: string): void => {
@@ -141,7 +144,8 @@ export function errorHandler(log: (msg: string) => void): ErrorRequestHandler {
       send(status, code, message);
       return;
     }
-    log(failureLine(err, req, requestIdValue));
+    // pino-http's per-request logger already carries the request id; without it (a bare app), add it here.
+    logFailure((req as { log?: Logger }).log ?? log.child({ requestId: requestIdValue }), err, req);
     if (isUnavailable(err)) {
       send(503, 'unavailable', `a backing service (MySQL or Redis) is unavailable; retry later (request id ${requestIdValue})`);
       return;

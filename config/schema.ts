@@ -14,8 +14,11 @@ export type MlBackendName = (typeof ML_BACKENDS)[number];
 /** The native TensorFlow packages behind the `tensorflow-gpu` and `tensorflow` backends (optional installs). */
 export const NATIVE_TF_PACKAGES = { 'tensorflow-gpu': '@tensorflow/tfjs-node-gpu', tensorflow: '@tensorflow/tfjs-node' } as const;
 
-/** API key scopes: read < jobs < ops. A key may hold several. */
-export const API_SCOPES = ['read', 'jobs', 'ops'] as const;
+/**
+ * API key scopes: read < jobs < ops. A key may hold several. `admin`: list the managed keys (GET /v1/keys);
+ * `metrics`: only scrape /metrics (a key for Prometheus that can do nothing else; `ops` keys may scrape too).
+ */
+export const API_SCOPES = ['read', 'jobs', 'ops', 'admin', 'metrics'] as const;
 export type ApiScope = (typeof API_SCOPES)[number];
 
 const csv = (s: string): string[] =>
@@ -31,6 +34,8 @@ const apiKeys = z
   .default('dev-ops-key:read+jobs+ops,dev-read-key:read')
   .transform((s, ctx) => {
     const keys: { key: string; scopes: ApiScope[] }[] = [];
+    // `none`: managed keys only (`npm run keys`), the production setup; empty would mean the development default.
+    if (s.trim() === 'none') return keys;
     for (const entry of csv(s)) {
       const [key, scopeList] = entry.split(':');
       const scopes = (scopeList ?? 'read').split('+');
@@ -186,6 +191,13 @@ export const configSchema = z.object({
   RATE_LIMIT_AUTH_FAILURES: z.coerce.number().int().min(0).default(10),
   /** the window (seconds) over which RATE_LIMIT_AUTH_FAILURES is counted; a refused address waits for it to end */
   RATE_LIMIT_AUTH_WINDOW_SECONDS: z.coerce.number().int().min(1).max(86_400).default(900),
+
+  // Operations (issue 12)
+  /**
+   * how often each API process reloads the managed keys (MySQL `api_keys`, read-only user); the key tool also
+   * tells every process at once through Redis, so this is the backstop for a lost message or a by-hand change
+   */
+  API_KEYS_RELOAD_SECONDS: z.coerce.number().int().min(1).max(3600).default(10),
 });
 
 export type Config = z.output<typeof configSchema>;

@@ -1,10 +1,14 @@
 import knexFactory, { type Knex } from 'knex';
 import { databaseName } from '../config';
+import type { Logger } from '../config/logger';
 
 export type Db = Knex;
 
-/** A knex pool on a mysql:// URL. `dateStrings` keeps DATETIMEs as UTC text; we store and read UTC only. */
-export function createDb(url: string, poolMax = 10): Db {
+/**
+ * A knex pool on a mysql:// URL. `dateStrings` keeps DATETIMEs as UTC text; we store and read UTC only.
+ * With `log`, knex's own warnings (a refused connection, a pool problem) go to it instead of the console.
+ */
+export function createDb(url: string, poolMax = 10, log?: Logger): Db {
   const u = new URL(url);
   return knexFactory({
     client: 'mysql2',
@@ -23,6 +27,16 @@ export function createDb(url: string, poolMax = 10): Db {
     pool: { min: 0, max: poolMax },
     // Fail a query after 5 s without a connection instead of knex's 60 s: callers answer 503 or retry.
     acquireConnectionTimeout: 5_000,
+    ...(log
+      ? {
+          log: {
+            warn: (m: unknown) => log.warn({ component: 'knex' }, String(m)),
+            error: (m: unknown) => log.error({ component: 'knex' }, String(m)),
+            deprecate: (m: unknown) => log.warn({ component: 'knex' }, String(m)),
+            debug: (m: unknown) => log.debug({ component: 'knex' }, String(m)),
+          },
+        }
+      : {}),
   });
 }
 

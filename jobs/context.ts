@@ -1,5 +1,6 @@
 import type { FlowProducer } from 'bullmq';
 import type { Config } from '../config';
+import type { Logger } from '../config/logger';
 import type { Db } from '../db/knex';
 import type { JobInput, JobName, JobPayload } from './catalogue';
 import type { PublishedKind } from './publish-notice';
@@ -30,7 +31,10 @@ export interface JobContext {
   config: Readonly<Config>;
   /** percent 0–100 plus whatever counters the job wants ops to see in Bull Board */
   progress(percent: number, detail?: Record<string, number | string>): Promise<void>;
+  /** a line for the job's log in Bull Board and for the process log */
   log(message: string): void;
+  /** the process log only, structured; every line carries the job's id, type, queue and attempt */
+  logger: Logger;
   /** present only where a handler may enqueue follow-up work (the in-process pipeline trigger) */
   flows?: FlowProducer;
   /** present when the job runs under a BullMQ worker (not when a handler is called directly) */

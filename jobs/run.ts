@@ -1,6 +1,7 @@
 import { Queue, type FlowProducer } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { Config } from '../config';
+import { createLogger, type Logger } from '../config/logger';
 import { createDb, type Db } from '../db/knex';
 import { describeIssues, isJobName, JOB_OPTIONS, parsePayload, QUEUE_OF, type JobName } from './catalogue';
 import type { ChildControl, Handler, JobContext } from './context';
@@ -28,10 +29,14 @@ export class JobRuntime {
   private pool: Db | undefined;
   private redis: Redis | undefined;
   private readonly queues = new Map<string, Queue>();
-  constructor(readonly config: Readonly<Config>) {}
+  constructor(
+    readonly config: Readonly<Config>,
+    /** the process's (or sandbox thread's) logger; each job logs through a child of it */
+    readonly log: Logger = createLogger(config, 'worker'),
+  ) {}
 
   get db(): Db {
-    this.pool ??= createDb(this.config.MYSQL_URL, this.config.MYSQL_POOL_MAX);
+    this.pool ??= createDb(this.config.MYSQL_URL, this.config.MYSQL_POOL_MAX, this.log);
     return this.pool;
   }
 
@@ -112,17 +117,21 @@ export async function runJob(rt: JobRuntime, job: RunnableJob, flows?: FlowProdu
   if (!parsed.success) {
     throw new BadInputError(safeText(`invalid ${name} payload: ${describeIssues(parsed.error.issues)}`));
   }
+  const attempt = job.attemptsMade + 1;
+  // Every line of this job carries its id, type, queue and attempt.
+  const logger = rt.log.child({ jobId: job.id ?? null, job: name, queue: QUEUE_OF[name], attempt });
   const log = (message: string): void => {
-    // Job logs are best effort: a failed log write must not fail (or crash) the job.
+    // Job logs (Bull Board) are best effort: a failed log write must not fail (or crash) the job.
     Promise.resolve(job.log(message)).catch(() => undefined);
-    if (rt.config.LOG_LEVEL !== 'silent') console.log(`[${name} ${job.id ?? ''}] ${message}`);
+    logger.info(message);
   };
   const ctx: JobContext = {
     jobId: job.id ?? name,
-    attempt: job.attemptsMade + 1,
+    attempt,
     db: rt.db,
     config: rt.config,
     log,
+    logger,
     progress: (percent, detail) => job.updateProgress({ percent: Math.round(percent), ...detail }),
     announcePublished: (kind, runId) => rt.announcePublished(kind, runId),
     ...(flows ? { flows } : {}),

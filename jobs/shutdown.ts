@@ -1,20 +1,22 @@
+import type { Logger } from '../config/logger';
+
 /**
  * Graceful shutdown on SIGINT (what PM2 sends) and SIGTERM: run `close` once (stop taking jobs, finish the
  * current ones, close Redis and MySQL), then exit. A second signal exits at once.
  */
-export function onShutdown(close: () => Promise<void>, log: (msg: string) => void = console.log): void {
+export function onShutdown(close: () => Promise<void>, log: Logger): void {
   let closing = false;
   const handle = (signal: string): void => {
     if (closing) {
-      log(`${signal} again: exiting now`);
+      log.warn(`${signal} again: exiting now`);
       process.exit(1);
     }
     closing = true;
-    log(`${signal}: finishing current jobs, then exiting`);
+    log.info(`${signal}: finishing current jobs, then exiting`);
     close().then(
       () => process.exit(0),
       (err: unknown) => {
-        log(`shutdown failed: ${String(err)}`);
+        log.error({ err }, 'shutdown failed');
         process.exit(1);
       },
     );

@@ -1,6 +1,7 @@
 import { getPriority, setPriority } from 'node:os';
 import { ConfigError, getConfig } from '../config';
 import { parseCli, type CliSpec } from '../config/cli';
+import { createLogger } from '../config/logger';
 import { createRedis } from '../jobs/redis';
 import { openQueues } from '../jobs/queues';
 import { startWorkerPool, type WorkerPool } from './pool';
@@ -21,11 +22,13 @@ const CLI = {
 async function main(): Promise<void> {
   const { values } = parseCli(CLI);
   const config = getConfig();
-  if (values.scheduler) {
+  const scheduler = values.scheduler === true;
+  const log = createLogger(config, scheduler ? 'scheduler' : 'worker');
+  if (scheduler) {
     const connection = createRedis(config.REDIS_URL, 'worker');
     const queues = openQueues(config, connection);
     await upsertNightlySchedule(config, queues);
-    console.log(`nightly schedule "${config.NIGHTLY_CRON}" (UTC) registered`);
+    log.info({ cron: config.NIGHTLY_CRON }, `nightly schedule "${config.NIGHTLY_CRON}" (UTC) registered`);
     await queues.close();
     connection.disconnect();
     return;
@@ -35,18 +38,19 @@ async function main(): Promise<void> {
     try {
       setPriority(Math.max(getPriority(), config.WORKER_NICE));
     } catch (err) {
-      console.error(`could not lower the worker's CPU priority (WORKER_NICE=${config.WORKER_NICE}): ${(err as Error).message}`);
+      log.warn({ err }, `could not lower the worker's CPU priority (WORKER_NICE=${config.WORKER_NICE}): ${(err as Error).message}`);
     }
   }
   // Signal handlers first: until a listener exists, SIGINT kills the process outright (the kernel's default),
   // so one that arrives while the pool starts would skip the graceful close.
   // eslint-disable-next-line prefer-const -- assigned after the handler that reads it is registered
   let pool: WorkerPool | undefined;
-  onShutdown(async () => pool?.close());
-  pool = startWorkerPool(config);
+  onShutdown(async () => pool?.close(), log);
+  pool = startWorkerPool(config, log);
 }
 
 main().catch((err: unknown) => {
+  // Before a logger exists (bad settings): plain text on stderr, the list of bad keys as ConfigError words it.
   console.error(err instanceof ConfigError ? err.message : err);
   process.exit(1);
 });

@@ -1,11 +1,13 @@
 import path from 'node:path';
-import { Worker, type Job } from 'bullmq';
+import { MetricsTime, Worker, type Job } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { Config } from '../config';
+import { createLogger, type Logger } from '../config/logger';
 import { ALL_QUEUES, JOB_NAMES, QUEUE_OF, SANDBOXED } from '../jobs/catalogue';
 import { createRedis } from '../jobs/redis';
 import { openQueues } from '../jobs/queues';
 import { afterFinalFailure } from '../jobs/failure';
+import { jobDurationHistogram } from '../jobs/job-metrics';
 import { JobRuntime, runJob } from '../jobs/run';
 import { NATIVE_TF_PACKAGES } from '../config/schema';
 import { CONFIG_ENV, CONFIG_KEY } from './sandbox-config';
@@ -49,13 +51,18 @@ export function sandboxKind(config: Pick<Config, 'WORKER_SANDBOX_KIND' | 'ML_BAC
 
 /**
  * Starts consumers for the queues in config (WORKER_QUEUES). Heavy jobs run in sandboxed worker threads;
- * `control` jobs run in-process because they only enqueue a flow or flip a row.
+ * `control` jobs run in-process because they only enqueue a flow or flip a row. Every attempt that ends is
+ * timed into the shared job-duration histogram the API's /metrics exposes.
  */
-export function startWorkerPool(config: Readonly<Config>, log: (msg: string) => void = console.log): WorkerPool {
+export function startWorkerPool(config: Readonly<Config>, log: Logger = createLogger(config, 'worker')): WorkerPool {
   const connection: Redis = createRedis(config.REDIS_URL, 'worker');
-  const runtime = new JobRuntime(config);
-  connection.on('error', (err) => log(`redis: ${err.message}`));
-  const queues = openQueues(config, connection, (err) => log(`queue: ${err.message}`));
+  const runtime = new JobRuntime(config, log);
+  connection.on('error', (err) => log.error({ err }, `redis: ${err.message}`));
+  const queues = openQueues(config, connection, (err) => log.error({ err }, `queue: ${err.message}`));
+  const durations = jobDurationHistogram(connection, config.QUEUE_PREFIX);
+  const timed = (queue: string, job: Job, outcome: 'completed' | 'failed'): void => {
+    if (job.processedOn) durations.observe({ queue, job: job.name, outcome }, Math.max(0, (job.finishedOn ?? Date.now()) - job.processedOn) / 1000);
+  };
   const wanted = new Set<string>(config.WORKER_QUEUES);
   const kind = sandboxKind(config);
   const workers: Worker[] = [];
@@ -75,20 +82,28 @@ export function startWorkerPool(config: Readonly<Config>, log: (msg: string) => 
       lockDuration: config.JOB_LOCK_MS,
       stalledInterval: config.STALLED_CHECK_MS,
       maxStalledCount: 2,
+      // BullMQ's per-minute completed/failed counts: bullmq_job_completed_total and _failed_total at /metrics.
+      metrics: { maxDataPoints: MetricsTime.ONE_WEEK },
     });
+    worker.on('completed', (job) => timed(queue, job, 'completed'));
     worker.on('failed', (job, err) => {
-      log(`job ${job?.id ?? '?'} (${queue}) failed: ${err.message}`);
+      const jobLog = log.child({ queue, jobId: job?.id ?? null, job: job?.name ?? null });
+      jobLog.warn({ attempt: job?.attemptsMade ?? null, err }, `job failed: ${err.message}`);
       if (!job) return;
+      timed(queue, job, 'failed');
       // 'failed' fires for every attempt; only a job whose state is now failed has failed for good.
       job
         .getState()
         .then((state) => (state === 'failed' ? afterFinalFailure(runtime, job, err.message) : undefined))
-        .catch((e: unknown) => log(`job ${job.id ?? '?'}: bookkeeping after its failure failed: ${String(e)}`));
+        .catch((e: unknown) => jobLog.error({ err: e }, 'bookkeeping after the job failed failed'));
     });
-    worker.on('error', (err) => log(`worker ${queue} error: ${err.message}`));
+    worker.on('error', (err) => log.error({ queue, err }, `worker ${queue} error: ${err.message}`));
     workers.push(worker);
   }
-  log(`worker consuming ${workers.map((w) => w.name).join(', ')} (${config.WORKER_SANDBOXED ? `sandboxed in ${kind === 'thread' ? 'threads' : 'child processes'}` : 'in-process'}, concurrency ${config.WORKER_CONCURRENCY})`);
+  log.info(
+    { queues: workers.map((w) => w.name), sandboxed: config.WORKER_SANDBOXED, sandbox: kind, concurrency: config.WORKER_CONCURRENCY },
+    `worker consuming ${workers.map((w) => w.name).join(', ')} (${config.WORKER_SANDBOXED ? `sandboxed in ${kind === 'thread' ? 'threads' : 'child processes'}` : 'in-process'}, concurrency ${config.WORKER_CONCURRENCY})`,
+  );
   return {
     workers,
     async close() {
@@ -98,10 +113,11 @@ export function startWorkerPool(config: Readonly<Config>, log: (msg: string) => 
       const graceful = Promise.all(workers.map((w) => w.close()));
       const deadline = new Promise<'late'>((resolve) => (timer = setTimeout(() => resolve('late'), config.SHUTDOWN_GRACE_MS)));
       if ((await Promise.race([graceful, deadline])) === 'late') {
-        log(`jobs still running after ${config.SHUTDOWN_GRACE_MS} ms: force-closing`);
+        log.warn(`jobs still running after ${config.SHUTDOWN_GRACE_MS} ms: force-closing`);
         await Promise.all(workers.map((w) => w.close(true)));
       }
       clearTimeout(timer);
+      await durations.flush().catch(() => undefined);
       await queues.close();
       await runtime.close();
       connection.disconnect();

@@ -1,6 +1,7 @@
 import type { Router } from 'express';
 import type { Redis } from 'ioredis';
 import { z } from 'zod';
+import type { Logger } from '../../config/logger';
 import type { Db } from '../../db/knex';
 import { ping } from '../../db/repositories/serving';
 import { contractRouter, jsonResponse, type RouteSpec } from '../openapi/contract';
@@ -39,7 +40,7 @@ export const healthRoutes: RouteSpec[] = [
  * Liveness (the process answers) and readiness (MySQL and Redis answer); no API key needed, so the answer says
  * only ok or down: why is logged here (bounded; once per change or per 30 s, not once per probe).
  */
-export function healthRouter(db: Db, redis: Redis, log: (msg: string) => void): Router {
+export function healthRouter(db: Db, redis: Redis, log: Logger): Router {
   const r = contractRouter(healthRoutes);
   let last = { line: '', at: 0 };
   r.get('/healthz', (_req, res) => {
@@ -60,7 +61,7 @@ export function healthRouter(db: Db, redis: Redis, log: (msg: string) => void): 
       const line = `readyz: not ready: ${[mysql.why, redisState.why].filter(Boolean).join('; ')}`;
       if (line !== last.line || Date.now() - last.at > REPEAT_LOG_MS) {
         last = { line, at: Date.now() };
-        log(line);
+        log.warn({ mysql: mysql.state, redis: redisState.state }, line);
       }
     }
     res.status(ok ? 200 : 503).json({ status: ok ? 'ready' : 'not ready', mysql: mysql.state, redis: redisState.state });

@@ -42,7 +42,7 @@ describe('end to end: upload → ingest → nightly pipeline → served lists an
     env = await createTestDb(config);
     // API and workers share the upload directory, as in production (the job names a file in it, never a path).
     api = await startTestApi({ ...config, UPLOAD_DIR: dir });
-    pool = startWorkerPool({ ...config, UPLOAD_DIR: dir }, () => undefined);
+    pool = startWorkerPool({ ...config, UPLOAD_DIR: dir });
   });
   afterAll(async () => {
     await pool.close();

@@ -29,7 +29,7 @@ export interface WorkerRig {
 export function startWorkerRig(config: Readonly<Config>, env: { drop(): Promise<void> }): WorkerRig {
   const connection = createRedis(config.REDIS_URL, 'worker');
   const queues = openQueues(config, connection);
-  const pool = startWorkerPool(config, () => undefined);
+  const pool = startWorkerPool(config);
   return {
     queues,
     pool,

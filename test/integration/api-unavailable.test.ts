@@ -4,6 +4,7 @@ import { openServingCache } from '../../api/serving-cache';
 import { createDb } from '../../db/knex';
 import { openQueues } from '../../jobs/queues';
 import { createRedis } from '../../jobs/redis';
+import { createLogger } from '../../config/logger';
 import { testConfig } from '../helpers/env';
 
 describe('API when its backing services are down', () => {
@@ -14,7 +15,7 @@ describe('API when its backing services are down', () => {
   redis.on('error', () => undefined); // refused connections are the point of this test
   const queues = openQueues(config, redis);
   const serving = openServingCache(config, readDb, redis);
-  const app = createApp({ config, readDb, redis, queues, cache: serving.cache, log: () => undefined });
+  const app = createApp({ config, readDb, redis, queues, cache: serving.cache, log: createLogger({ LOG_LEVEL: 'silent' }, 'api') });
 
   afterAll(async () => {
     serving.close();

@@ -28,7 +28,7 @@ describe('model registry: rollback and roll forward through the API and a worker
   beforeAll(async () => {
     env = await createTestDb(config);
     api = await startTestApi(config);
-    pool = startWorkerPool(config, () => undefined);
+    pool = startWorkerPool(config);
   });
   afterAll(async () => {
     await pool.close();

@@ -51,7 +51,7 @@ export async function listen(app: Express): Promise<{ server: Server; port: numb
 export async function startFuzzApi(config: Readonly<Config>): Promise<FuzzApi> {
   const api = await openLocalApi(config);
   const http = await listen(api.app);
-  const control: WorkerPool = startWorkerPool({ ...config, WORKER_QUEUES: ['control'], WORKER_SANDBOXED: false }, () => undefined);
+  const control: WorkerPool = startWorkerPool({ ...config, WORKER_QUEUES: ['control'], WORKER_SANDBOXED: false });
   return {
     baseUrl: `http://127.0.0.1:${http.port}`,
     port: http.port,

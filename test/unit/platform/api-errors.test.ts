@@ -4,6 +4,7 @@ import { ApiError, errorHandler, requestId } from '../../../api/errors';
 import { addressKey } from '../../../api/rate-limits';
 import { safeText } from '../../../api/text';
 import { loadConfig } from '../../../config';
+import { createLogger, memoryDestination, type LogRecord } from '../../../config/logger';
 
 // eslint-disable-next-line no-control-regex -- finding control characters is the point
 const CONTROL = /[\u0000-\u001f\u007f-\u009f]/;
@@ -12,14 +13,15 @@ const CONTROL = /[\u0000-\u001f\u007f-\u009f]/;
 const createError = (status: number, message = `status ${status}`): Error => Object.assign(new Error(message), { status, statusCode: status, expose: status < 500 });
 
 /** A bare app whose one route throws `err`, behind the API's request id and error mapper. */
-function throwing(err: unknown): { app: Express; logged: string[] } {
-  const logged: string[] = [];
+function throwing(err: unknown): { app: Express; logged: LogRecord[] } {
+  const sink = memoryDestination();
+  const logged = sink.records;
   const app = express();
   app.use(requestId);
   app.get('/boom', () => {
     throw err;
   });
-  app.use(errorHandler((m) => logged.push(m)));
+  app.use(errorHandler(createLogger({ LOG_LEVEL: 'info' }, 'api', sink)));
   return { app, logged };
 }
 
@@ -30,8 +32,10 @@ describe('API error mapping (issue 8)', () => {
     const res = await request(app).get('/boom').set('X-Request-Id', 'req-42').expect(500);
     expect(res.body).toEqual({ error: { code: 'internal', message: 'internal error (request id req-42)' } });
     expect(logged).toHaveLength(1);
-    const line = logged[0] ?? '';
-    expect(line).toMatch(/^\[req-42\] GET \/boom failed: Error: db said:/);
+    expect(logged[0]).toMatchObject({ level: 'error', requestId: 'req-42', error: { type: 'Error' } });
+    expect(JSON.stringify(logged[0]).length).toBeLessThanOrEqual(2000);
+    const line = logged[0]?.msg ?? '';
+    expect(line).toMatch(/^GET \/boom failed: Error: db said:/);
     expect(line).not.toMatch(/\n/);
     expect(line).not.toMatch(CONTROL);
     expect(line.length).toBeLessThanOrEqual(800);
