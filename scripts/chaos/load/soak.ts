@@ -2,8 +2,9 @@
  * `soak-read-api`: the read API under a steady load it can sustain, for a long time, while nightly pipelines
  * run on the same machine. Setup starts a rig (API with raised rate limits: the soak is one client with one key,
  * and one worker), runs a first pipeline so there is a published run, takes its customers' ids and measures the
- * API's maximum throughput with autocannon; the sustainable rate is half of that (there is no serving bench
- * yet to take it from). Each run then reads at that rate, first quietly (the reference p99), then for the soak
+ * API's maximum throughput with autocannon (as `npm run bench -- serving` does); the sustainable rate is half
+ * of that. Each nightly publish switches the API's serving cache to the new run warm (api/serving-cache.ts), so
+ * the reads ride through the pipelines' MySQL load. Each run then reads at that rate, first quietly (the reference p99), then for the soak
  * while pipelines run back to back, sampling the API process's RSS. It passes with no error of any kind, p99
  * within 2× the quiet figure, a flat RSS after the warm-up, every pipeline completed, and the published outputs
  * unchanged (same input, so the same lists).
