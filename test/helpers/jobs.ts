@@ -12,7 +12,8 @@ export async function waitForJob(queue: Queue, id: string, ms = 120_000): Promis
     if (!job) throw new Error(`no job ${id}`);
     const state = await job.getState();
     if (state === 'completed') return job.returnvalue;
-    if (state === 'failed') throw new Error(job.failedReason);
+    // The snapshot above may predate the failure: read the reason from a fresh one.
+    if (state === 'failed') throw new Error((await Job.fromId(queue, id))?.failedReason ?? job.failedReason);
     if (Date.now() > until) throw new Error(`job ${id} still ${state} after ${ms} ms`);
     await new Promise((r) => setTimeout(r, 100));
   }
