@@ -21,6 +21,7 @@ import { jobsRouter } from './routes/jobs';
 import { keysRouter } from './routes/keys';
 import { metricsRouter } from './routes/metrics';
 import { servingRouter } from './routes/serving';
+import { whoamiRouter } from './routes/whoami';
 import type { ServingCache } from './serving-cache';
 import { ServingReads } from './serving-reads';
 import { boardContentSecurityPolicy, corsFor, refuseCrossSite, requireJsonBody, securityHeaders } from './security';
@@ -69,6 +70,7 @@ export function createApp(deps: ApiDeps): Express {
   // Per-address and per-key limits, the failed-key throttle, and the key itself, for every route below.
   app.use(authenticate(keys, limits, BOARD_PATH));
   app.use(metricsRouter(keys, metrics));
+  app.use(whoamiRouter());
   // The contract (OpenAPI 3.1 and its page): no key, built from the specs of every router mounted here.
   app.use(docsRouter(() => openApiDocumentFor(app)));
   app.use(servingRouter(config, deps.readDb, new ServingReads(deps.readDb, deps.cache, config.SERVING_CACHE_WARM_KEYS)));

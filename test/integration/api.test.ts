@@ -40,6 +40,11 @@ describe('API (real MariaDB + Redis)', () => {
     const weak = await request(api.app).post('/v1/jobs/train').set('X-API-Key', READER).send({}).expect(403);
     expect(weak.body.error).toEqual({ code: 'forbidden', message: expect.stringContaining('jobs') });
     await request(api.app).get('/v1/segments').set('Authorization', `Bearer ${READER}`).expect(200);
+    // A client checks its key (and what it may do) without touching anything.
+    const me = await request(api.app).get('/v1/whoami').set('X-API-Key', READER).expect(200);
+    expect(me.body).toEqual({ keyId: expect.stringMatching(/^env:/) as string, name: expect.any(String) as string, scopes: ['read'] });
+    expect(JSON.stringify(me.body)).not.toContain(READER);
+    await request(api.app).get('/v1/whoami').expect(401);
   });
 
   it('enqueues a validated job and reports its state; names the bad field otherwise', async () => {
