@@ -1,6 +1,7 @@
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { evaluateProtocol, selectBackend, type EvalReport, type MethodReport } from '../ml';
+import { evaluateCampaigns, type CampaignReport } from '../ml/campaign-eval';
 import { loadUciEvents, UCI_NON_PRODUCT_CODES } from './lib/uci-loader';
 
 interface Args {
@@ -11,12 +12,14 @@ interface Args {
   out: string;
   backend: string;
   tune: boolean;
+  /** `campaigns`: only the campaign figures, merged into the existing report file */
+  only: 'all' | 'campaigns';
 }
 
 function parseArgs(argv: string[]): Args {
   const a: Args = {
     splitDate: '2011-11-09', k: 20, horizon: 30, file: 'data/online-retail/online-retail.csv.gz', out: 'reports/eval.json',
-    backend: process.env.ML_BACKEND ?? 'auto', tune: true,
+    backend: process.env.ML_BACKEND ?? 'auto', tune: true, only: 'all',
   };
   for (let i = 0; i < argv.length; i++) {
     const [flag, inline] = argv[i]!.split('=', 2);
@@ -29,8 +32,14 @@ function parseArgs(argv: string[]): Args {
       case '--out': a.out = val(); break;
       case '--backend': a.backend = val(); break;
       case '--no-tune': a.tune = false; break;
+      case '--only': {
+        const v = val();
+        if (v !== 'campaigns' && v !== 'all') throw new Error('--only takes campaigns or all');
+        a.only = v;
+        break;
+      }
       case undefined:
-      default: throw new Error(`unknown option ${flag ?? ''} (use --split-date, --k, --horizon, --file, --out, --backend, --no-tune)`);
+      default: throw new Error(`unknown option ${flag ?? ''} (use --split-date, --k, --horizon, --file, --out, --backend, --no-tune, --only campaigns)`);
     }
   }
   if (!Number.isInteger(a.k) || a.k <= 0 || !(a.horizon > 0) || Number.isNaN(Date.parse(`${a.splitDate}T00:00:00Z`))) {
@@ -59,6 +68,14 @@ function printTable(r: EvalReport): void {
   console.log(row('CHAMPION (ranker)', { ...r, intent: r.intent }, k));
 }
 
+function printCampaigns(c: CampaignReport): void {
+  const beat = (a: number, b: number): string => (a > b ? 'beats' : 'does NOT beat');
+  console.log(`campaigns: ${c.segments.count} segments, ${(c.segments.moved_share * 100).toFixed(2)}% of ${c.segments.customers} customers moved between two nightly runs`);
+  console.log(`  at-risk (no purchase in 90 days, ${c.at_risk.customers} customers, ${c.at_risk.method}): AUC ${f(c.at_risk.auc)} ${beat(c.at_risk.auc, c.at_risk.recency_auc)} recency alone ${f(c.at_risk.recency_auc)}`);
+  console.log(`  audiences (${c.audiences.items} best sellers of the test window): precision@100 ${f(c.audiences.precision_at_100)} ${beat(c.audiences.precision_at_100, c.audiences.baseline_precision_at_100)} past buyers then most active ${f(c.audiences.baseline_precision_at_100)}`);
+  console.log(`  new-in (${c.new_in.new_items} items first sold in the 30 days before the cut, ${c.new_in.test_users} customers): Recall@10 ${f(c.new_in.recall_at_10)} ${beat(c.new_in.recall_at_10, c.new_in.baseline_recall_at_10)} early sales ${f(c.new_in.baseline_recall_at_10)}`);
+}
+
 async function main(): Promise<void> {
   const args = parseArgs(process.argv.slice(2));
   const backend = await selectBackend(args.backend as Parameters<typeof selectBackend>[0]);
@@ -67,6 +84,21 @@ async function main(): Promise<void> {
   const data = await loadUciEvents(args.file);
   console.log(`loaded ${data.events.length} events from ${args.file} in ${((Date.now() - t) / 1000).toFixed(1)} s`);
   const splitTs = Date.parse(`${args.splitDate}T00:00:00Z`);
+  // EVALUATION.md counts the split + horizon day as a test day, so the last calendar day is included.
+  const testEndTs = splitTs + (args.horizon + 1) * 86_400_000;
+  const t1 = Date.now();
+  const campaigns = await evaluateCampaigns(data.events, {
+    splitTs, testEndTs, excludedItemIds: [...UCI_NON_PRODUCT_CODES], items: data.items, log: (m) => console.log(`  ${m}`),
+  });
+  console.log(`campaign figures in ${((Date.now() - t1) / 1000).toFixed(1)} s`);
+  if (args.only === 'campaigns') {
+    const old = existsSync(args.out) ? (JSON.parse(readFileSync(args.out, 'utf8')) as Record<string, unknown>) : {};
+    mkdirSync(dirname(args.out), { recursive: true });
+    writeFileSync(args.out, JSON.stringify({ ...old, ...campaigns }, null, 2));
+    printCampaigns(campaigns);
+    console.log(`wrote the campaign figures into ${args.out}`);
+    return;
+  }
   const report = await evaluateProtocol(data.events, {
     splitTs, k: args.k, horizonDays: args.horizon, excludedItemIds: [...UCI_NON_PRODUCT_CODES], backend, items: data.items,
     tune: args.tune, log: (m) => console.log(`  ${m}`),
@@ -93,8 +125,9 @@ async function main(): Promise<void> {
   }
   console.log(`champion train ${report.train_seconds.toFixed(1)} s (validation search ${report.tune_seconds.toFixed(1)} s)`);
   console.log(report.fallbacks.length === 0 ? 'fallbacks: none (full history)' : `fallbacks:\n  ${report.fallbacks.join('\n  ')}`);
+  printCampaigns(campaigns);
   mkdirSync(dirname(args.out), { recursive: true });
-  writeFileSync(args.out, JSON.stringify(report, null, 2));
+  writeFileSync(args.out, JSON.stringify({ ...report, ...campaigns }, null, 2));
   console.log(`wrote ${args.out}`);
 }
 
