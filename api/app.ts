@@ -12,6 +12,9 @@ import { healthRouter } from './routes/health';
 import { ingestRouter } from './routes/ingest';
 import { jobsRouter } from './routes/jobs';
 import { servingRouter } from './routes/serving';
+import { audiencesRouter } from './routes/audiences';
+import { campaignsRouter } from './routes/campaigns';
+import { segmentsRouter } from './routes/segments';
 import { boardContentSecurityPolicy, corsFor, refuseCrossSite, requireJsonBody, securityHeaders } from './security';
 
 export interface ApiDeps {
@@ -46,6 +49,7 @@ export function createApp(deps: ApiDeps): Express {
   // Per-address and per-key limits, the failed-key throttle, and the key itself, for every route below.
   app.use(authenticate(config.API_KEYS, limits, BOARD_PATH));
   app.use(servingRouter(config, deps.readDb));
+  app.use(segmentsRouter(config, deps.readDb), audiencesRouter(config, deps.readDb), campaignsRouter(config, deps.readDb));
   // Everything below talks to Redis; BullMQ would wait for a lost Redis forever, so answer 503 at once instead.
   app.use(requireRedis(deps.redis));
   app.post(ENQUEUE_ROUTES, enqueueLimit(limits));

@@ -2,14 +2,14 @@ import type { ItemRecord } from './types';
 
 /**
  * What campaigns know about items besides behaviour: a taste group per item, its category path and its title
- * terms (TF-IDF). Shops that send categories get their top level as the group; shops that send only titles
+ * terms (TF-IDF). Shops that send categories get a level of the path as the group; shops that send only titles
  * (UCI) get the title's most common informative term (bag, christmas, heart…), so taste still has a name.
  */
 export interface CatalogueView {
   /** aligned with the snapshot's item vocabulary */
   itemIds: readonly string[];
   title: (string | null)[];
-  /** the category path as the shop sent it, lower-cased and trimmed (null without one) */
+  /** the category path, normalised (see normalCategory; null without one) */
   category: (string | null)[];
   /** taste group index per item (-1: none) */
   group: Int32Array;
@@ -36,9 +36,10 @@ export function titleTerms(title: string | null): string[] {
   return [...seen];
 }
 
-/** The top level of a category path ("Home > Kitchen > Mugs" → "home"). */
-export function topCategory(category: string): string {
-  return category.split(/\s*[>/|]\s*/)[0]!.trim();
+/** A category path lower-cased with one separator style ("Home/Kitchen" → "home > kitchen"); null when blank. */
+export function normalCategory(category: string | null | undefined): string | null {
+  const parts = (category ?? '').toLowerCase().split(/\s*[>/|]\s*/).map((p) => p.trim()).filter((p) => p.length > 0);
+  return parts.length > 0 ? parts.join(' > ') : null;
 }
 
 /** Builds the view over `itemIds` (the snapshot's vocabulary) from whatever metadata the shop sent. */
@@ -46,10 +47,7 @@ export function catalogueView(itemIds: readonly string[], items: readonly ItemRe
   const byId = new Map(items.map((it) => [it.itemId, it] as const));
   const n = itemIds.length;
   const title = itemIds.map((id) => byId.get(id)?.title ?? null);
-  const category = itemIds.map((id) => {
-    const c = byId.get(id)?.category?.trim().toLowerCase();
-    return c ? c : null;
-  });
+  const category = itemIds.map((id) => normalCategory(byId.get(id)?.category));
   const termsOf = title.map(titleTerms);
   const df = new Map<string, number>();
   for (const ts of termsOf) for (const t of ts) df.set(t, (df.get(t) ?? 0) + 1);
@@ -67,9 +65,14 @@ export function catalogueView(itemIds: readonly string[], items: readonly ItemRe
       termWeight[termStart[i]! + k] = w[k]! / norm;
     });
   });
+  // Taste groups from categories: the shallowest level of the paths with at least 4 distinct values (a shop
+  // whose every path starts with "Home" groups by the level below).
+  const paths = category.map((c) => (c ? c.split(' > ') : null));
+  let depth = 1;
+  for (; depth < 3; depth++) if (new Set(paths.filter((p) => p !== null).map((p) => p.slice(0, depth).join(' > '))).size >= 4) break;
   const groupName = itemIds.map((_, i) => {
-    const c = category[i];
-    if (c) return topCategory(c);
+    const p = paths[i];
+    if (p) return p.slice(0, depth).join(' > ');
     // The most common informative term: the product type or theme shared with the most other items.
     let best: string | null = null;
     for (const t of termsOf[i]!) if (best === null || df.get(t)! > df.get(best)! || (df.get(t) === df.get(best) && t < best)) best = t;
@@ -86,12 +89,12 @@ export function catalogueView(itemIds: readonly string[], items: readonly ItemRe
  * title taste group of that name. Case-insensitive.
  */
 export function itemsInCategory(view: CatalogueView, name: string): Int32Array {
-  const want = name.trim().toLowerCase();
+  const want = normalCategory(name) ?? '';
   const gid = view.groups.indexOf(want);
   const out: number[] = [];
   for (let i = 0; i < view.itemIds.length; i++) {
     const c = view.category[i] ?? null;
-    if ((c !== null && (c === want || c.startsWith(`${want} >`) || c.startsWith(`${want}/`) || topCategory(c) === want)) || (gid >= 0 && view.group[i] === gid)) out.push(i);
+    if ((c !== null && (c === want || c.startsWith(`${want} > `))) || (gid >= 0 && view.group[i] === gid)) out.push(i);
   }
   return Int32Array.from(out);
 }

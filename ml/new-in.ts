@@ -35,13 +35,16 @@ export interface NewInPick {
   reasonItem: number | null;
 }
 
-/** New items of a snapshot: first seen in the last `days` (or never seen: catalogue-only), best starters first, at most `max`. */
+/**
+ * New items of a snapshot: first seen (any event) in the last `days`, best starters first, at most `max`.
+ * Catalogue rows without any event are left out: nothing says when they arrived.
+ */
 export function newItemsAt(snap: Snapshot, days: number, max: number, reach: ItemReach = itemReach(snap)): Int32Array {
   const since = snap.anchor - days * DAY;
   const out: number[] = [];
   for (let i = 0; i < snap.itemIds.length; i++) {
     const first = snap.itemStats.firstTs[i]!;
-    if (first >= since) out.push(i);
+    if (first >= since && first < Infinity) out.push(i);
   }
   out.sort((a, b) => reach.buyers[b]! - reach.buyers[a]! || reach.interactors[b]! - reach.interactors[a]! || a - b);
   return Int32Array.from(out.slice(0, max));

@@ -2,7 +2,7 @@ import { Router, type Request } from 'express';
 import { z } from 'zod';
 import type { Config } from '../../config';
 import type { Db } from '../../db/knex';
-import { getIntent, getRecommendations, getSegmentMembers, listSegments } from '../../db/repositories/serving';
+import { getIntent, getRecommendations } from '../../db/repositories/serving';
 import { listModels } from '../../db/repositories/models';
 import { describeIssues } from '../../jobs/catalogue';
 import { requireScope } from '../auth';
@@ -44,21 +44,6 @@ export function servingRouter(config: Readonly<Config>, db: Db): Router {
     const found = await getIntent(db, userId);
     if (!found) throw notFound(`no published intent score for user "${userId}"`);
     res.json({ userId, probability: found.probability, horizonDays: found.horizonDays, runId: found.run.runId, modelVersion: found.run.modelVersion, publishedAt: found.run.publishedAt });
-  });
-
-  r.get('/v1/segments', read, async (_req, res) => {
-    const found = await listSegments(db);
-    res.json(found ? { runId: found.run.runId, publishedAt: found.run.publishedAt, segments: found.segments } : { runId: null, segments: [] });
-  });
-
-  const pageQuery = z.object({ limit: z.coerce.number().int().min(1).max(1000).default(100), after: z.string().max(64).optional() });
-  r.get('/v1/segments/:id/members', read, async (req, res) => {
-    const segmentId = param(req, 'id');
-    const q = query(pageQuery, req);
-    const page = await getSegmentMembers(db, segmentId, q.after ?? null, q.limit);
-    if (!page) throw notFound(`no published segment "${segmentId}"`);
-    const next = page.next === null ? null : `/v1/segments/${encodeURIComponent(segmentId)}/members?limit=${q.limit}&after=${encodeURIComponent(page.next)}`;
-    res.json({ segment: page.segment, runId: page.run.runId, userIds: page.userIds, next });
   });
 
   r.get('/v1/models', read, async (_req, res) => {
