@@ -1,4 +1,3 @@
-import { once } from 'node:events';
 import { Router, type Response } from 'express';
 import type { Config } from '../../config';
 import type { Db } from '../../db/knex';
@@ -34,7 +33,16 @@ export function exportRow(c: ServedCampaign, r: CampaignExportRow): (string | nu
 async function send(res: Response, chunk: string): Promise<boolean> {
   if (res.destroyed) return false;
   if (res.write(chunk)) return true;
-  await Promise.race([once(res, 'drain'), once(res, 'close')]);
+  // Both listeners go once either fires: a long export waits thousands of times on one response.
+  await new Promise<void>((resolve) => {
+    const done = (): void => {
+      res.off('drain', done);
+      res.off('close', done);
+      resolve();
+    };
+    res.on('drain', done);
+    res.on('close', done);
+  });
   return !res.destroyed;
 }
 

@@ -79,8 +79,8 @@ describe('segment job: segments, lifecycle, audiences, new-in picks and campaign
     expect(typeof m!.attributes === 'string' ? JSON.parse(m!.attributes) : m!.attributes).toEqual({ email: expect.stringMatching(/@example\.com$/) });
     expect(m!.stage).toBe('at_risk');
     // new-in: at most one item per category for each customer.
-    const picks = (await env.db('campaign_items as c').join('items as i', 'i.item_id', 'c.item_id').where({ 'c.run_id': first.runId, 'c.campaign_id': 'new-in' })
-      .select('c.position', 'i.category')) as { position: number; category: string }[];
+    const picks = await env.db('campaign_items as c').join('items as i', 'i.item_id', 'c.item_id').where({ 'c.run_id': first.runId, 'c.campaign_id': 'new-in' })
+      .select<{ position: number; category: string }[]>('c.position', 'i.category');
     expect(picks.length).toBeGreaterThan(0);
     const seen = new Set<string>();
     for (const p of picks) {
