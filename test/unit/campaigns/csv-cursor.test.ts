@@ -1,29 +1,8 @@
 import { csvField, csvLine } from '../../../api/csv';
 import { decodeCursor, encodeCursor } from '../../../api/cursor';
 import { ApiError } from '../../../api/errors';
-
-/** A strict RFC 4180 reader for one line, to check that what we write reads back as written. */
-function parseLine(line: string): string[] {
-  const out: string[] = [];
-  let cur = '';
-  let quoted = false;
-  for (let i = 0; i < line.length; i++) {
-    const ch = line[i]!;
-    if (quoted) {
-      if (ch === '"' && line[i + 1] === '"') {
-        cur += '"';
-        i++;
-      } else if (ch === '"') quoted = false;
-      else cur += ch;
-    } else if (ch === '"') quoted = true;
-    else if (ch === ',') {
-      out.push(cur);
-      cur = '';
-    } else cur += ch;
-  }
-  out.push(cur);
-  return out;
-}
+// The UCI loader's RFC 4180 line reader: what we write must read back field by field.
+import { splitCsvLine as parseLine } from '../../../scripts/lib/uci-loader';
 
 describe('CSV export fields', () => {
   it.each([['=HYPERLINK("http://x")'], ['+1'], ['-2+3'], ['@SUM(A1)'], ['\tcmd'], ['\rcmd']])('neutralise a formula start: %j', (v) => {
