@@ -15,7 +15,7 @@ import type { EventRecord, ItemRecord } from './types';
 
 export const AFFINITY_FEATURES = [
   'log_target_baskets', 'target_recency', 'log_target_interest', 'log_cobuy_sum', 'cobuy_max', 'group_share',
-  'log_baskets90', 'log_recency', 'log_baskets', 'log_target_buyers30',
+  'log_baskets90', 'log_recency', 'log_baskets', 'log_target_buyers30', 'active_past_buyer', 'repeat_share_if_bought', 'log_baskets30',
 ] as const;
 const D = AFFINITY_FEATURES.length;
 
@@ -34,6 +34,8 @@ interface TargetContext {
   inGroup: Uint8Array;
   cobuy: Float64Array;
   buyers30: number;
+  /** share of the target's buyers who bought it in two or more baskets */
+  repeatShare: number;
 }
 
 function targetContext(snap: Snapshot, cat: CatalogueView, reach: ItemReach, items: ArrayLike<number>): TargetContext {
@@ -52,7 +54,13 @@ function targetContext(snap: Snapshot, cat: CatalogueView, reach: ItemReach, ite
       }
     }
   }
-  return { inTarget, inGroup, cobuy: targetCosine(snap, inTarget, reach, false), buyers30 };
+  let buyers = 0;
+  let repeaters = 0;
+  for (let k = 0; k < items.length; k++) {
+    buyers += snap.itemStats.buyers[items[k]!]!;
+    repeaters += snap.itemStats.repeatBuyers[items[k]!]!;
+  }
+  return { inTarget, inGroup, cobuy: targetCosine(snap, inTarget, reach, false), buyers30, repeatShare: buyers > 0 ? repeaters / buyers : 0 };
 }
 
 /** One customer's feature row for a target, written at `out[off…off+D)`. */
@@ -91,10 +99,13 @@ function featureRow(snap: Snapshot, t: TargetContext, u: number, out: Float64Arr
   out[off + 7] = Math.log1p(recency);
   out[off + 8] = Math.log1p(us.baskets[u]!);
   out[off + 9] = Math.log1p(t.buyers30);
+  out[off + 10] = out[off] * out[off + 6]!;
+  out[off + 11] = baskets > 0 ? t.repeatShare : 0;
+  out[off + 12] = Math.log1p(us.baskets30[u]!);
 }
 
 // Without a labelled window: the customer's own purchases of the target, then co-purchases and activity.
-const FALLBACK = [-5, 1.2, 2, 0.5, 0.8, 3, 1, 0.5, -0.3, 0.2, 0.1];
+const FALLBACK = [-5, 1.2, 2, 0.5, 0.8, 3, 1, 0.5, -0.3, 0.2, 0.1, 0, 0, 0];
 
 function predictRow(m: AffinityModel, x: Float64Array, off: number): number {
   let s: number;
@@ -109,8 +120,10 @@ function predictRow(m: AffinityModel, x: Float64Array, off: number): number {
 }
 
 /** Targets a model learns from: the window's best-selling items, and its biggest categories (or taste groups). */
-function trainingTargets(cat: CatalogueView, reach: ItemReach, items: number, categories: number): Int32Array[] {
-  const byBuyers = Array.from(reach.buyers.keys()).sort((a, b) => reach.buyers[b]! - reach.buyers[a]! || a - b);
+function trainingTargets(cat: CatalogueView, reach: ItemReach, snapRecent: Float32Array, items: number, categories: number): Int32Array[] {
+  // What sells now, not what sold most ever: audiences are asked for current items (and seasons move).
+  const recent = snapRecent;
+  const byBuyers = Array.from(reach.buyers.keys()).sort((a, b) => recent[b]! - recent[a]! || reach.buyers[b]! - reach.buyers[a]! || a - b);
   const out: Int32Array[] = byBuyers.slice(0, items).filter((i) => reach.buyers[i]! >= 2).map((i) => Int32Array.of(i));
   const names = new Map<string, number>();
   for (let i = 0; i < cat.itemIds.length; i++) {
@@ -126,48 +139,49 @@ function trainingTargets(cat: CatalogueView, reach: ItemReach, items: number, ca
  * following horizon. Negatives are sampled (weighted back) so big shops stay fast; null model when the
  * history is shorter than two horizons or nobody bought a training target.
  */
-export function fitAffinity(events: readonly EventRecord[], items: readonly ItemRecord[], anchor: number, horizonDays = 30, seed = 11): AffinityModel {
+export function fitAffinity(events: readonly EventRecord[], items: readonly ItemRecord[], anchor: number, horizonDays = 30, seed = 11, windows = 3): AffinityModel {
   const h = horizonDays * DAY;
   let minTs = Infinity;
   for (const e of events) if (e.ts < minTs) minTs = e.ts;
   const empty: AffinityModel = { horizonDays, lr: null, trainRows: 0, trainPositives: 0 };
-  if (!(anchor - minTs >= 2 * h)) return empty;
-  const a0 = anchor - h;
-  const snap = buildSnapshot(events, a0);
-  const cat = catalogueView(snap.itemIds, items);
-  const reach = itemReach(snap);
-  const bought = purchasesInWindow(events, a0, anchor, snap.itemIndex);
-  const targets = trainingTargets(cat, reach, 60, 10);
   const rand = mulberry32(seed);
   const xs: number[] = [];
   const ys: number[] = [];
   const ws: number[] = [];
   const row = new Float64Array(D);
-  const users = snap.userIds.length;
-  for (const target of targets) {
-    const t = targetContext(snap, cat, reach, target);
-    const label = new Uint8Array(users);
-    let pos = 0;
-    for (let u = 0; u < users; u++) {
-      const s = bought.get(snap.userIds[u]!);
-      if (!s) continue;
-      for (const i of s) {
-        if (t.inTarget[i]) {
-          label[u] = 1;
-          pos++;
-          break;
+  // The newest windows first: each needs a horizon of history before it.
+  for (let w = 1; w <= windows && anchor - (w + 1) * h >= minTs; w++) {
+    const a0 = anchor - w * h;
+    const snap = buildSnapshot(events, a0);
+    const cat = catalogueView(snap.itemIds, items);
+    const reach = itemReach(snap);
+    const bought = purchasesInWindow(events, a0, a0 + h, snap.itemIndex);
+    const users = snap.userIds.length;
+    for (const target of trainingTargets(cat, reach, snap.itemStats.buyers30, 60, 10)) {
+      const t = targetContext(snap, cat, reach, target);
+      const label = new Uint8Array(users);
+      let pos = 0;
+      for (let u = 0; u < users; u++) {
+        const s = bought.get(snap.userIds[u]!);
+        if (!s) continue;
+        for (const i of s) {
+          if (t.inTarget[i]) {
+            label[u] = 1;
+            pos++;
+            break;
+          }
         }
       }
-    }
-    if (pos === 0) continue;
-    // Keep every buyer and about 30 non-buyers per buyer, each weighted by the inverse of its sampling rate.
-    const q = Math.min(1, (30 * pos) / Math.max(1, users - pos));
-    for (let u = 0; u < users; u++) {
-      if (!label[u] && rand() >= q) continue;
-      featureRow(snap, t, u, row, 0);
-      for (let j = 0; j < D; j++) xs.push(row[j]!);
-      ys.push(label[u]!);
-      ws.push(label[u] ? 1 : 1 / q);
+      if (pos === 0) continue;
+      // Keep every buyer and about 30 non-buyers per buyer, each weighted by the inverse of its sampling rate.
+      const q = Math.min(1, (30 * pos) / Math.max(1, users - pos));
+      for (let u = 0; u < users; u++) {
+        if (!label[u] && rand() >= q) continue;
+        featureRow(snap, t, u, row, 0);
+        for (let j = 0; j < D; j++) xs.push(row[j]!);
+        ys.push(label[u]!);
+        ws.push(label[u] ? 1 : 1 / q);
+      }
     }
   }
   const positives = ys.reduce((s, v) => s + v, 0);

@@ -37,7 +37,7 @@ const mean = (xs: number[]): number => (xs.length === 0 ? 0 : xs.reduce((s, v) =
  * At-risk: P(no purchase in the next 90 days) for every customer who bought before the cut, against days since
  * the last purchase (recency alone), by AUC on who really did not buy in the 90 days after the cut.
  */
-async function atRisk(clean: readonly EventRecord[], returns: readonly EventRecord[], cut: number): Promise<CampaignReport['at_risk']> {
+export async function atRisk(clean: readonly EventRecord[], returns: readonly EventRecord[], cut: number): Promise<CampaignReport['at_risk']> {
   const train = clean.filter((e) => e.ts < cut);
   const snap = buildSnapshot(train, cut, { returns: returns.filter((e) => e.ts < cut) });
   const churn = await churnScores(train, snap, returns.filter((e) => e.ts < cut));
@@ -60,7 +60,7 @@ async function atRisk(clean: readonly EventRecord[], returns: readonly EventReco
  * precision@100 against a baseline ranking the item's past buyers (most baskets, then most recent) and then
  * the most active customers.
  */
-function audiences(clean: readonly EventRecord[], items: readonly ItemRecord[], split: number, end: number): CampaignReport['audiences'] {
+export function audiences(clean: readonly EventRecord[], items: readonly ItemRecord[], split: number, end: number): CampaignReport['audiences'] {
   const train = clean.filter((e) => e.ts < split);
   const snap = buildSnapshot(train, split);
   const bought = purchasesInWindow(clean, split, end, snap.itemIndex);
@@ -104,7 +104,7 @@ function audiences(clean: readonly EventRecord[], items: readonly ItemRecord[], 
  * New-in: items first sold in the 30 days before the cut, ranked for each customer who bought any of them in
  * the test window; Recall@10 against ranking them by their early sales (purchase lines before the cut).
  */
-function newIn(clean: readonly EventRecord[], items: readonly ItemRecord[], split: number, end: number): CampaignReport['new_in'] {
+export function newIn(clean: readonly EventRecord[], items: readonly ItemRecord[], split: number, end: number): CampaignReport['new_in'] {
   const train = clean.filter((e) => e.ts < split);
   const snap = buildSnapshot(train, split);
   const cat = catalogueView(snap.itemIds, items);
@@ -130,7 +130,7 @@ function newIn(clean: readonly EventRecord[], items: readonly ItemRecord[], spli
  * Two nightly segmentations (the last day of data and the day before), the second matched to the first:
  * how many segments, and the share of customers in both runs whose segment changed.
  */
-async function stability(clean: readonly EventRecord[], returns: readonly EventRecord[], items: readonly ItemRecord[], end: number, k: number): Promise<CampaignReport['segments']> {
+export async function stability(clean: readonly EventRecord[], returns: readonly EventRecord[], items: readonly ItemRecord[], end: number, k: number): Promise<CampaignReport['segments']> {
   const night = async (anchor: number, previous?: ReadonlyMap<string, string>) => {
     const events = clean.filter((e) => e.ts < anchor);
     const snap = buildSnapshot(events, anchor, { returns: returns.filter((e) => e.ts < anchor) });
