@@ -2,6 +2,7 @@ import { loadAllEvents } from '../../db/repositories/behaviour';
 import { liveSegmentation, loadCatalogue, publishedIntent, publishedScoresRun } from '../../db/repositories/campaign-inputs';
 import { writeAudiences, writeLifecycle } from '../../db/repositories/campaign-writes';
 import { createRun, failRun, findRunOfJob, publishRun, pruneRuns, writeSegments } from '../../db/repositories/runs';
+import { selectBackend } from '../../ml/backend';
 import { computeCampaignRun } from '../../ml/campaign-run';
 import { cleanEvents, returnEvents } from '../../ml/clean';
 import type { Handler } from '../context';
@@ -17,6 +18,8 @@ export const segment: Handler<'segment'> = async (payload, ctx) => {
   // A retry after the publish (the worker died before BullMQ heard back) reports that run instead of adding one.
   const owned = await findRunOfJob(ctx.db, ctx.jobId);
   if (owned?.status === 'published') return { runId: owned.runId, members: owned.users, alreadyPublished: true };
+  // The churn model may train an MLP (tfjs): the backend must be chosen first in this thread.
+  const backend = await selectBackend(ctx.config.ML_BACKEND);
   const raw = await loadAllEvents(ctx.db, (n) => ctx.progress(5, { phase: 'loading events', loaded: n }));
   const excluded = { excludedItemIds: ctx.config.EXCLUDED_ITEM_IDS };
   const events = cleanEvents(raw, excluded);
@@ -60,7 +63,7 @@ export const segment: Handler<'segment'> = async (payload, ctx) => {
       runId, members, movedShare: seg.movedShare, segments: seg.segments.map((s) => ({ id: s.segmentId, label: s.label, size: s.userIds.length })),
       lifecycle: Object.fromEntries(['new', 'active', 'at_risk', 'lapsed'].map((st) => [st, run.lifecycle.filter((r) => r.stage === st).length])),
       audiences: run.audiences.map((a) => ({ id: a.audienceId, size: a.members.length })), skippedAudiences: run.skipped,
-      newInItems: run.newIn.items.length, newInPicks: picks, campaigns, prunedRuns, seconds: (Date.now() - started) / 1000,
+      newInItems: run.newIn.items.length, newInPicks: picks, campaigns, prunedRuns, backend, seconds: (Date.now() - started) / 1000,
     };
   } catch (err) {
     await failRun(ctx.db, runId);

@@ -9,7 +9,7 @@ import { insertGeneratedShop } from '../helpers/shop';
 type Result = {
   runId: number; members: number; movedShare: number | null; segments: { id: string; label: string; size: number }[];
   lifecycle: Record<string, number>; audiences: { id: string; size: number }[]; skippedAudiences: string[]; newInItems: number; newInPicks: number;
-  campaigns: Record<string, number | string>;
+  campaigns: Record<string, number | string>; backend: string;
 };
 
 const CAMPAIGNS = JSON.stringify([
@@ -46,6 +46,8 @@ describe('segment job: segments, lifecycle, audiences, new-in picks and campaign
     const [pub] = (await env.db('published_runs').where({ kind: 'segments' })) as { run_id: number }[];
     expect(pub!.run_id).toBe(first.runId);
     expect(first.movedShare).toBeNull();
+    // The churn model may train a tfjs MLP: the job picks its backend first (the thread has none otherwise).
+    expect(['tensorflow-gpu', 'tensorflow', 'wasm', 'cpu']).toContain(first.backend);
     expect(first.segments.length).toBeGreaterThanOrEqual(2);
     const count = async (table: string): Promise<number> => Number(((await env.db(table).where({ run_id: first.runId }).count({ n: '*' })) as [{ n: number }])[0].n);
     // Every customer has a lifecycle row and one segment.
