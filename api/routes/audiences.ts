@@ -1,11 +1,11 @@
 import { Router } from 'express';
 import type { Config } from '../../config';
 import type { Db } from '../../db/knex';
-import { audienceIn, audienceMembersAfter, audiencesIn } from '../../db/repositories/campaigns';
+import { audienceIn, audienceMembersAfter, audiencesIn, liveSegmentsRun } from '../../db/repositories/campaigns';
 import { requireScope } from '../auth';
 import { notFound } from '../errors';
 import { pageQuery, parseQuery, pathId } from '../params';
-import { liveRunOr404, pinnedPage, runInfo } from '../pinned-run';
+import { pinnedPage, runInfo } from '../pinned-run';
 
 /** Audiences of the published segmentation run (high-intent, churn warning, item and category affinity), members paged by rank. */
 export function audiencesRouter(config: Readonly<Config>, db: Db): Router {
@@ -14,8 +14,8 @@ export function audiencesRouter(config: Readonly<Config>, db: Db): Router {
   const ttlMs = config.CURSOR_TTL_SECONDS * 1000;
 
   r.get('/v1/audiences', read, async (_req, res) => {
-    const run = await liveRunOr404(db);
-    res.json({ ...runInfo(run), audiences: await audiencesIn(db, run.runId) });
+    const run = await liveSegmentsRun(db);
+    res.json(run ? { ...runInfo(run), audiences: await audiencesIn(db, run.runId) } : { runId: null, audiences: [] });
   });
 
   r.get('/v1/audiences/:id/members', read, async (req, res) => {

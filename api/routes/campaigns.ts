@@ -1,7 +1,7 @@
 import { Router, type Response } from 'express';
 import type { Config } from '../../config';
 import type { Db } from '../../db/knex';
-import { campaignIn, campaignRowsAfter, campaignsIn, type CampaignExportRow, type ServedCampaign } from '../../db/repositories/campaigns';
+import { campaignIn, campaignRowsAfter, campaignsIn, liveSegmentsRun, type CampaignExportRow, type ServedCampaign } from '../../db/repositories/campaigns';
 import { requireScope } from '../auth';
 import { csvLine } from '../csv';
 import { notFound } from '../errors';
@@ -52,8 +52,8 @@ export function campaignsRouter(config: Readonly<Config>, db: Db): Router {
   const read = requireScope(config.API_KEYS, 'read');
 
   r.get('/v1/campaigns', read, async (_req, res) => {
-    const run = await liveRunOr404(db);
-    res.json({ ...runInfo(run), campaigns: await campaignsIn(db, run.runId) });
+    const run = await liveSegmentsRun(db);
+    res.json(run ? { ...runInfo(run), campaigns: await campaignsIn(db, run.runId) } : { runId: null, campaigns: [] });
   });
 
   r.get('/v1/campaigns/:id', read, async (req, res) => {

@@ -28,6 +28,8 @@ describe('segments, audiences, lifecycle and campaign routes (real MariaDB + Red
 
   it('answers 404 with the error shape before any run, and an empty segment list', async () => {
     expect((await get_('/v1/segments').expect(200)).body).toEqual({ runId: null, segments: [] });
+    expect((await get_('/v1/audiences').expect(200)).body).toEqual({ runId: null, audiences: [] });
+    expect((await get_('/v1/campaigns').expect(200)).body).toEqual({ runId: null, campaigns: [] });
     const res = await get_('/v1/segments/champions/members').expect(404);
     expect(res.body.error).toEqual({ code: 'not_found', message: expect.stringMatching(/no segmentation run/) });
     await get_('/v1/customers/u1/lifecycle').expect(404);
