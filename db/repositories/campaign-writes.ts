@@ -1,4 +1,5 @@
 import type { Db } from '../knex';
+import type { CampaignMemberRecord, LifecycleRecord } from './campaigns';
 import { insertChunked, toSqlTime } from './sql-util';
 
 /**
@@ -6,20 +7,8 @@ import { insertChunked, toSqlTime } from './sql-util';
  * publishRun flips the pointer, and a retried job opens a new run (the abandoned one is pruned).
  */
 
-export interface LifecycleRow {
-  userId: string;
-  stage: string;
-  pNoPurchase90d: number;
-  expectedSpend90d: number;
-  valueAtRisk: number;
-  churnRank: number | null;
-  recencyDays: number;
-  frequency: number;
-  monetary: number;
-  firstPurchaseAt: number | null;
-  lastPurchaseAt: number | null;
-  segmentId: string | null;
-}
+/** A lifecycle row as the job writes it (times in epoch ms). */
+export type LifecycleRow = LifecycleRecord<number>;
 
 const time = (ms: number | null): string | null => (ms === null ? null : toSqlTime(ms));
 
@@ -80,19 +69,8 @@ export interface CampaignHeader {
   size: number;
 }
 
-export interface CampaignMemberRow {
-  position: number;
-  userId: string;
-  probability: number | null;
-  segmentId: string | null;
-  segmentLabel: string | null;
-  stage: string | null;
-  orders: number;
-  spend: number;
-  lastOrderAt: number | null;
-  attributes: Record<string, string> | null;
-  items: readonly { itemId: string; title: string | null; reason: string; reasonItemId: string | null; reasonText: string }[];
-}
+/** A campaign customer as the job writes it (last order in epoch ms, items with the reason's item). */
+export type CampaignMemberRow = CampaignMemberRecord<number, { itemId: string; title: string | null; reason: string; reasonItemId: string | null; reasonText: string }>;
 
 export async function writeCampaignHeader(db: Db, runId: number, c: CampaignHeader): Promise<void> {
   await db('campaigns').insert({

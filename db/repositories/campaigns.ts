@@ -64,7 +64,8 @@ export async function segmentIn(db: Db, runId: number, segmentId: string): Promi
   return row ? segmentOf(row) : null;
 }
 
-export interface CustomerLifecycleView {
+/** A customer's lifecycle row; purchase times as T (epoch ms when written, ISO text when served). */
+export interface LifecycleRecord<T> {
   userId: string;
   stage: string;
   pNoPurchase90d: number;
@@ -74,10 +75,12 @@ export interface CustomerLifecycleView {
   recencyDays: number;
   frequency: number;
   monetary: number;
-  firstPurchaseAt: string | null;
-  lastPurchaseAt: string | null;
+  firstPurchaseAt: T | null;
+  lastPurchaseAt: T | null;
   segmentId: string | null;
 }
+
+export type CustomerLifecycleView = LifecycleRecord<string>;
 
 type LifecycleRow = {
   user_id: string; stage: string; p_no_purchase_90d: number; expected_spend_90d: number; value_at_risk: number; churn_rank: number | null;
@@ -175,7 +178,8 @@ export async function campaignIn(db: Db, runId: number, campaignId: string): Pro
   return row ? campaignOf(row) : null;
 }
 
-export interface CampaignExportRow {
+/** A campaign customer with what the export shows; last order time as T (epoch ms written, ISO served), items as I. */
+export interface CampaignMemberRecord<T, I> {
   position: number;
   userId: string;
   probability: number | null;
@@ -184,10 +188,12 @@ export interface CampaignExportRow {
   stage: string | null;
   orders: number;
   spend: number;
-  lastOrderAt: string | null;
+  lastOrderAt: T | null;
   attributes: Record<string, string> | null;
-  items: { itemId: string; title: string | null; reason: string; reasonText: string }[];
+  items: I[];
 }
+
+export type CampaignExportRow = CampaignMemberRecord<string, { itemId: string; title: string | null; reason: string; reasonText: string }>;
 
 /** A page of a campaign's customers (by position, after `after`) with their items: two indexed range reads. */
 export async function campaignRowsAfter(db: Db, runId: number, campaignId: string, after: number, limit: number): Promise<CampaignExportRow[]> {
