@@ -21,6 +21,9 @@ import { jobsRouter } from './routes/jobs';
 import { keysRouter } from './routes/keys';
 import { metricsRouter } from './routes/metrics';
 import { servingRouter } from './routes/serving';
+import { audiencesRouter } from './routes/audiences';
+import { campaignsRouter } from './routes/campaigns';
+import { segmentsRouter } from './routes/segments';
 import { whoamiRouter } from './routes/whoami';
 import type { ServingCache } from './serving-cache';
 import { ServingReads } from './serving-reads';
@@ -74,6 +77,7 @@ export function createApp(deps: ApiDeps): Express {
   // The contract (OpenAPI 3.1 and its page): no key, built from the specs of every router mounted here.
   app.use(docsRouter(() => openApiDocumentFor(app)));
   app.use(servingRouter(config, deps.readDb, new ServingReads(deps.readDb, deps.cache, config.SERVING_CACHE_WARM_KEYS)));
+  app.use(segmentsRouter(config, deps.readDb), audiencesRouter(config, deps.readDb), campaignsRouter(config, deps.readDb));
   // Everything below talks to Redis; BullMQ would wait for a lost Redis forever, so answer 503 at once instead.
   app.use(requireRedis(deps.redis));
   app.post(ENQUEUE_ROUTES, enqueueLimit(limits));

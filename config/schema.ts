@@ -53,6 +53,34 @@ const apiKeys = z
   });
 
 /**
+ * A campaign: an audience or a segment joined with each customer's top-N items from one list, under rules.
+ * Audience ids: `churn-warning`, `high-intent`, `item-<item id>`, `category-<name>`; segment ids as served.
+ */
+export const campaignSchema = z
+  .object({
+    id: z.string().regex(/^[a-z0-9][a-z0-9_-]{0,63}$/, 'lower-case letters, digits, _ and -, at most 64'),
+    label: z.string().min(1).max(255).optional(),
+    segment: z.string().min(1).max(64).optional(),
+    audience: z.string().min(1).max(128).optional(),
+    list: z.enum(['for-you', 'discover', 'new-in']).default('for-you'),
+    topN: z.number().int().min(1).max(10).default(3),
+    /** leave out items the customer bought in the last this many days (0: keep reorders) */
+    excludeBoughtWithinDays: z.number().int().min(0).max(3650).default(30),
+    /** at most this many items of one category (or taste group) per customer */
+    maxPerCategory: z.number().int().min(1).max(10).optional(),
+    /** user attributes (keys of the shop's users file) exported as columns */
+    attributes: z.array(z.string().regex(/^[A-Za-z0-9_.-]{1,64}$/)).max(20).default([]),
+  })
+  .strict()
+  .refine((c) => (c.segment === undefined) !== (c.audience === undefined), { message: 'name exactly one of segment or audience', path: ['audience'] });
+export type Campaign = z.output<typeof campaignSchema>;
+
+const DEFAULT_CAMPAIGNS = JSON.stringify([
+  { id: 'win-back', label: 'Win back customers at risk', audience: 'churn-warning', list: 'for-you', topN: 3, maxPerCategory: 1 },
+  { id: 'new-in', label: 'New in, for customers about to buy', audience: 'high-intent', list: 'new-in', topN: 3 },
+]);
+
+/**
  * The one schema for every setting. Keys are the environment variable names; defaults work on a developer
  * machine with local Redis and MariaDB (root, empty password).
  */
@@ -198,6 +226,50 @@ export const configSchema = z.object({
    * tells every process at once through Redis, so this is the backstop for a lost message or a by-hand change
    */
   API_KEYS_RELOAD_SECONDS: z.coerce.number().int().min(1).max(3600).default(10),
+  // Campaigns (issue 11): lifecycle rules, audiences, new-in picks, campaign definitions, pinned cursors
+  /**
+   * How long (seconds) a page cursor stays valid after its first page; a superseded segmentation run is kept at
+   * least this long after the next one replaced it, so every valid cursor still finds its run.
+   */
+  CURSOR_TTL_SECONDS: z.coerce.number().int().min(60).max(7 * 86_400).default(86_400),
+  /** lifecycle: first purchase at most this many days ago = new */
+  LIFECYCLE_NEW_DAYS: positiveInt(30),
+  /** lifecycle: last purchase more than this many days ago = lapsed */
+  LIFECYCLE_LAPSED_DAYS: positiveInt(180),
+  /** lifecycle: otherwise P(no purchase in 90 days) at or above this = at risk (below: active) */
+  AT_RISK_PROBABILITY: z.coerce.number().min(0).max(1).default(0.5),
+  /** customers kept per audience (top-N by probability) */
+  AUDIENCE_SIZE: positiveInt(1000),
+  /** items and categories (comma lists) that get an affinity audience in every segment run */
+  AUDIENCE_ITEMS: z.string().default('').transform((s) => csv(s)),
+  AUDIENCE_CATEGORIES: z.string().default('').transform((s) => csv(s)),
+  /** high-intent audience: only customers with P(buys in the horizon) at or above this (0: top AUDIENCE_SIZE only) */
+  HIGH_INTENT_MIN_PROBABILITY: z.coerce.number().min(0).max(1).default(0),
+  /** new-in picks: items first seen in the last this many days */
+  NEW_IN_DAYS: positiveInt(30),
+  /** new-in picks per customer */
+  NEW_IN_PICKS: z.coerce.number().int().min(1).max(20).default(10),
+  /** campaigns built in every segment run: a JSON array of campaign objects (see campaignSchema) */
+  CAMPAIGNS: z
+    .string()
+    .default(DEFAULT_CAMPAIGNS)
+    .transform((s, ctx): Campaign[] => {
+      let raw: unknown;
+      try {
+        raw = JSON.parse(s);
+      } catch {
+        ctx.addIssue({ code: 'custom', message: 'must be a JSON array of campaigns' });
+        return [];
+      }
+      const parsed = z.array(campaignSchema).max(50).safeParse(raw);
+      if (!parsed.success) {
+        for (const i of parsed.error.issues) ctx.addIssue({ code: 'custom', message: `${i.path.join('.') || '(array)'}: ${i.message}` });
+        return [];
+      }
+      const ids = parsed.data.map((c) => c.id);
+      if (new Set(ids).size !== ids.length) ctx.addIssue({ code: 'custom', message: 'campaign ids must be unique' });
+      return parsed.data;
+    }),
 });
 
 export type Config = z.output<typeof configSchema>;

@@ -38,6 +38,11 @@ export const payloadSchemas = {
   }).refine((p) => p.shard < p.of, { message: 'shard must be below of', path: ['shard'] }),
   segment: z.object({
     segments: z.number().int().min(2).max(12).optional(),
+    /** affinity audiences for this run on top of AUDIENCE_ITEMS / AUDIENCE_CATEGORIES (an audience on demand) */
+    audiences: z.object({
+      items: z.array(z.string().min(1).max(64)).max(50).default([]),
+      categories: z.array(z.string().min(1).max(128)).max(50).default([]),
+    }).strict().optional(),
   }),
   'nightly-pipeline': z.object({
     /** ingest an events file first: a file in the upload (or import) directory, read with a preset mapping */

@@ -16,15 +16,20 @@ function dist2(a: ArrayLike<number>, b: ArrayLike<number>): number {
   return s;
 }
 
-/** k-means with k-means++ seeding (Lloyd iterations until no point moves or maxIter). */
-export function kmeans(points: number[][], k: number, opts: { seed?: number; maxIter?: number } = {}): KMeansResult {
+/**
+ * k-means with k-means++ seeding (Lloyd iterations until no point moves or maxIter). `init` centroids (at most
+ * k) are kept as the first seeds and k-means++ adds the rest: started from last run's segments, a nightly
+ * re-clustering of nearly the same customers stays where it was instead of relabelling everyone.
+ */
+export function kmeans(points: number[][], k: number, opts: { seed?: number; maxIter?: number; init?: readonly number[][] } = {}): KMeansResult {
   const n = points.length;
   if (n === 0) throw new Error('kmeans: no points');
   const kk = Math.min(k, n);
   const rand = mulberry32(opts.seed ?? 42);
-  const first = points[Math.floor(rand() * n)] ?? points[0]!;
-  const centroids: number[][] = [[...first]];
+  const centroids: number[][] = (opts.init ?? []).slice(0, kk).map((c) => [...c]);
+  if (centroids.length === 0) centroids.push([...(points[Math.floor(rand() * n)] ?? points[0]!)]);
   const d2 = new Float64Array(n).fill(Infinity);
+  for (const c of centroids.slice(0, -1)) for (let i = 0; i < n; i++) d2[i] = Math.min(d2[i]!, dist2(points[i]!, c));
   while (centroids.length < kk) {
     const last = centroids[centroids.length - 1]!;
     let total = 0;

@@ -124,6 +124,10 @@ async function main(): Promise<void> {
     const recs = await api<{ items?: { itemId: string; title: string | null; reason: string }[] }>('GET', `/v1/users/${SAMPLE_USER}/recommendations?list=for-you&limit=${config.TOP_K}`);
     const intent = await api<{ probability?: number }>('GET', `/v1/users/${SAMPLE_USER}/intent`);
     const segments = (await api<{ segments: { segmentId: string; label: string; size: number }[] }>('GET', '/v1/segments')).body.segments;
+    const campaigns = (await api<{ campaigns?: { campaignId: string; label: string; size: number }[] }>('GET', '/v1/campaigns')).body.campaigns ?? [];
+    const exported = campaigns.find((c) => c.size > 0) ?? campaigns[0];
+    const rows = exported ? await firstLines(`${base}/v1/campaigns/${encodeURIComponent(exported.campaignId)}/export.csv`, key, 6) : [];
+    const segmentResult = results.segment?.result ?? null;
     const model = models[0];
     const summary = {
       seconds: Math.round((Date.now() - started) / 1000),
@@ -133,6 +137,8 @@ async function main(): Promise<void> {
       scores: results['score-all-users']?.result ?? null,
       sample: { userId: SAMPLE_USER, intent: intent.body.probability ?? null, recommendations: recs.body.items ?? [] },
       segments: segments.map((s) => ({ id: s.segmentId, label: s.label, size: s.size })),
+      lifecycle: (segmentResult?.lifecycle as Record<string, number> | undefined) ?? null,
+      campaign: exported ? { id: exported.campaignId, label: exported.label, size: exported.size, export: `${base}/v1/campaigns/${exported.campaignId}/export.csv`, firstRows: rows } : null,
       api: base,
       board: `${base}/admin/queues`,
       apiKey: key,
@@ -156,6 +162,22 @@ async function main(): Promise<void> {
   }
 }
 
+/** The first `n` lines of a streamed text body (the CSV export), then the stream is cancelled. */
+async function firstLines(url: string, key: string, n: number): Promise<string[]> {
+  const res = await fetch(url, { headers: { 'X-API-Key': key } });
+  if (!res.ok || !res.body) throw new Error(`${url}: ${res.status}`);
+  const reader = (res.body as ReadableStream<Uint8Array>).getReader();
+  const decoder = new TextDecoder();
+  let text = '';
+  while (text.split('\r\n').length <= n) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    text += decoder.decode(value, { stream: true });
+  }
+  await reader.cancel();
+  return text.split('\r\n').slice(0, n).filter((l) => l.length > 0);
+}
+
 type Headline = { recall: number | null; ndcg: number | null; discoverRecall: number | null; intentAuc: number | null };
 
 function mapValues<T, U>(o: Record<string, T>, f: (v: T) => U): Record<string, U> {
@@ -176,6 +198,8 @@ function printSummary(s: {
   scores: Record<string, unknown> | null;
   sample: { userId: string; intent: number | null; recommendations: { itemId: string; title: string | null; reason: string }[] };
   segments: { label: string; size: number }[];
+  lifecycle: Record<string, number> | null;
+  campaign: { id: string; label: string; size: number; export: string; firstRows: string[] } | null;
   api: string;
   board: string;
   apiKey: string;
@@ -195,6 +219,11 @@ function printSummary(s: {
   console.log(`Customer ${s.sample.userId}: P(buy in the horizon) = ${num(s.sample.intent)}; for-you list:`);
   for (const r of s.sample.recommendations.slice(0, 10)) console.log(`  ${r.itemId.padEnd(8)} ${(r.title ?? '').slice(0, 40).padEnd(40)} ${r.reason}`);
   console.log(`Segments: ${s.segments.map((x) => `${x.label} ${x.size}`).join(', ')}`);
+  if (s.lifecycle) console.log(`Lifecycle: ${Object.entries(s.lifecycle).map(([k, v]) => `${k} ${num(v)}`).join(', ')}`);
+  if (s.campaign) {
+    console.log(`Campaign "${s.campaign.label}" (${num(s.campaign.size)} customers), first rows of ${s.campaign.export}:`);
+    for (const line of s.campaign.firstRows) console.log(`  ${line.length > 160 ? `${line.slice(0, 157)}...` : line}`);
+  }
   console.log(`API ${s.api}   Bull Board ${s.board}   API key ${s.apiKey}`);
 }
 

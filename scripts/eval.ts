@@ -1,8 +1,9 @@
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { exitWithUsage, parseCli, type CliSpec } from '../config/cli';
 import { ML_BACKENDS } from '../config/schema';
 import { evaluateProtocol, selectBackend, type EvalReport, type MethodReport } from '../ml';
+import { evaluateCampaigns, type CampaignReport } from '../ml/campaign-eval';
 import { loadUciEvents, UCI_NON_PRODUCT_CODES } from './lib/uci-loader';
 
 const CLI = {
@@ -16,6 +17,7 @@ const CLI = {
     out: { type: 'string', value: 'FILE', default: 'reports/eval.json', description: 'where the report goes' },
     backend: { type: 'string', value: 'NAME', description: `tfjs backend: auto, ${ML_BACKENDS.join(', ')} (default: ML_BACKEND, else auto)` },
     'no-tune': { type: 'boolean', description: 'skip the validation search (use the default hyper-parameters)' },
+    only: { type: 'string', value: 'WHAT', default: 'all', description: '`campaigns`: only the campaign figures, merged into the existing report' },
   },
 } as const satisfies CliSpec;
 
@@ -27,18 +29,21 @@ interface Args {
   out: string;
   backend: string;
   tune: boolean;
+  /** `campaigns`: only the campaign figures, merged into the existing report file */
+  only: 'all' | 'campaigns';
 }
 
 function parseArgs(argv: string[]): Args {
   const { values } = parseCli(CLI, argv);
   const a: Args = {
     splitDate: values['split-date'], k: Number(values.k), horizon: Number(values.horizon), file: values.file, out: values.out,
-    backend: values.backend ?? process.env.ML_BACKEND ?? 'auto', tune: !values['no-tune'],
+    backend: values.backend ?? process.env.ML_BACKEND ?? 'auto', tune: !values['no-tune'], only: values.only === 'campaigns' ? 'campaigns' : 'all',
   };
   if (a.backend !== 'auto' && !(ML_BACKENDS as readonly string[]).includes(a.backend)) exitWithUsage(CLI, `--backend must be auto or one of ${ML_BACKENDS.join(', ')}, not "${a.backend}"`);
   if (!Number.isInteger(a.k) || a.k <= 0) exitWithUsage(CLI, `--k must be a positive integer, not "${values.k}"`);
   if (!(a.horizon > 0)) exitWithUsage(CLI, `--horizon must be a positive number of days, not "${values.horizon}"`);
   if (!/^\d{4}-\d{2}-\d{2}$/.test(a.splitDate) || Number.isNaN(Date.parse(`${a.splitDate}T00:00:00Z`))) exitWithUsage(CLI, `--split-date must be a date (YYYY-MM-DD), not "${a.splitDate}"`);
+  if (values.only !== 'all' && values.only !== 'campaigns') exitWithUsage(CLI, `--only takes campaigns or all, not "${values.only}"`);
   return a;
 }
 
@@ -62,6 +67,14 @@ function printTable(r: EvalReport): void {
   console.log(row('CHAMPION (ranker)', { ...r, intent: r.intent }, k));
 }
 
+function printCampaigns(c: CampaignReport): void {
+  const beat = (a: number, b: number): string => (a > b ? 'beats' : 'does NOT beat');
+  console.log(`campaigns: ${c.segments.count} segments, ${(c.segments.moved_share * 100).toFixed(2)}% of ${c.segments.customers} customers moved between two nightly runs`);
+  console.log(`  at-risk (no purchase in 90 days, ${c.at_risk.customers} customers, ${c.at_risk.method}): AUC ${f(c.at_risk.auc)} ${beat(c.at_risk.auc, c.at_risk.recency_auc)} recency alone ${f(c.at_risk.recency_auc)}`);
+  console.log(`  audiences (${c.audiences.items} best sellers of the test window): precision@100 ${f(c.audiences.precision_at_100)} ${beat(c.audiences.precision_at_100, c.audiences.baseline_precision_at_100)} past buyers then most active ${f(c.audiences.baseline_precision_at_100)}`);
+  console.log(`  new-in (${c.new_in.new_items} items first sold in the 30 days before the cut, ${c.new_in.test_users} customers): Recall@10 ${f(c.new_in.recall_at_10)} ${beat(c.new_in.recall_at_10, c.new_in.baseline_recall_at_10)} early sales ${f(c.new_in.baseline_recall_at_10)}`);
+}
+
 async function main(): Promise<void> {
   const args = parseArgs(process.argv.slice(2));
   const backend = await selectBackend(args.backend as Parameters<typeof selectBackend>[0]);
@@ -70,6 +83,21 @@ async function main(): Promise<void> {
   const data = await loadUciEvents(args.file);
   console.log(`loaded ${data.events.length} events from ${args.file} in ${((Date.now() - t) / 1000).toFixed(1)} s`);
   const splitTs = Date.parse(`${args.splitDate}T00:00:00Z`);
+  // EVALUATION.md counts the split + horizon day as a test day, so the last calendar day is included.
+  const testEndTs = splitTs + (args.horizon + 1) * 86_400_000;
+  const t1 = Date.now();
+  const campaigns = await evaluateCampaigns(data.events, {
+    splitTs, testEndTs, excludedItemIds: [...UCI_NON_PRODUCT_CODES], items: data.items, log: (m) => console.log(`  ${m}`),
+  });
+  console.log(`campaign figures in ${((Date.now() - t1) / 1000).toFixed(1)} s`);
+  if (args.only === 'campaigns') {
+    const old = existsSync(args.out) ? (JSON.parse(readFileSync(args.out, 'utf8')) as Record<string, unknown>) : {};
+    mkdirSync(dirname(args.out), { recursive: true });
+    writeFileSync(args.out, JSON.stringify({ ...old, ...campaigns }, null, 2));
+    printCampaigns(campaigns);
+    console.log(`wrote the campaign figures into ${args.out}`);
+    return;
+  }
   const report = await evaluateProtocol(data.events, {
     splitTs, k: args.k, horizonDays: args.horizon, excludedItemIds: [...UCI_NON_PRODUCT_CODES], backend, items: data.items,
     tune: args.tune, log: (m) => console.log(`  ${m}`),
@@ -96,8 +124,9 @@ async function main(): Promise<void> {
   }
   console.log(`champion train ${report.train_seconds.toFixed(1)} s (validation search ${report.tune_seconds.toFixed(1)} s)`);
   console.log(report.fallbacks.length === 0 ? 'fallbacks: none (full history)' : `fallbacks:\n  ${report.fallbacks.join('\n  ')}`);
+  printCampaigns(campaigns);
   mkdirSync(dirname(args.out), { recursive: true });
-  writeFileSync(args.out, JSON.stringify(report, null, 2));
+  writeFileSync(args.out, JSON.stringify({ ...report, ...campaigns }, null, 2));
   console.log(`wrote ${args.out}`);
 }
 

@@ -1,6 +1,6 @@
 import type { ModelSummary } from '../../db/repositories/models';
 import type { RunSummary } from '../../db/repositories/ops';
-import type { ServedSegment } from '../../db/repositories/serving';
+import type { ServedSegment } from '../../db/repositories/campaigns';
 import { barChart, esc, lineChart, type Series } from './charts';
 
 /** One queue's counts as BullMQ reports them, plus the workers connected to it. */

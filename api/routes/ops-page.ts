@@ -5,7 +5,7 @@ import type { Config } from '../../config';
 import type { Db } from '../../db/knex';
 import { listModels } from '../../db/repositories/models';
 import { recentRuns } from '../../db/repositories/ops';
-import { listSegments } from '../../db/repositories/serving';
+import { liveSegmentsRun, segmentsIn } from '../../db/repositories/campaigns';
 import type { Queues } from '../../jobs/queues';
 import { requireScope } from '../auth';
 import { BOARD_PATH } from '../board';
@@ -39,10 +39,10 @@ export function opsPageRouter(config: Readonly<Config>, db: Db, queues: Queues):
     },
   }]);
   r.get(OPS_PAGE_PATH, requireScope(config.API_KEYS, 'ops', { basicChallenge: true }), pagePolicy, async (_req, res) => {
-    const [models, runs, segments, health] = await Promise.all([listModels(db, 30), recentRuns(db, 15), listSegments(db), queueHealth(queues)]);
+    const [models, runs, segmentsRun, health] = await Promise.all([listModels(db, 30), recentRuns(db, 15), liveSegmentsRun(db), queueHealth(queues)]);
     res.type('html').send(renderOpsPage({
       models, runs, queues: health, generatedAt: new Date().toISOString(),
-      segments: segments ? { runId: segments.run.runId, publishedAt: segments.run.publishedAt, segments: segments.segments } : null,
+      segments: segmentsRun ? { runId: segmentsRun.runId, publishedAt: segmentsRun.publishedAt ?? '', segments: await segmentsIn(db, segmentsRun.runId) } : null,
     }, BOARD_PATH));
   });
   return r;

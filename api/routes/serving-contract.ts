@@ -19,7 +19,6 @@ const category = z.string().min(1).max(512).optional().meta({
 
 export const userParams = z.object({ id: idParam.meta({ description: "the shop's customer id", example: '17850' }) });
 export const itemParams = z.object({ id: idParam.meta({ description: "the shop's item id", example: '85123A' }) });
-export const segmentParams = z.object({ id: idParam.meta({ description: 'a segment id from GET /v1/segments', example: 'champions' }) });
 export const recQuery = (topK: number) => z.object({ list: listName, limit: z.coerce.number().int().min(1).max(100).default(topK), category });
 export const similarQuery = (topK: number) => z.object({ limit: z.coerce.number().int().min(1).max(100).default(topK) });
 export const batchBody = (topK: number) =>
@@ -29,7 +28,6 @@ export const batchBody = (topK: number) =>
     limit: z.number().int().min(1).max(100).default(topK),
     category,
   }).strict();
-export const pageQuery = z.object({ limit: z.coerce.number().int().min(1).max(1000).default(100), after: z.string().max(64).optional().meta({ description: 'the cursor: the last user id of the previous page' }) });
 
 const runId = z.number().int().meta({ description: 'the published scoring run', example: 42 });
 const modelVersion = z.number().int().nullable().meta({ description: 'the model version that produced the run', example: 7 });
@@ -61,9 +59,6 @@ const intent = z
     horizonDays: z.number().int().nullable().meta({ description: 'null for the cold-start base rate' }), coldStart, runId, modelVersion, publishedAt: timestamp,
   })
   .meta({ id: 'Intent' });
-const segment = z.object({ segmentId: z.string(), label: z.string(), description: z.string(), size: z.number().int().min(0), profile: z.record(z.string(), z.unknown()) }).meta({ id: 'Segment' });
-const segments = z.object({ runId: runId.nullable(), publishedAt: timestamp.optional(), segments: z.array(segment) }).meta({ id: 'Segments' });
-const members = z.object({ segment, runId, userIds: z.array(z.string()), next: z.string().nullable().meta({ description: 'the next page, null on the last' }) }).meta({ id: 'SegmentMembers' });
 const json = z.record(z.string(), z.unknown());
 const model = z
   .object({
@@ -72,7 +67,6 @@ const model = z
   })
   .meta({ id: 'Model' });
 
-const SEGMENT_EXAMPLE = { segmentId: 'champions', label: 'Champions', description: 'bought recently, often and for a lot', size: 412, profile: { recencyDays: 9, frequency: 14, monetary: 5120.5 } };
 const PUBLISHED = { runId: 42, modelVersion: 7, publishedAt: '2024-05-01T02:14:07.000Z' };
 const ITEM = { rank: 1, itemId: '85123A', title: 'WHITE HANGING HEART T-LIGHT HOLDER', category: 'Home > Lighting', score: 0.91, reason: 'bought-before', reasonItemId: null };
 const badParam = (message: string) => errorResponse('a bad parameter, named', 'bad_request', message);
@@ -121,19 +115,6 @@ export function servingContract(topK: number): { router: ReturnType<typeof contr
         200: jsonResponse('similar items, best first (empty when the item has no neighbours)', similar, { itemId: '85123A', ...PUBLISHED, items: [{ ...ITEM, itemId: '21733', reason: 'bought-with', reasonItemId: '85123A' }] }),
         400: badParam('limit: Too big: expected number to be <=100'),
         404: errorResponse('the catalogue does not know the item (or nothing is published)', 'not_found', 'unknown item "85123A"'),
-      },
-    },
-    {
-      method: 'get', path: '/v1/segments', summary: 'The published segments, largest first', tags: ['serving'], scope: 'read',
-      responses: { 200: jsonResponse('the segments (runId null and none before the first publish)', segments, { runId: 43, publishedAt: PUBLISHED.publishedAt, segments: [SEGMENT_EXAMPLE] }) },
-    },
-    {
-      method: 'get', path: '/v1/segments/{id}/members', summary: "A published segment's members, by cursor", tags: ['serving'], scope: 'read',
-      request: { params: segmentParams, query: pageQuery },
-      responses: {
-        200: jsonResponse('one page of user ids, ascending', members, { segment: SEGMENT_EXAMPLE, runId: 43, userIds: ['12347', '12348'], next: '/v1/segments/champions/members?limit=2&after=12348' }),
-        400: badParam('limit: Too big: expected number to be <=1000'),
-        404: errorResponse('no such published segment', 'not_found', 'no published segment "champions"'),
       },
     },
     {

@@ -2,14 +2,14 @@ import express, { type Request, type Router } from 'express';
 import { z } from 'zod';
 import type { Config } from '../../config';
 import type { Db } from '../../db/knex';
-import { getSegmentMembers, listSegments, type ListedItem, type PublishedScores } from '../../db/repositories/serving';
+import { type ListedItem, type PublishedScores } from '../../db/repositories/serving';
 import { listModels } from '../../db/repositories/models';
 import { describeIssues } from '../../jobs/catalogue';
 import { requireScope } from '../auth';
 import { badRequest, notFound } from '../errors';
 import { requireJsonBody } from '../security';
 import type { ServingReads } from '../serving-reads';
-import { idParam, pageQuery, servingContract } from './serving-contract';
+import { idParam, servingContract } from './serving-contract';
 
 function query<T extends z.ZodType>(schema: T, req: Request): z.output<T> {
   const parsed = schema.safeParse(req.query);
@@ -69,20 +69,6 @@ export function servingRouter(config: Readonly<Config>, db: Db, reads: ServingRe
     const found = await reads.similar(run, itemId, q.limit);
     if (!found) throw notFound(`unknown item "${itemId}"`);
     res.json({ itemId, ...runFields(run), items: items(found) });
-  });
-
-  r.get('/v1/segments', read, async (_req, res) => {
-    const found = await listSegments(db);
-    res.json(found ? { runId: found.run.runId, publishedAt: found.run.publishedAt, segments: found.segments } : { runId: null, segments: [] });
-  });
-
-  r.get('/v1/segments/:id/members', read, async (req, res) => {
-    const segmentId = param(req, 'id');
-    const q = query(pageQuery, req);
-    const page = await getSegmentMembers(db, segmentId, q.after ?? null, q.limit);
-    if (!page) throw notFound(`no published segment "${segmentId}"`);
-    const next = page.next === null ? null : `/v1/segments/${encodeURIComponent(segmentId)}/members?limit=${q.limit}&after=${encodeURIComponent(page.next)}`;
-    res.json({ segment: page.segment, runId: page.run.runId, userIds: page.userIds, next });
   });
 
   r.get('/v1/models', read, async (_req, res) => {

@@ -5,12 +5,14 @@ import { modelMigrations } from './003-models';
 import { outputMigrations } from './004-outputs';
 import { scoreShardMigrations } from './005-score-shards';
 import { apiKeyMigrations } from './006-api-keys';
+import { campaignMigrations } from './007-campaigns';
 import { servingItemMigrations } from './009-serving-items';
 import type { Migration } from './types';
 
 /** Every migration in order. Listed in code (not read from a folder) so ts-run tests and compiled dist agree. */
 export const migrations: Migration[] = [
   ...rawDataMigrations, ...featureMigrations, ...modelMigrations, ...outputMigrations, ...scoreShardMigrations, ...servingItemMigrations, ...apiKeyMigrations,
+  ...campaignMigrations,
 ];
 
 /** knex migration source over the list above. */

@@ -1,5 +1,5 @@
 import type { Db } from '../knex';
-import { insertChunked, toSqlTime, withTransaction } from './sql-util';
+import { fromSqlTime, insertChunked, toSqlTime, withTransaction } from './sql-util';
 
 export type RunKind = 'scores' | 'segments';
 
@@ -146,19 +146,31 @@ export async function failRun(db: Db, runId: number): Promise<void> {
   await db('score_runs').where({ run_id: runId }).update({ status: 'failed', finished_at: toSqlTime(Date.now()) });
 }
 
-/** Deletes rows of all but the newest `keep` published runs of a kind (and of failed runs); the live one is never touched. */
-export async function pruneRuns(db: Db, kind: RunKind, keep: number): Promise<number[]> {
+/** Every table holding a run's rows, by run kind (segmentation runs carry the campaign outputs too). */
+const RUN_TABLES: Record<RunKind, string[]> = {
+  scores: ['recommendations', 'user_intent', 'similar_items', 'run_item_lists', 'score_run_shards'],
+  segments: ['segment_members', 'segments', 'customer_lifecycle', 'audience_members', 'audiences', 'new_in_picks', 'campaign_items', 'campaign_members', 'campaigns'],
+};
+
+/**
+ * Deletes rows of all but the newest `keep` published runs of a kind (and of failed runs); the live one is never
+ * touched. A superseded run is also kept until `graceMs` after the run that replaced it was published: page
+ * cursors pinned to it stay valid that long (CURSOR_TTL_SECONDS).
+ */
+export async function pruneRuns(db: Db, kind: RunKind, keep: number, graceMs = 0): Promise<number[]> {
   const live = (await db('published_runs').select('run_id', 'previous_run_id').where({ kind }).first()) as { run_id: number; previous_run_id: number | null } | undefined;
   const protectedIds = new Set([live?.run_id, live?.previous_run_id].filter((x): x is number => typeof x === 'number'));
-  const published = (await db('score_runs').select('run_id').where({ kind, status: 'published' }).orderBy('run_id', 'desc')) as { run_id: number }[];
+  const newestFirst = (await db('score_runs').select('run_id', 'finished_at').where({ kind, status: 'published' }).orderBy('run_id', 'desc')) as { run_id: number; finished_at: string }[];
+  // Run i stopped being live when run i − 1 (the next newer one) was published.
+  const published = newestFirst.filter((_r, i) => i >= keep && (graceMs <= 0 || i === 0 || fromSqlTime(newestFirst[i - 1]!.finished_at) < Date.now() - graceMs));
   // Failed runs, and runs still "running" two days after they started (their job failed for good).
   const abandoned = toSqlTime(Date.now() - 2 * 86_400_000);
   const failed: { run_id: number }[] = await db('score_runs').select('run_id').where({ kind })
     .whereRaw("(status = 'failed' OR (status = 'running' AND started_at < ?))", [abandoned]);
-  const doomed = [...published.slice(keep), ...failed].map((r) => r.run_id).filter((id) => !protectedIds.has(id));
+  const doomed = [...published, ...failed].map((r) => r.run_id).filter((id) => !protectedIds.has(id));
   for (const id of doomed) {
     // Chunked deletes keep each statement's lock footprint small on big runs.
-    for (const table of kind === 'scores' ? ['recommendations', 'user_intent', 'similar_items', 'run_item_lists', 'score_run_shards'] : ['segment_members', 'segments']) {
+    for (const table of RUN_TABLES[kind]) {
       while ((await db(table).where({ run_id: id }).limit(50_000).delete()) > 0);
     }
     await db('score_runs').where({ run_id: id }).update({ status: 'pruned' });

@@ -122,49 +122,6 @@ export async function intentOfUsers(db: Db, runId: number, userIds: readonly str
   return out;
 }
 
-export interface ServedSegment {
-  segmentId: string;
-  label: string;
-  description: string;
-  size: number;
-  profile: Record<string, unknown>;
-}
-
-/** The published segments, largest first. */
-export async function listSegments(db: Db): Promise<{ run: PublishedRun; segments: ServedSegment[] } | null> {
-  const run = await publishedRun(db, 'segments');
-  if (!run) return null;
-  const rows = (await db('segments').select('segment_id', 'label', 'description', 'size', 'profile').where({ run_id: run.runId }).orderBy('size', 'desc')) as {
-    segment_id: string;
-    label: string;
-    description: string;
-    size: number;
-    profile: string | Record<string, unknown>;
-  }[];
-  return {
-    run,
-    segments: rows.map((r) => ({
-      segmentId: r.segment_id,
-      label: r.label,
-      description: r.description,
-      size: r.size,
-      profile: typeof r.profile === 'string' ? (JSON.parse(r.profile) as Record<string, unknown>) : r.profile,
-    })),
-  };
-}
-
-/** One page of a published segment's members, keyset-paginated by user id; null when the segment is unknown. */
-export async function getSegmentMembers(db: Db, segmentId: string, after: string | null, limit: number): Promise<{ run: PublishedRun; segment: ServedSegment; userIds: string[]; next: string | null } | null> {
-  const published = await listSegments(db);
-  const segment = published?.segments.find((s) => s.segmentId === segmentId);
-  if (!published || !segment) return null;
-  const q = db('segment_members').select('user_id').where({ run_id: published.run.runId, segment_id: segmentId }).orderBy('user_id').limit(limit + 1);
-  if (after !== null) void q.andWhere('user_id', '>', after);
-  const rows = (await q) as { user_id: string }[];
-  const userIds = rows.slice(0, limit).map((r) => r.user_id);
-  return { run: published.run, segment, userIds, next: rows.length > limit ? (userIds[userIds.length - 1] ?? null) : null };
-}
-
 /** True when MySQL answers (readiness). */
 export async function ping(db: Db): Promise<void> {
   await db.raw('SELECT 1');

@@ -120,7 +120,18 @@ describe('end to end: upload → ingest → nightly pipeline → served lists an
     const first = segments.body.segments[0] as { segmentId: string; size: number; label: string };
     expect(first.label).toMatch(/\w/);
     const members = await get(`/v1/segments/${first.segmentId}/members?limit=5`).expect(200);
-    expect(members.body.userIds).toHaveLength(Math.min(5, first.size));
+    expect(members.body.members).toHaveLength(Math.min(5, first.size));
+    // The segment job's campaign outputs are served from the same run.
+    const customer = (members.body.members as { userId: string }[])[0]!.userId;
+    const life = await get(`/v1/customers/${customer}/lifecycle`).expect(200);
+    expect(life.body).toMatchObject({ userId: customer, segment: { segmentId: first.segmentId }, runId: segments.body.runId });
+    expect(['new', 'active', 'at_risk', 'lapsed']).toContain(life.body.stage);
+    // A slice of six weeks has few customers old enough to be at risk: the list may be short, never missing.
+    const churn = await get('/v1/audiences/churn-warning/members?limit=3').expect(200);
+    expect(churn.body.members.length).toBe(Math.min(3, churn.body.audience.size as number));
+    const csv = await get('/v1/campaigns/win-back/export.csv').expect(200);
+    expect(csv.text.split('\r\n')[0]).toMatch(/^customer_id,lifecycle_stage,segment_id,segment_label,probability,orders,total_spend,last_order_date,item_1_id,/);
+    expect(csv.text.split('\r\n').filter((l) => l.length > 0).length).toBe(churn.body.audience.size + 1);
     // The upload was ingested, so it was deleted; neither answer showed a server path.
     expect(upload.body.path).toBeUndefined();
     await expect(readFile(path.join(dir, upload.body.file as string))).rejects.toMatchObject({ code: 'ENOENT' });

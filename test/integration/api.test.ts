@@ -137,7 +137,7 @@ describe('API (real MariaDB + Redis)', () => {
     let next: string | null = '/v1/segments/champions/members?limit=10';
     while (next) {
       const page: request.Response = await request(api.app).get(next).set('X-API-Key', READER).expect(200);
-      seen.push(...(page.body.userIds as string[]));
+      seen.push(...(page.body.members as { userId: string }[]).map((m) => m.userId));
       next = page.body.next as string | null;
     }
     expect(seen).toEqual(userIds);

@@ -1,6 +1,5 @@
 import { aggregateInteractions, computeUserFeatures } from '../../../ml/aggregate';
 import { kmeans } from '../../../ml/kmeans';
-import { segmentCustomers } from '../../../ml/segments';
 import type { EventRecord } from '../../../ml/types';
 
 const DAY = 86_400_000;
@@ -32,7 +31,7 @@ describe('aggregation', () => {
   });
 });
 
-describe('k-means and segments', () => {
+describe('k-means', () => {
   it('separates obvious clusters deterministically', () => {
     const pts = [[0, 0], [0.1, 0], [0, 0.1], [10, 10], [10.1, 10], [10, 10.1]];
     const a = kmeans(pts, 2, { seed: 1 });
@@ -42,26 +41,11 @@ describe('k-means and segments', () => {
     expect(a.assignment[0]).not.toBe(a.assignment[3]);
   });
 
-  it('labels recent frequent buyers apart from lapsed rare ones and covers every buyer once', () => {
-    const features = [
-      ...Array.from({ length: 30 }, (_, i) => ({ userId: `champ${i}`, recencyDays: 2 + (i % 3), frequency: 20 + i, monetary: 2000 + i, tenureDays: 300, purchaseLines: 50, events: 50, firstAt: 0, lastAt: 0 })),
-      ...Array.from({ length: 30 }, (_, i) => ({ userId: `gone${i}`, recencyDays: 250 + i, frequency: 1, monetary: 20 + i, tenureDays: 260, purchaseLines: 1, events: 1, firstAt: 0, lastAt: 0 })),
-    ];
-    const segs = segmentCustomers(features, 2);
-    expect(segs.map((s) => s.label)).toEqual(['Champions', 'Hibernating']);
-    expect(segs.flatMap((s) => s.userIds).sort()).toEqual(features.map((f) => f.userId).sort());
-  });
-});
-
-describe('segment labels', () => {
-  it('are unique, told apart by spend when two clusters share a profile, with URL-safe ids', () => {
-    const mk = (prefix: string, n: number, recency: number, frequency: number, monetary: number) =>
-      Array.from({ length: n }, (_, i) => ({ userId: `${prefix}${i}`, recencyDays: recency + (i % 2), frequency, monetary: monetary + i, tenureDays: 300, purchaseLines: frequency, events: frequency, firstAt: 0, lastAt: 0 }));
-    const features = [...mk('a', 20, 300, 1, 10), ...mk('b', 20, 300, 1, 5000), ...mk('c', 20, 2, 30, 3000)];
-    const segs = segmentCustomers(features, 3);
-    const labels = segs.map((s) => s.label);
-    expect(new Set(labels).size).toBe(3);
-    expect(labels).toEqual(expect.arrayContaining(['Hibernating (higher spend)', 'Hibernating (lower spend)']));
-    for (const s of segs) expect(s.segmentId).toMatch(/^[a-z0-9]+(-[a-z0-9]+)*$/);
+  it('starts from given centroids, in their order, and adds the missing ones', () => {
+    const pts = [[0, 0], [0.1, 0], [10, 10], [10.1, 10], [20, 0], [20.1, 0]];
+    const r = kmeans(pts, 3, { seed: 1, init: [[10, 10], [0, 0]] });
+    expect(r.assignment[2]).toBe(0);
+    expect(r.assignment[0]).toBe(1);
+    expect(r.assignment[4]).toBe(2);
   });
 });
