@@ -18,15 +18,6 @@ export interface ServedRecommendation {
   reasonItemId: string | null;
 }
 
-async function publishedRun(db: Db, kind: 'scores' | 'segments'): Promise<PublishedRun | null> {
-  const row = (await db('published_runs as p')
-    .join('score_runs as r', 'r.run_id', 'p.run_id')
-    .select('p.run_id', 'r.model_version', 'p.published_at')
-    .where('p.kind', kind)
-    .first()) as { run_id: number; model_version: number | null; published_at: string } | undefined;
-  return row ? { runId: row.run_id, modelVersion: row.model_version, publishedAt: new Date(fromSqlTime(row.published_at)).toISOString() } : null;
-}
-
 /** The published scoring run, with what it serves to customers it has never seen. */
 export interface PublishedScores extends PublishedRun {
   coldStartIntent: number | null;
