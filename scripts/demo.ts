@@ -117,7 +117,13 @@ async function main(): Promise<void> {
     const intent = await api<{ probability?: number }>('GET', `/v1/users/${SAMPLE_USER}/intent`);
     const segments = (await api<{ segments: { segmentId: string; label: string; size: number }[] }>('GET', '/v1/segments')).body.segments;
     const model = models[0];
+    // Jobs that kept less than half of the events (or none with a purchase) say so: shown before anything else.
+    const warnings = ['preprocess', 'train'].flatMap((n) => {
+      const w = results[n]?.result?.warnings;
+      return Array.isArray(w) ? w.map(String) : [];
+    });
     const summary = {
+      warnings,
       seconds: Math.round((Date.now() - started) / 1000),
       ingest: results.ingest?.result ?? null,
       preprocess: results.preprocess?.result ?? null,
@@ -163,6 +169,7 @@ function headline(m: unknown): Headline {
 
 function printSummary(s: {
   seconds: number;
+  warnings: string[];
   ingest: Record<string, unknown> | null;
   model: { version: number; backend: string; decision: string; holdout: Headline; baselines: Record<string, Headline> } | null;
   scores: Record<string, unknown> | null;
@@ -175,6 +182,7 @@ function printSummary(s: {
   const num = (v: unknown): string => (typeof v === 'number' ? v.toLocaleString('en-US', { maximumFractionDigits: 4 }) : typeof v === 'string' ? v : '-');
   const cell = (v: number | null): string => (v === null ? '-' : v.toFixed(4)).padStart(9);
   console.log(`\n=== ShopIntent demo: done in ${s.seconds} s ===`);
+  for (const w of s.warnings) console.log(`WARNING: ${w}`);
   if (s.ingest) console.log(`Ingest: ${num(s.ingest.rowsRead)} rows read, ${num(s.ingest.rowsAccepted)} accepted, ${num(s.ingest.rowsRejected)} rejected, ${num(s.ingest.rowsDuplicate)} already stored`);
   if (s.model) {
     console.log(`Model v${s.model.version} (tfjs ${s.model.backend}): ${s.model.decision}`);
