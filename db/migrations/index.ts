@@ -4,10 +4,11 @@ import { featureMigrations } from './002-features';
 import { modelMigrations } from './003-models';
 import { outputMigrations } from './004-outputs';
 import { scoreShardMigrations } from './005-score-shards';
+import { modelArtifactChunkMigrations } from './008-model-artifact-chunks';
 import type { Migration } from './types';
 
 /** Every migration in order. Listed in code (not read from a folder) so ts-run tests and compiled dist agree. */
-export const migrations: Migration[] = [...rawDataMigrations, ...featureMigrations, ...modelMigrations, ...outputMigrations, ...scoreShardMigrations];
+export const migrations: Migration[] = [...rawDataMigrations, ...featureMigrations, ...modelMigrations, ...outputMigrations, ...scoreShardMigrations, ...modelArtifactChunkMigrations];
 
 /** knex migration source over the list above. */
 export const migrationSource: Knex.MigrationSource<Migration> = {
