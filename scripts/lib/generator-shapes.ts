@@ -33,7 +33,7 @@ const iso = (ms: number): string => new Date(ms).toISOString();
 const scaled = (n: number, scale: number, min: number): number => Math.max(min, Math.round(n * scale));
 
 /** Items dealt into taste groups of about `size` (group g holds a contiguous range), Zipf popularity inside each. */
-function tasteGroups(items: number, size: number): { groups: number; pick(g: number, r: () => number): number } {
+function tasteGroups(items: number, size: number): { groups: number; pick: (g: number, r: () => number) => number } {
   const groups = Math.max(5, Math.round(items / size));
   const perGroup = Math.ceil(items / groups);
   const inGroup = zipfCumulative(perGroup, 1.0);
