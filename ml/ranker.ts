@@ -39,9 +39,11 @@ export function rankerRows(
   const ws: number[] = [];
   let users = 0;
   let positives = 0;
-  for (const [uid, rel] of labels) {
-    const u = snap.userIndex.get(uid);
-    if (u === undefined) continue;
+  // Users in the snapshot's (sorted) order, not the labels' (the order events were read in): the same data
+  // trains the same ranker whether it came from a file or back from the database.
+  for (let u = 0; u < snap.userIds.length; u++) {
+    const rel = labels.get(snap.userIds[u]!);
+    if (!rel) continue;
     const c = userCandidates(src, snap, u, cp, sc, excludeBought);
     let pos = 0;
     for (const i of c.items) if (rel.has(i)) pos++;
