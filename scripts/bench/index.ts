@@ -6,6 +6,7 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { loadConfig } from '../../config';
+import { artefactBench } from './artefact';
 import { catalogueBench } from './catalogue';
 import { ingestBench } from './ingest';
 import type { Bench } from './types';
@@ -13,7 +14,7 @@ import type { Bench } from './types';
 export type { Bench } from './types';
 
 /** Every bench `npm run bench` knows. */
-export const BENCHES: Bench[] = [ingestBench, catalogueBench];
+export const BENCHES: Bench[] = [ingestBench, catalogueBench, artefactBench];
 
 function table(name: string, figures: Record<string, number | string>): string {
   const rows = Object.entries(figures).map(([k, v]) => [k, typeof v === 'number' ? (Number.isInteger(v) ? String(v) : v.toFixed(3)) : v]);
@@ -24,7 +25,7 @@ function table(name: string, figures: Record<string, number | string>): string {
 }
 
 async function main(): Promise<void> {
-  const wanted = process.argv.slice(2).filter((a) => !a.startsWith('-'));
+  const wanted = process.argv.slice(2).filter((a, i, all) => !a.startsWith('-') && !(all[i - 1] ?? '').startsWith('--'));
   const unknown = wanted.filter((w) => !BENCHES.some((b) => b.name === w));
   if (unknown.length > 0) throw new Error(`unknown bench ${unknown.join(', ')} (known: ${BENCHES.map((b) => b.name).join(', ')})`);
   const run = wanted.length === 0 ? BENCHES : BENCHES.filter((b) => wanted.includes(b.name));
