@@ -86,16 +86,19 @@ export async function runShapes(o: ShapesOptions): Promise<void> {
         if (!existsSync(file)) await generateShapeFile(shape.name, { seed: 1, scale: o.scale }, file);
         await runChild(['--file', file, '--mapping', shape.mapping, '--out', out, ...common]);
       }
-      shops[name] = shopEntry(JSON.parse(readFileSync(out, 'utf8')) as ChildReport);
+      shops[name] = { ...(name === 'uci' ? {} : { scale: o.scale }), ...shopEntry(JSON.parse(readFileSync(out, 'utf8')) as ChildReport) };
     } catch (err) {
       failures[name] = err instanceof Error ? err.message : String(err);
       console.error(`${name}: ${failures[name]}`);
     }
   }
   mkdirSync(dirname(o.out), { recursive: true });
-  writeFileSync(o.out, JSON.stringify({ generated_at: new Date().toISOString(), scale: o.scale, k: o.k, horizon_days: o.horizon, tuned: o.tune, shops, failures }, null, 2));
+  // A run of some shapes (--only) updates their entries and keeps the others' (each entry says its own scale).
+  const previous = existsSync(o.out) ? (JSON.parse(readFileSync(o.out, 'utf8')) as { shops?: Record<string, unknown> }).shops ?? {} : {};
+  const all = { ...previous, ...shops };
+  writeFileSync(o.out, JSON.stringify({ generated_at: new Date().toISOString(), k: o.k, horizon_days: o.horizon, tuned: o.tune, shops: all, failures }, null, 2));
   console.log(`wrote ${o.out}`);
-  for (const [name, e] of Object.entries(shops)) {
+  for (const [name, e] of Object.entries(all)) {
     const s = e as { served: { for_you: string; discover: string } | null; lists: Record<string, { margin_vs_best_baseline: number; margin_vs_champion: number }> | null; protocol: { name: string } };
     console.log(`  ${name.padEnd(12)} ${s.protocol.name.padEnd(16)} for-you ${s.served?.for_you ?? '-'} (+${s.lists?.for_you?.margin_vs_best_baseline ?? '-'} vs best baseline), ` +
       `discover ${s.served?.discover ?? '-'} (+${s.lists?.discover?.margin_vs_best_baseline ?? '-'})`);
