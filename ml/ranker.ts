@@ -39,11 +39,10 @@ export function rankerRows(
   const ws: number[] = [];
   let users = 0;
   let positives = 0;
-  // Users in the snapshot's (sorted) order, not the labels' (the order events were read in): the same data
-  // trains the same ranker whether it came from a file or back from the database.
-  for (let u = 0; u < snap.userIds.length; u++) {
-    const rel = labels.get(snap.userIds[u]!);
-    if (!rel) continue;
+  // In the labels' order (purchasesInWindow's: by first purchase in the window), whatever order events were read in.
+  for (const [uid, rel] of labels) {
+    const u = snap.userIndex.get(uid);
+    if (u === undefined) continue;
     const c = userCandidates(src, snap, u, cp, sc, excludeBought);
     let pos = 0;
     for (const i of c.items) if (rel.has(i)) pos++;
