@@ -10,6 +10,7 @@ import { announcePublished, type PublishedKind } from './publish-notice';
 import { BadInputError, safeText } from './errors';
 import { handlers } from './handlers';
 import { InsufficientDataError } from '../ml/errors';
+import { ArtifactRefusedError } from '../db/repositories/model-artifacts';
 
 /** The minimum of a BullMQ job (in-process or sandboxed) that running a handler needs. */
 export interface RunnableJob {
@@ -144,6 +145,8 @@ export async function runJob(rt: JobRuntime, job: RunnableJob, flows?: FlowProdu
   } catch (err) {
     // Too little data to learn from will not improve on retry: fail once, with the model's own explanation.
     if (err instanceof InsufficientDataError) throw new BadInputError(safeText(err.message));
+    // A database that refuses the artefact's packets refuses them again: fail once, naming max_allowed_packet.
+    if (err instanceof ArtifactRefusedError) throw new BadInputError(safeText(err.message));
     throw bounded(err);
   }
 }

@@ -8,9 +8,10 @@ import {
 } from './ranker';
 import { buildSnapshot, DAY, DEFAULT_EVENT_WEIGHTS, purchasesInWindow, type EventWeights, type Snapshot } from './snapshot';
 import { DEFAULT_SOURCE_PARAMS, fitSources, type FittedSources, type SourceParams } from './sources';
-import { topK } from './topk';
 import type { EventRecord, ItemRecord } from './types';
 import { buildQueryMapper } from './query-map';
+import { monetaryFallback, monetaryUse, withoutPrices, type MonetaryUse } from './monetary';
+import { CHAMPION_POLICY, UserRanker, type ListChoice, type ListPolicy, type RankedCandidates } from './list-policy';
 
 /** Every hyper-parameter of the champion (defaults chosen on the validation window, see protocol.ts). */
 export interface ChampionParams {
@@ -23,6 +24,10 @@ export interface ChampionParams {
   intent: IntentParams;
   /** set by {@link fitChampion}: the degraded paths the fit took on short or thin data (empty when none) */
   fallbacks?: string[];
+  /** set by {@link fitChampion}: whether spend and price features are used (few priced purchases: left out) */
+  monetary?: MonetaryUse;
+  /** what each served list is made of, chosen on the shop's holdout (absent: the champion's ranker for both) */
+  serve?: ListPolicy;
 }
 
 export const DEFAULT_CHAMPION_PARAMS: ChampionParams = {
@@ -182,13 +187,18 @@ export async function trainRankers(
  * history is short), then the sources are refitted on everything before asOf. Training never sees events at or
  * after asOf. Throws InsufficientDataError only when there is nothing to learn from (no purchases, < 2 days).
  */
-export async function fitChampion(events: readonly EventRecord[], opts: FitOptions): Promise<ChampionModel> {
+export async function fitChampion(allEvents: readonly EventRecord[], opts: FitOptions): Promise<ChampionModel> {
   const p: ChampionParams = { ...DEFAULT_CHAMPION_PARAMS, ...opts.params };
-  const hist = historySpan(events, opts.asOf);
+  const hist = historySpan(allEvents, opts.asOf);
   requireHistory(hist, 'champion');
   const h = opts.horizonDays * DAY;
   const len = labelWindow(hist, h);
   const fallbacks: string[] = [];
+  // Few priced purchases: prices are left out here and, through params.monetary, when scoring.
+  const monetary = monetaryUse(allEvents.filter((e) => e.ts < opts.asOf));
+  const money = monetaryFallback(monetary);
+  if (money) fallbacks.push(money);
+  const events = monetary.used ? allEvents : withoutPrices(allEvents);
   if (len < h) fallbacks.push(`ranker: ${len / DAY}-day training window (history too short for ${opts.horizonDays})`);
   const heads = await trainRankers(events, opts.asOf - len, len / DAY, p, opts.items);
   fallbacks.push(...heads.fallbacks);
@@ -204,42 +214,23 @@ export async function fitChampion(events: readonly EventRecord[], opts: FitOptio
     categories = sources.itemIds.map((id) => cat.get(id) ?? null);
   }
   return {
-    format: 1, asOf: opts.asOf, k: opts.k, horizonDays: opts.horizonDays, params: { ...p, fallbacks }, sources,
+    format: 1, asOf: opts.asOf, k: opts.k, horizonDays: opts.horizonDays, params: { ...p, fallbacks, monetary }, sources,
     forYou: heads.forYou, discover: heads.discover, intent: intent.model, categories,
   };
 }
 
 function reasonFor(
-  m: ChampionModel, c: UserCandidates, j: number, userCats: Set<string> | null, trendRank: Int32Array,
+  m: ChampionModel, c: UserCandidates | null, j: number | undefined, i: number, ranker: UserRanker, userCats: Set<string> | null,
+  trendRank: Int32Array,
 ): { reason: Reason; reasonItemId: string | null } {
-  const i = c.items[j]!;
-  if (c.bought[j]) return { reason: 'bought-before', reasonItemId: null };
-  const v = c.voter[j]!;
-  if (v >= 0 && c.ease[j]! > 0) return { reason: 'bought-with', reasonItemId: m.sources.itemIds[v] ?? null };
+  if (ranker.hasBought(i)) return { reason: 'bought-before', reasonItemId: null };
+  // A ranker candidate keeps the vote its features saw; any other item asks the customer's bought items.
+  const v = c && j !== undefined ? (c.ease[j]! > 0 ? c.voter[j]! : -1) : ranker.voterFor(i);
+  if (v >= 0) return { reason: 'bought-with', reasonItemId: m.sources.itemIds[v] ?? null };
   const cat = m.categories?.[i];
   if (cat && userCats?.has(cat)) return { reason: 'popular-in-category', reasonItemId: null };
   if (trendRank[i]! < m.sources.trending.length) return { reason: 'trending', reasonItemId: null };
   return { reason: 'similar-taste', reasonItemId: null };
-}
-
-function fillList(
-  m: ChampionModel, c: UserCandidates, logits: Float32Array, k: number, userCats: Set<string> | null,
-  trendRank: Int32Array, exclude: ReadonlySet<number>,
-): Rec[] {
-  const out: Rec[] = [];
-  const used = new Set<number>();
-  for (const j of topK(logits, k)) {
-    used.add(c.items[j]!);
-    out.push({ itemId: m.sources.itemIds[c.items[j]!]!, score: 1 / (1 + Math.exp(-logits[j]!)), ...reasonFor(m, c, j, userCats, trendRank) });
-  }
-  // Short candidate lists (tiny histories) are topped up from the trending fallback.
-  for (const i of m.sources.trending) {
-    if (out.length >= k) break;
-    if (used.has(i) || exclude.has(i)) continue;
-    used.add(i);
-    out.push({ itemId: m.sources.itemIds[i]!, score: 0, reason: 'trending', reasonItemId: null });
-  }
-  return out;
 }
 
 /** Options of {@link scoreUsers}. */
@@ -252,44 +243,107 @@ export interface ScoreOptions {
   returns?: readonly EventRecord[];
 }
 
-/**
- * Scores a shard of users: for-you and discover lists (each item with its reason) and purchase intent.
- * `events` need only hold these users' histories; call it shard by shard for big populations.
- */
-export function scoreUsers(
-  m: ChampionModel, events: readonly EventRecord[], userIds: readonly string[], opts: ScoreOptions,
-): UserScores[] {
+/** What scoring a set of customers shares: their snapshot, champion candidates and ranker logits. */
+interface Prepared {
+  snap: Snapshot;
+  sc: ReturnType<typeof makeScratch>;
+  cands: UserCandidates[];
+  discs: UserCandidates[];
+  /** per snapshot user, their for-you and discover candidates with logits */
+  ranked: { fy: RankedCandidates; di: RankedCandidates }[];
+}
+
+function prepare(m: ChampionModel, events: readonly EventRecord[], userIds: readonly string[], opts: ScoreOptions): Prepared {
   const snap = championSnapshot(events, opts.asOf ?? m.asOf, m.params, {
     items: opts.items, itemIds: m.sources.itemIds, userIds, returns: opts.returns,
   });
   const sc = makeScratch(m.sources);
   const cands: UserCandidates[] = [];
-  const disc: UserCandidates[] = [];
+  const discs: UserCandidates[] = [];
   for (let u = 0; u < snap.userIds.length; u++) {
     cands.push(userCandidates(m.sources, snap, u, m.params.candidates, sc, false));
-    disc.push(userCandidates(m.sources, snap, u, m.params.candidates, sc, true));
+    discs.push(userCandidates(m.sources, snap, u, m.params.candidates, sc, true));
   }
-  const concat = (list: UserCandidates[]): Float32Array => {
+  const logits = (list: UserCandidates[], head: MlpWeights): Float32Array => {
     const x = new Float32Array(list.reduce((s, c) => s + c.feats.length, 0));
     let off = 0;
     for (const c of list) {
       x.set(c.feats, off);
       off += c.feats.length;
     }
-    return x;
+    return predictMlp(head, x, list.reduce((s, c) => s + c.items.length, 0));
   };
-  const lf = predictMlp(m.forYou, concat(cands), cands.reduce((s, c) => s + c.items.length, 0));
-  const ld = predictMlp(m.discover, concat(disc), disc.reduce((s, c) => s + c.items.length, 0));
-  const intentX = intentFeatures(snap, m.intent.itemMomentum ?? new Float32Array(0));
-  const probs = predictIntent(m.intent, intentX.x);
-  const intentOf = new Map<number, number>();
-  intentX.users.forEach((u, r) => intentOf.set(u, probs[r]!));
-  const out = new Map<string, UserScores>();
+  const lf = logits(cands, m.forYou);
+  const ld = logits(discs, m.discover);
+  const ranked: Prepared['ranked'] = [];
   let of = 0;
   let od = 0;
   for (let u = 0; u < snap.userIds.length; u++) {
     const c = cands[u]!;
-    const d = disc[u]!;
+    const d = discs[u]!;
+    ranked.push({ fy: { items: c.items, logits: lf.subarray(of, of + c.items.length) }, di: { items: d.items, logits: ld.subarray(od, od + d.items.length) } });
+    of += c.items.length;
+    od += d.items.length;
+  }
+  return { snap, sc, cands, discs, ranked };
+}
+
+/** The events a model scores from: without prices when it was fitted without them. */
+const scoringEvents = (m: ChampionModel, events: readonly EventRecord[]): readonly EventRecord[] =>
+  (m.params.monetary?.used === false ? withoutPrices(events) : events);
+
+/**
+ * Top `size` items (the model's item indices) of every given choice for each customer, through the same code
+ * that fills the served lists: what the holdout comparison ranks is what {@link scoreUsers} would serve.
+ */
+export function rankLists(
+  m: ChampionModel, events: readonly EventRecord[], userIds: readonly string[], choices: readonly ListChoice[], size: number,
+  opts: Omit<ScoreOptions, 'k'> = {},
+): Map<string, Int32Array[]> {
+  const p = prepare(m, scoringEvents(m, events), userIds, { ...opts, k: size });
+  const ranker = new UserRanker(m.sources);
+  const out = new Map<string, Int32Array[]>();
+  for (const uid of userIds) {
+    const u = p.snap.userIndex.get(uid);
+    if (u === undefined) ranker.reset(null, -1, null, null);
+    else ranker.reset(p.snap, u, p.ranked[u]!.fy, p.ranked[u]!.di);
+    out.set(uid, choices.map((c) => ranker.top(c, size)));
+  }
+  return out;
+}
+
+/**
+ * Scores a shard of users: for-you and discover lists (each item with its reason), filled as the model's
+ * list policy says (the champion's ranker, a baseline or a blend: whichever won on the shop's holdout), and
+ * purchase intent. `events` need only hold these users' histories; call it shard by shard for big populations.
+ */
+export function scoreUsers(
+  m: ChampionModel, allEvents: readonly EventRecord[], userIds: readonly string[], opts: ScoreOptions,
+): UserScores[] {
+  const p = prepare(m, scoringEvents(m, allEvents), userIds, opts);
+  const { snap, sc } = p;
+  const policy = m.params.serve ?? CHAMPION_POLICY;
+  const intentX = intentFeatures(snap, m.intent.itemMomentum ?? new Float32Array(0));
+  const probs = predictIntent(m.intent, intentX.x);
+  const intentOf = new Map<number, number>();
+  intentX.users.forEach((u, r) => intentOf.set(u, probs[r]!));
+  const ranker = new UserRanker(m.sources);
+  const list = (choice: ListChoice, c: UserCandidates | null, rc: RankedCandidates | null, userCats: Set<string> | null): Rec[] => {
+    const items = ranker.top(choice, opts.k);
+    const pos = new Map<number, number>();
+    c?.items.forEach((i, j) => pos.set(i, j));
+    const champion = choice.methods.length === 1 && choice.methods[0] === 'champion';
+    return Array.from(items, (i, r) => {
+      const j = pos.get(i);
+      // The champion's own list keeps its ranker probability (0 for trending top-ups); others score by rank.
+      const score = champion ? (j !== undefined && rc ? 1 / (1 + Math.exp(-rc.logits[j]!)) : 0) : (items.length - r) / items.length;
+      return { itemId: m.sources.itemIds[i]!, score, ...reasonFor(m, c, j, i, ranker, userCats, sc.trendRank) };
+    });
+  };
+  const out = new Map<string, UserScores>();
+  for (let u = 0; u < snap.userIds.length; u++) {
+    const c = p.cands[u]!;
+    const d = p.discs[u]!;
     let userCats: Set<string> | null = null;
     if (m.categories) {
       userCats = new Set();
@@ -298,27 +352,22 @@ export function scoreUsers(
         if (cat) userCats.add(cat);
       }
     }
-    const bought = new Set<number>();
-    c.items.forEach((i, j) => {
-      if (c.bought[j]) bought.add(i);
-    });
     const uid = snap.userIds[u]!;
+    const { fy, di } = p.ranked[u]!;
+    ranker.reset(snap, u, fy, di);
     out.set(uid, {
       userId: uid,
-      forYou: fillList(m, c, lf.subarray(of, of + c.items.length), opts.k, userCats, sc.trendRank, new Set()),
-      discover: fillList(m, d, ld.subarray(od, od + d.items.length), opts.k, userCats, sc.trendRank, bought),
+      forYou: list(policy.forYou, policy.forYou.excludeBought ? d : c, policy.forYou.excludeBought ? di : fy, userCats),
+      discover: list(policy.discover, d, di, userCats),
       intent: intentOf.get(u) ?? m.intent.coldStart ?? 0.05,
     });
-    of += c.items.length;
-    od += d.items.length;
   }
-  // Users with no history before asOf: cold start from the trending list.
-  const empty: UserCandidates = { items: new Int32Array(0), feats: new Float32Array(0), ease: new Float64Array(0), voter: new Int32Array(0), bought: new Uint8Array(0) };
-  return userIds.map((uid) => out.get(uid) ?? {
-    userId: uid,
-    forYou: fillList(m, empty, new Float32Array(0), opts.k, null, sc.trendRank, new Set()),
-    discover: fillList(m, empty, new Float32Array(0), opts.k, null, sc.trendRank, new Set()),
-    intent: m.intent.coldStart ?? 0.05,
+  // Users with no history before asOf: cold start (the trending list, or popularity for baseline lists).
+  return userIds.map((uid) => {
+    const known = out.get(uid);
+    if (known) return known;
+    ranker.reset(null, -1, null, null);
+    return { userId: uid, forYou: list(policy.forYou, null, null, null), discover: list(policy.discover, null, null, null), intent: m.intent.coldStart ?? 0.05 };
   });
 }
 

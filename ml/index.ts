@@ -8,6 +8,9 @@
  * - `fitChampion(events, { asOf, k, horizonDays, params?, items?, returns? })` → ChampionModel for serving;
  *   `serializeModel(m)` / `deserializeModel(buf)` for the registry artefact.
  * - `scoreUsers(model, events, userIds, { k, returns? })` → per user { forYou, discover, intent } (shard by shard).
+ * - `planHoldout(cleanEvents, horizonDays)` → which holdout has enough test customers (last horizon, widened, or
+ *   each customer's last basket); `runProtocol` on it also compares, per list, the champion with every baseline
+ *   and blend through the serving path (`report.selection`); its choice goes into `model.params.serve`.
  * - `shouldPromote(candidate, active, margin)` → { promote, reason } (gate on holdout NDCG@K).
  * Short or thin histories degrade (shorter windows, fixed ranker blend, simpler intent model) and say so in
  * `report.fallbacks` / `model.params.fallbacks`; only data with nothing to learn from (no purchases, or purchases
@@ -16,13 +19,16 @@
 export { selectBackend, activeBackend } from './backend';
 export { InsufficientDataError } from './errors';
 export { cleanEvents, returnEvents, type CleanOptions } from './clean';
-export { evaluateProtocol, type EvalReport, type MethodReport, type ProtocolOptions } from './protocol';
+export { evaluateProtocol, runProtocol, type EvalReport, type MethodReport, type ProtocolOptions } from './protocol';
+export { planHoldout, MIN_HOLDOUT_USERS, type HoldoutPlan, type HoldoutProtocol } from './holdout';
+export { selectLists, listFigures, describeSelection, type ListSelection, type SelectionReport } from './list-selection';
+export { CHAMPION_POLICY, choiceName, type ListChoice, type ListPolicy } from './list-policy';
 export {
-  fitChampion, scoreUsers, DEFAULT_CHAMPION_PARAMS,
+  fitChampion, scoreUsers, rankLists, DEFAULT_CHAMPION_PARAMS,
   type ChampionModel, type ChampionParams, type FitOptions, type Rec, type Reason, type ScoreOptions, type UserScores,
 } from './champion';
 export { serializeModel, deserializeModel } from './serialize';
-export { shouldPromote, type GateMetrics } from './promotion';
+export { shouldPromote, servedGateMetrics, type GateMetrics } from './promotion';
 export { recallAtK, ndcgAtK, reciprocalRank, catalogueCoverage, intraListDiversity, rocAuc, brierScore, reliabilityTable } from './metrics';
 export { topK } from './topk';
 export type { EventRecord, ItemRecord, EventType } from './types';

@@ -32,3 +32,13 @@ export function shouldPromote(
     reason: `${c.key} ${c.value.toFixed(4)} vs active ${a.value.toFixed(4)} (Δ ${diff >= 0 ? '+' : ''}${diff.toFixed(4)}, margin ${margin}): ${promote ? 'promoted' : 'kept inactive'}`,
   };
 }
+
+/**
+ * What the gate compares for a model whose lists were chosen on its holdout (report.selection): the for-you
+ * list it serves, not its ranker alone. Metrics without a selection (older models) are used as they are.
+ */
+export function servedGateMetrics(m: GateMetrics & { selection?: { for_you?: { metric?: string; served_value?: number } } }): GateMetrics {
+  const s = m.selection?.for_you;
+  if (!s || typeof s.metric !== 'string' || typeof s.served_value !== 'number') return { for_you: m.for_you };
+  return { for_you: { [s.metric]: s.served_value } };
+}

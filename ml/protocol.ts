@@ -16,6 +16,8 @@ import { fitSources } from './sources';
 import { DEFAULT_EMBEDDING, embeddingScores, trainEmbeddings } from './embedding';
 import { topK } from './topk';
 import type { EventRecord, ItemRecord } from './types';
+import { inHeldOutBasket, type HoldoutProtocol } from './holdout';
+import { selectLists, type SelectionReport } from './list-selection';
 
 /** Figures of one method; list methods fill for_you/discover, intent methods fill intent. */
 export interface MethodReport {
@@ -46,6 +48,9 @@ export interface EvalReport {
   params: ChampionParams;
   /** degraded paths taken on short or thin data (protocol and champion fit); empty on healthy data */
   fallbacks: string[];
+  /** which holdout ran (see holdout.ts) and, when run, which list each served list uses and why */
+  protocol?: { name: HoldoutProtocol; note: string };
+  selection?: SelectionReport;
 }
 
 /** Options of {@link evaluateProtocol}. */
@@ -58,15 +63,26 @@ export interface ProtocolOptions {
   items?: readonly ItemRecord[];
   /** end of the test window (exclusive); default: split + horizon with that last calendar day included */
   testEndTs?: number;
+  /** start of the test window (default: the split); −Infinity with `heldOutBaskets` */
+  testFromTs?: number;
+  /**
+   * last-basket protocol (holdout.ts): each customer's held-out basket key. Those baskets (every event in them)
+   * leave the training data and are the truth; the split is then the end of the data.
+   */
+  heldOutBaskets?: ReadonlyMap<string, string>;
+  /** the holdout protocol's name and note, copied into the report */
+  protocol?: { name: HoldoutProtocol; note: string };
+  /** compare the champion with every baseline and blend per list through the serving path (default true) */
+  select?: boolean;
   /** run the validation-window search (default true); otherwise `params` (or defaults) are used as given */
   tune?: boolean;
   params?: Partial<ChampionParams>;
   log?: (msg: string) => void;
 }
 
-/** Held-out context of a window [anchor, anchor + H): test users, their relevant and never-bought relevant items. */
-export function windowContext(events: readonly EventRecord[], snap: Snapshot, horizonDays: number, k: number, endTs?: number): EvalContext {
-  const rel = purchasesInWindow(events, snap.anchor, endTs ?? snap.anchor + horizonDays * DAY, snap.itemIndex);
+/** Held-out context of a window [anchor (or `fromTs`), anchor + H): test users, their relevant and never-bought relevant items. */
+export function windowContext(events: readonly EventRecord[], snap: Snapshot, horizonDays: number, k: number, endTs?: number, fromTs?: number): EvalContext {
+  const rel = purchasesInWindow(events, fromTs ?? snap.anchor, endTs ?? snap.anchor + horizonDays * DAY, snap.itemIndex);
   const ctx: EvalContext = { snap, k, testUsers: [], relevant: [], relevantNew: [], buyers: buyerLists(snap) };
   const mask = new Uint8Array(snap.itemIds.length);
   for (const [uid, s] of rel) {
@@ -205,9 +221,19 @@ function intentBaselines(snap: Snapshot, pop: number[], labels: Float64Array): R
  * tuning, champion fit on data before the split, and every figure on the window [splitTs, splitTs + horizon).
  */
 export async function evaluateProtocol(events: readonly EventRecord[], opts: ProtocolOptions): Promise<EvalReport> {
+  return (await runProtocol(events, opts)).report;
+}
+
+/** {@link evaluateProtocol}, also returning the champion it fitted before the split (for serving-path checks). */
+export async function runProtocol(events: readonly EventRecord[], opts: ProtocolOptions): Promise<{ report: EvalReport; model: ChampionModel }> {
   const log = opts.log ?? (() => undefined);
   const k = opts.k;
-  const clean = cleanEvents(events, { excludedItemIds: opts.excludedItemIds ?? [] });
+  const allClean = cleanEvents(events, { excludedItemIds: opts.excludedItemIds ?? [] });
+  // Last-basket: the held-out baskets leave what models learn from and become the truth.
+  const held = opts.heldOutBaskets;
+  const clean = held ? allClean.filter((e) => !inHeldOutBasket(e, held)) : allClean;
+  const testEvents = held ? allClean.filter((e) => inHeldOutBasket(e, held)) : allClean;
+  const testFrom = opts.testFromTs ?? opts.splitTs;
   const train = clean.filter((e) => e.ts < opts.splitTs);
   const returns = returnEvents(events, { excludedItemIds: opts.excludedItemIds ?? [] }).filter((e) => e.ts < opts.splitTs);
   const hist = historySpan(train, opts.splitTs);
@@ -216,7 +242,7 @@ export async function evaluateProtocol(events: readonly EventRecord[], opts: Pro
   const snap = buildSnapshot(clean, opts.splitTs, { returns });
   // EVALUATION.md counts 2011-12-09 (split + 30 days) as a test day, so the last calendar day is included.
   const testEnd = opts.testEndTs ?? opts.splitTs + (opts.horizonDays + 1) * DAY;
-  const ctx = windowContext(clean, snap, opts.horizonDays, k, testEnd);
+  const ctx = windowContext(testEvents, snap, opts.horizonDays, k, testEnd, testFrom);
   log(`split: ${train.length} train events, ${snap.userIds.length} users, ${snap.itemIds.length} items, ${ctx.testUsers.length} test users`);
   const baselines: Record<string, MethodReport> = {};
   const runList = (name: string, scorer: Scorer, seconds = 0): void => {
@@ -244,7 +270,7 @@ export async function evaluateProtocol(events: readonly EventRecord[], opts: Pro
 
   const pop: number[] = [];
   for (let u = 0; u < snap.userIds.length; u++) if (snap.user.lines[u]! > 0) pop.push(u);
-  const buyers = buyersInWindow(clean, opts.splitTs, testEnd);
+  const buyers = buyersInWindow(testEvents, testFrom, testEnd);
   const labels = Float64Array.from(pop, (u) => (buyers.has(snap.userIds[u]!) ? 1 : 0));
   Object.assign(baselines, intentBaselines(snap, pop, labels));
 
@@ -271,11 +297,19 @@ export async function evaluateProtocol(events: readonly EventRecord[], opts: Pro
   log(`champion trained in ${trainSeconds.toFixed(1)} s`);
   fallbacks.push(...(model.params.fallbacks ?? []));
   if (ctx.testUsers.length === 0) fallbacks.push('holdout: no known user bought in the test window; list metrics are 0');
+  if (held) fallbacks.push('holdout: last basket per customer; intent AUC here only tells customers with another basket from those without, not a forecast');
   const lists = championLists(model, train, ctx, opts.items);
   const champ = evaluateLists(ctx, lists.forYou, lists.discover);
   const scored = scoreUsers(model, train, pop.map((u) => snap.userIds[u]!), { k, items: opts.items, returns });
   const probs = Float64Array.from(scored, (s) => s.intent);
   const intent = evaluateIntent(probs, labels);
+
+  let selection: SelectionReport | undefined;
+  if (opts.select !== false && ctx.testUsers.length > 0) {
+    const t1 = Date.now();
+    selection = selectLists(model, train, ctx, { items: opts.items, returns }).report;
+    log(`list selection (${ctx.testUsers.length} test users, ${((Date.now() - t1) / 1000).toFixed(1)} s): for-you ${selection.for_you.served}, discover ${selection.discover.served}`);
+  }
 
   // Each source alone, from the champion's own fitted state.
   const src = model.sources;
@@ -315,7 +349,7 @@ export async function evaluateProtocol(events: readonly EventRecord[], opts: Pro
     sources.embedding!.train_seconds = embSeconds;
   }
 
-  return {
+  const report: EvalReport = {
     ...champ,
     intent: {
       ...intent, reliability: reliabilityTable(probs, labels), scorer: `${model.intent.kind ?? 'mlp'}${(model.intent.windowDecay ?? 1) === 1 ? '' : `@${model.intent.windowDecay}`}`,
@@ -336,7 +370,10 @@ export async function evaluateProtocol(events: readonly EventRecord[], opts: Pro
     validation,
     params: model.params,
     fallbacks,
+    ...(opts.protocol ? { protocol: opts.protocol } : {}),
+    ...(selection ? { selection } : {}),
   };
+  return { report, model };
 }
 
 export type { ListReport };

@@ -39,6 +39,7 @@ export function rankerRows(
   const ws: number[] = [];
   let users = 0;
   let positives = 0;
+  // In the labels' order (purchasesInWindow's: by first purchase in the window), whatever order events were read in.
   for (const [uid, rel] of labels) {
     const u = snap.userIndex.get(uid);
     if (u === undefined) continue;

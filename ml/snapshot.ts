@@ -308,20 +308,28 @@ export function buildSnapshot(events: readonly EventRecord[], anchor: number, op
   return snap;
 }
 
-/** Distinct known items each user purchased in [from, to): the relevant sets of a window. */
+/**
+ * Distinct known items each user purchased in [from, to): the relevant sets of a window. Users come in the order
+ * of their first purchase in the window (then by id), not in the order events were read: the ranker learns from
+ * them in this order, so a file and the same events loaded back from the database train the same model.
+ */
 export function purchasesInWindow(
   events: readonly EventRecord[], from: number, to: number, itemIndex: ReadonlyMap<string, number>,
 ): Map<string, Set<number>> {
-  const out = new Map<string, Set<number>>();
+  const sets = new Map<string, Set<number>>();
+  const first = new Map<string, number>();
   for (const e of events) {
     if (e.type !== 'purchase' || e.ts < from || e.ts >= to || e.itemId === null) continue;
     const i = itemIndex.get(e.itemId);
     if (i === undefined) continue;
-    let s = out.get(e.userId);
-    if (!s) out.set(e.userId, (s = new Set()));
+    let s = sets.get(e.userId);
+    if (!s) sets.set(e.userId, (s = new Set()));
     s.add(i);
+    const f = first.get(e.userId);
+    if (f === undefined || e.ts < f) first.set(e.userId, e.ts);
   }
-  return out;
+  const users = [...sets.keys()].sort((a, b) => first.get(a)! - first.get(b)! || (a < b ? -1 : a > b ? 1 : 0));
+  return new Map(users.map((u) => [u, sets.get(u)!]));
 }
 
 /** Users with any purchase in [from, to) (intent labels). */

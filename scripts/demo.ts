@@ -6,6 +6,7 @@ import { parseCli, type CliSpec } from '../config/cli';
 import { setupDatabase } from '../db/setup';
 import { apiClient, waitForHttp } from './lib/http';
 import { UCI_NON_PRODUCT_CODES } from './lib/uci-loader';
+import type { ListSelection } from '../ml';
 
 /**
  * The demo: starts the API and a worker as real processes, runs ingest + the nightly pipeline on the shipped
@@ -129,11 +130,20 @@ async function main(): Promise<void> {
     const rows = exported ? await firstLines(`${base}/v1/campaigns/${encodeURIComponent(exported.campaignId)}/export.csv`, key, 6) : [];
     const segmentResult = results.segment?.result ?? null;
     const model = models[0];
+    // Jobs that kept less than half of the events (or none with a purchase) say so: shown before anything else.
+    const warnings = ['preprocess', 'train'].flatMap((n) => {
+      const w = results[n]?.result?.warnings;
+      return Array.isArray(w) ? w.map(String) : [];
+    });
     const summary = {
+      warnings,
       seconds: Math.round((Date.now() - started) / 1000),
       ingest: results.ingest?.result ?? null,
       preprocess: results.preprocess?.result ?? null,
-      model: model ? { version: model.version, status: model.status, backend: model.backend, decision: model.decision, holdout: headline(model.metrics), baselines: mapValues(model.baselines, headline) } : null,
+      model: model ? {
+        version: model.version, status: model.status, backend: model.backend, decision: model.decision, holdout: headline(model.metrics),
+        baselines: mapValues(model.baselines, headline), served: servedLists(model.metrics),
+      } : null,
       scores: results['score-all-users']?.result ?? null,
       sample: { userId: SAMPLE_USER, intent: intent.body.probability ?? null, recommendations: recs.body.items ?? [] },
       segments: segments.map((s) => ({ id: s.segmentId, label: s.label, size: s.size })),
@@ -178,6 +188,25 @@ async function firstLines(url: string, key: string, n: number): Promise<string[]
   return text.split('\r\n').slice(0, n).filter((l) => l.length > 0);
 }
 
+/** What each list serves (chosen on the holdout), by what margins, and on which holdout protocol. */
+interface Served {
+  protocol: string | null;
+  lists: { list: string; served: string; metric: string; value: number; champion: number; bestBaseline: string; bestBaselineValue: number }[];
+}
+
+function servedLists(metrics: Record<string, unknown>): Served | null {
+  const sel = metrics.selection as Partial<Record<'for_you' | 'discover', ListSelection>> | undefined;
+  if (!sel?.for_you || !sel.discover) return null;
+  const protocol = (metrics.protocol as { name?: string; note?: string } | undefined) ?? null;
+  return {
+    protocol: protocol ? `${protocol.name ?? ''}: ${protocol.note ?? ''}` : null,
+    lists: (['for_you', 'discover'] as const).map((list) => {
+      const l = sel[list]!;
+      return { list, served: l.served, metric: l.metric, value: l.served_value, champion: l.champion_value, bestBaseline: l.best_baseline.name, bestBaselineValue: l.best_baseline.value };
+    }),
+  };
+}
+
 type Headline = { recall: number | null; ndcg: number | null; discoverRecall: number | null; intentAuc: number | null };
 
 function mapValues<T, U>(o: Record<string, T>, f: (v: T) => U): Record<string, U> {
@@ -193,8 +222,9 @@ function headline(m: unknown): Headline {
 
 function printSummary(s: {
   seconds: number;
+  warnings: string[];
   ingest: Record<string, unknown> | null;
-  model: { version: number; backend: string; decision: string; holdout: Headline; baselines: Record<string, Headline> } | null;
+  model: { version: number; backend: string; decision: string; holdout: Headline; baselines: Record<string, Headline>; served: Served | null } | null;
   scores: Record<string, unknown> | null;
   sample: { userId: string; intent: number | null; recommendations: { itemId: string; title: string | null; reason: string }[] };
   segments: { label: string; size: number }[];
@@ -207,6 +237,7 @@ function printSummary(s: {
   const num = (v: unknown): string => (typeof v === 'number' ? v.toLocaleString('en-US', { maximumFractionDigits: 4 }) : typeof v === 'string' ? v : '-');
   const cell = (v: number | null): string => (v === null ? '-' : v.toFixed(4)).padStart(9);
   console.log(`\n=== ShopIntent demo: done in ${s.seconds} s ===`);
+  for (const w of s.warnings) console.log(`WARNING: ${w}`);
   if (s.ingest) console.log(`Ingest: ${num(s.ingest.rowsRead)} rows read, ${num(s.ingest.rowsAccepted)} accepted, ${num(s.ingest.rowsRejected)} rejected, ${num(s.ingest.rowsDuplicate)} already stored`);
   if (s.model) {
     console.log(`Model v${s.model.version} (tfjs ${s.model.backend}): ${s.model.decision}`);
@@ -214,6 +245,14 @@ function printSummary(s: {
     const row = (name: string, h: Headline): void => console.log(`  ${name.padEnd(40)}${cell(h.recall)}${cell(h.ndcg)}${cell(h.discoverRecall)}${cell(h.intentAuc)}`);
     row('ShopIntent model', s.model.holdout);
     for (const [name, h] of Object.entries(s.model.baselines)) row(`baseline ${name}`, h);
+    if (s.model.served) {
+      console.log(`Served lists, chosen on the holdout (${s.model.served.protocol ?? 'last horizon'}):`);
+      for (const l of s.model.served.lists) {
+        const margin = (v: number): string => `${v >= 0 ? '+' : ''}${v.toFixed(4)}`;
+        console.log(`  ${l.list.padEnd(9)} ${l.served.padEnd(32)} ${l.metric} ${l.value.toFixed(4)}: ${margin(l.value - l.champion)} vs the champion, ` +
+          `${margin(l.value - l.bestBaselineValue)} vs the best baseline (${l.bestBaseline})`);
+      }
+    }
   }
   if (s.scores) console.log(`Scores: run ${num(s.scores.runId)}, ${num(s.scores.users)} customers scored in ${num(s.scores.shards)} shard jobs and published`);
   console.log(`Customer ${s.sample.userId}: P(buy in the horizon) = ${num(s.sample.intent)}; for-you list:`);

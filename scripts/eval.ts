@@ -1,115 +1,96 @@
+/**
+ * The evaluation protocol on a shop's data (`npm run eval -- --help` lists the options):
+ *   npm run eval                                   UCI Online Retail as EVALUATION.md says, with the campaign
+ *                                                  figures → reports/eval.json
+ *   npm run eval -- --only campaigns               only the campaign figures, merged into reports/eval.json
+ *   npm run eval -- --file F --mapping M           any shop's events file, read through an ingest mapping; the
+ *                                                  holdout is picked as train picks it → reports/eval-<name>.json
+ *   npm run eval -- --shapes [--scale F] [--only grocery,tiny,uci]
+ *                                                  every shop shape and UCI, one child process each → reports/shops.json
+ */
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { basename, dirname } from 'node:path';
 import { exitWithUsage, parseCli, type CliSpec } from '../config/cli';
 import { ML_BACKENDS } from '../config/schema';
-import { evaluateProtocol, selectBackend, type EvalReport, type MethodReport } from '../ml';
+import { cleanEvents, evaluateProtocol, planHoldout, runProtocol, selectBackend, type EvalReport } from '../ml';
 import { evaluateCampaigns, type CampaignReport } from '../ml/campaign-eval';
+import { loadEventsFile } from './lib/file-events';
+import { printSelection, printTable } from './lib/eval-report';
+import { runShapes } from './lib/eval-shapes';
 import { loadUciEvents, UCI_NON_PRODUCT_CODES } from './lib/uci-loader';
+
+const UCI_FILE = 'data/online-retail/online-retail.csv.gz';
+const DAY = 86_400_000;
 
 const CLI = {
   command: 'npm run eval --',
-  summary: 'Measures the recommenders and the intent model on the shipped data (time split; tuned on a validation window before it), prints a table and writes the report.',
+  summary: 'Measures the recommenders, the intent model and the campaign outputs on a shop\'s data (time split; tuned on a validation window before it), prints a table and writes the report.',
   options: {
-    'split-date': { type: 'string', value: 'YYYY-MM-DD', default: '2011-11-09', description: 'train before it, test on the horizon after it' },
+    file: { type: 'string', value: 'FILE', default: UCI_FILE, description: 'the events file (UCI Online Retail unless --mapping says how to read another)' },
+    mapping: { type: 'string', value: 'NAME|JSON', description: 'read --file through this ingest mapping (a preset name or a JSON mapping)' },
+    shapes: { type: 'boolean', description: 'every shop shape and UCI, each in its own process → reports/shops.json' },
+    scale: { type: 'string', value: 'F', default: '1', description: 'with --shapes: the shapes\' size relative to their presets' },
+    only: { type: 'string', value: 'LIST', description: 'with --shapes: these shapes (comma list, `uci` included); on UCI: `campaigns` for only the campaign figures' },
+    'split-date': { type: 'string', value: 'YYYY-MM-DD', description: 'train before it, test on the horizon after it (UCI: 2011-11-09; other files: picked like train)' },
     k: { type: 'string', value: 'K', default: '20', description: 'list length for Recall@K and NDCG@K' },
     horizon: { type: 'string', value: 'DAYS', default: '30', description: 'test window and purchase-intent horizon' },
-    file: { type: 'string', value: 'FILE', default: 'data/online-retail/online-retail.csv.gz', description: 'UCI Online Retail events' },
-    out: { type: 'string', value: 'FILE', default: 'reports/eval.json', description: 'where the report goes' },
+    out: { type: 'string', value: 'FILE', description: 'where the report goes (default reports/eval.json, reports/eval-<file>.json or reports/shops.json)' },
     backend: { type: 'string', value: 'NAME', description: `tfjs backend: auto, ${ML_BACKENDS.join(', ')} (default: ML_BACKEND, else auto)` },
     'no-tune': { type: 'boolean', description: 'skip the validation search (use the default hyper-parameters)' },
-    only: { type: 'string', value: 'WHAT', default: 'all', description: '`campaigns`: only the campaign figures, merged into the existing report' },
+    'excluded-items': { type: 'string', value: 'A,B', description: 'item ids left out of every model (UCI: its non-product codes)' },
   },
 } as const satisfies CliSpec;
 
 interface Args {
-  splitDate: string;
+  splitDate: string | null;
   k: number;
   horizon: number;
   file: string;
-  out: string;
+  mapping: string | null;
+  out: string | null;
   backend: string;
   tune: boolean;
-  /** `campaigns`: only the campaign figures, merged into the existing report file */
-  only: 'all' | 'campaigns';
+  excluded: string[] | null;
+  shapes: boolean;
+  scale: number;
+  only: string[] | null;
 }
 
 function parseArgs(argv: string[]): Args {
   const { values } = parseCli(CLI, argv);
   const a: Args = {
-    splitDate: values['split-date'], k: Number(values.k), horizon: Number(values.horizon), file: values.file, out: values.out,
-    backend: values.backend ?? process.env.ML_BACKEND ?? 'auto', tune: !values['no-tune'], only: values.only === 'campaigns' ? 'campaigns' : 'all',
+    splitDate: values['split-date'] ?? null, k: Number(values.k), horizon: Number(values.horizon), file: values.file, mapping: values.mapping ?? null,
+    out: values.out ?? null, backend: values.backend ?? process.env.ML_BACKEND ?? 'auto', tune: !values['no-tune'],
+    excluded: values['excluded-items'] === undefined ? null : values['excluded-items'].split(',').filter(Boolean),
+    shapes: values.shapes === true, scale: Number(values.scale), only: values.only === undefined ? null : values.only.split(',').filter(Boolean),
   };
   if (a.backend !== 'auto' && !(ML_BACKENDS as readonly string[]).includes(a.backend)) exitWithUsage(CLI, `--backend must be auto or one of ${ML_BACKENDS.join(', ')}, not "${a.backend}"`);
   if (!Number.isInteger(a.k) || a.k <= 0) exitWithUsage(CLI, `--k must be a positive integer, not "${values.k}"`);
   if (!(a.horizon > 0)) exitWithUsage(CLI, `--horizon must be a positive number of days, not "${values.horizon}"`);
-  if (!/^\d{4}-\d{2}-\d{2}$/.test(a.splitDate) || Number.isNaN(Date.parse(`${a.splitDate}T00:00:00Z`))) exitWithUsage(CLI, `--split-date must be a date (YYYY-MM-DD), not "${a.splitDate}"`);
-  if (values.only !== 'all' && values.only !== 'campaigns') exitWithUsage(CLI, `--only takes campaigns or all, not "${values.only}"`);
+  if (!(a.scale > 0)) exitWithUsage(CLI, `--scale must be above 0, not "${values.scale}"`);
+  if (a.splitDate !== null && (!/^\d{4}-\d{2}-\d{2}$/.test(a.splitDate) || Number.isNaN(Date.parse(`${a.splitDate}T00:00:00Z`)))) {
+    exitWithUsage(CLI, `--split-date must be a date (YYYY-MM-DD), not "${a.splitDate}"`);
+  }
   return a;
 }
 
 const f = (v: number | undefined, d = 4): string => (v === undefined ? '—' : v.toFixed(d));
 
-function row(name: string, m: MethodReport, k: number): string {
-  const fy = m.for_you ?? {};
-  const cells = [
-    name.padEnd(40), f(fy[`recall_at_${k}`]), f(fy[`ndcg_at_${k}`]), f(fy.mrr), f(fy.coverage, 3), f(fy.diversity, 3),
-    f(m.discover?.[`recall_new_at_${k}`]), f(m.intent?.auc, 3), m.train_seconds === undefined ? '—' : `${m.train_seconds.toFixed(1)}s`,
-  ];
-  return cells.map((c, i) => (i === 0 ? c : c.padStart(9))).join(' ');
+function write(out: string, report: object): void {
+  mkdirSync(dirname(out), { recursive: true });
+  writeFileSync(out, JSON.stringify(report, null, 2));
+  console.log(`wrote ${out}`);
 }
 
-function printTable(r: EvalReport): void {
-  const k = r.k;
-  const head = ['method'.padEnd(40), `R@${k}`, `NDCG@${k}`, 'MRR', 'cov', 'div', `dR@${k}new`, 'intAUC', 'train'];
-  console.log(head.map((c, i) => (i === 0 ? c : c.padStart(9))).join(' '));
-  for (const [name, m] of Object.entries(r.baselines)) console.log(row(`baseline ${name}`, m, k));
-  for (const [name, m] of Object.entries(r.sources)) console.log(row(`source ${name}`, m, k));
-  console.log(row('CHAMPION (ranker)', { ...r, intent: r.intent }, k));
-}
+/** Peak resident memory of this process so far, MB. */
+const peakRssMb = (): number => Math.round(process.resourceUsage().maxRSS / 1024);
 
-function printCampaigns(c: CampaignReport): void {
-  const beat = (a: number, b: number): string => (a > b ? 'beats' : 'does NOT beat');
-  console.log(`campaigns: ${c.segments.count} segments, ${(c.segments.moved_share * 100).toFixed(2)}% of ${c.segments.customers} customers moved between two nightly runs`);
-  console.log(`  at-risk (no purchase in 90 days, ${c.at_risk.customers} customers, ${c.at_risk.method}): AUC ${f(c.at_risk.auc)} ${beat(c.at_risk.auc, c.at_risk.recency_auc)} recency alone ${f(c.at_risk.recency_auc)}`);
-  console.log(`  audiences (${c.audiences.items} best sellers of the test window): precision@100 ${f(c.audiences.precision_at_100)} ${beat(c.audiences.precision_at_100, c.audiences.baseline_precision_at_100)} past buyers then most active ${f(c.audiences.baseline_precision_at_100)}`);
-  console.log(`  new-in (${c.new_in.new_items} items first sold in the 30 days before the cut, ${c.new_in.test_users} customers): Recall@10 ${f(c.new_in.recall_at_10)} ${beat(c.new_in.recall_at_10, c.new_in.baseline_recall_at_10)} early sales ${f(c.new_in.baseline_recall_at_10)}`);
-}
-
-async function main(): Promise<void> {
-  const args = parseArgs(process.argv.slice(2));
-  const backend = await selectBackend(args.backend as Parameters<typeof selectBackend>[0]);
-  console.log(`tfjs backend: ${backend}`);
-  const t = Date.now();
-  const data = await loadUciEvents(args.file);
-  console.log(`loaded ${data.events.length} events from ${args.file} in ${((Date.now() - t) / 1000).toFixed(1)} s`);
-  const splitTs = Date.parse(`${args.splitDate}T00:00:00Z`);
-  // EVALUATION.md counts the split + horizon day as a test day, so the last calendar day is included.
-  const testEndTs = splitTs + (args.horizon + 1) * 86_400_000;
-  const t1 = Date.now();
-  const campaigns = await evaluateCampaigns(data.events, {
-    splitTs, testEndTs, excludedItemIds: [...UCI_NON_PRODUCT_CODES], items: data.items, log: (m) => console.log(`  ${m}`),
-  });
-  console.log(`campaign figures in ${((Date.now() - t1) / 1000).toFixed(1)} s`);
-  if (args.only === 'campaigns') {
-    const old = existsSync(args.out) ? (JSON.parse(readFileSync(args.out, 'utf8')) as Record<string, unknown>) : {};
-    mkdirSync(dirname(args.out), { recursive: true });
-    writeFileSync(args.out, JSON.stringify({ ...old, ...campaigns }, null, 2));
-    printCampaigns(campaigns);
-    console.log(`wrote the campaign figures into ${args.out}`);
-    return;
-  }
-  const report = await evaluateProtocol(data.events, {
-    splitTs, k: args.k, horizonDays: args.horizon, excludedItemIds: [...UCI_NON_PRODUCT_CODES], backend, items: data.items,
-    tune: args.tune, log: (m) => console.log(`  ${m}`),
-  });
+function printDetails(report: EvalReport, horizon: number): void {
   console.log('');
-  console.log(`split ${args.splitDate}, K=${args.k}, horizon ${args.horizon} days, backend ${backend}; ${JSON.stringify(report.counts)}`);
-  printTable(report);
-  console.log('');
-  console.log(`Hyper-parameters were chosen on the validation window only (the ${args.horizon} days before the split; ` +
+  console.log(`Hyper-parameters were chosen on the validation window only (the ${horizon} days before the split; ` +
     `rankers trained on the window before it); the test window was never used for tuning. Chosen: ${report.validation.chosen}.`);
   for (const c of report.validation.candidates) {
-    console.log(`  validation ${c.name.padEnd(14)} NDCG@${args.k} ${f(c.ndcg)} R@${args.k} ${f(c.recall)} discover R@${args.k}-new ${f(c.recall_new)}`);
+    console.log(`  validation ${c.name.padEnd(14)} NDCG@${report.k} ${f(c.ndcg)} R@${report.k} ${f(c.recall)} discover R@${report.k}-new ${f(c.recall_new)}`);
   }
   const ivAuc = Object.entries(report.intent.validation_auc).map(([n, v]) => `${n} ${f(v)}`).join(', ');
   console.log(`intent scorer: ${report.intent.scorer}, picked by AUC on the last pre-split window (${ivAuc || 'no candidates'}), then refitted with that window included and Platt-calibrated on it.`);
@@ -124,10 +105,96 @@ async function main(): Promise<void> {
   }
   console.log(`champion train ${report.train_seconds.toFixed(1)} s (validation search ${report.tune_seconds.toFixed(1)} s)`);
   console.log(report.fallbacks.length === 0 ? 'fallbacks: none (full history)' : `fallbacks:\n  ${report.fallbacks.join('\n  ')}`);
+  console.log('');
+  printSelection(report);
+}
+
+function printCampaigns(c: CampaignReport): void {
+  const beat = (a: number, b: number): string => (a > b ? 'beats' : 'does NOT beat');
+  console.log(`campaigns: ${c.segments.count} segments, ${(c.segments.moved_share * 100).toFixed(2)}% of ${c.segments.customers} customers moved between two nightly runs`);
+  console.log(`  at-risk (no purchase in 90 days, ${c.at_risk.customers} customers, ${c.at_risk.method}): AUC ${f(c.at_risk.auc)} ${beat(c.at_risk.auc, c.at_risk.recency_auc)} recency alone ${f(c.at_risk.recency_auc)}`);
+  console.log(`  audiences (${c.audiences.items} best sellers of the test window): precision@100 ${f(c.audiences.precision_at_100)} ${beat(c.audiences.precision_at_100, c.audiences.baseline_precision_at_100)} past buyers then most active ${f(c.audiences.baseline_precision_at_100)}`);
+  console.log(`  new-in (${c.new_in.new_items} items first sold in the 30 days before the cut, ${c.new_in.test_users} customers): Recall@10 ${f(c.new_in.recall_at_10)} ${beat(c.new_in.recall_at_10, c.new_in.baseline_recall_at_10)} early sales ${f(c.new_in.baseline_recall_at_10)}`);
+}
+
+/** UCI Online Retail exactly as EVALUATION.md says (its cleaning, split date and item exclusions), with the campaign figures. */
+async function runUci(args: Args, backend: Awaited<ReturnType<typeof selectBackend>>): Promise<void> {
+  const started = Date.now();
+  const data = await loadUciEvents(args.file);
+  console.log(`loaded ${data.events.length} events from ${args.file} in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+  const splitDate = args.splitDate ?? '2011-11-09';
+  const splitTs = Date.parse(`${splitDate}T00:00:00Z`);
+  const excludedItemIds = args.excluded ?? [...UCI_NON_PRODUCT_CODES];
+  // EVALUATION.md counts the split + horizon day as a test day, so the last calendar day is included.
+  const campaigns = await evaluateCampaigns(data.events, {
+    splitTs, testEndTs: splitTs + (args.horizon + 1) * DAY, excludedItemIds, items: data.items, log: (m) => console.log(`  ${m}`),
+  });
+  const out = args.out ?? 'reports/eval.json';
+  if (args.only?.includes('campaigns')) {
+    const old = existsSync(out) ? (JSON.parse(readFileSync(out, 'utf8')) as Record<string, unknown>) : {};
+    printCampaigns(campaigns);
+    write(out, { ...old, ...campaigns });
+    return;
+  }
+  const report = await evaluateProtocol(data.events, {
+    splitTs, k: args.k, horizonDays: args.horizon, excludedItemIds, backend, items: data.items,
+    tune: args.tune, log: (m) => console.log(`  ${m}`),
+    protocol: { name: 'last-horizon', note: `EVALUATION.md's split ${splitDate}, the following ${args.horizon} days` },
+  });
+  console.log('');
+  console.log(`split ${splitDate}, K=${args.k}, horizon ${args.horizon} days, backend ${backend}; ${JSON.stringify(report.counts)}`);
+  printTable(report);
+  printDetails(report, args.horizon);
   printCampaigns(campaigns);
-  mkdirSync(dirname(args.out), { recursive: true });
-  writeFileSync(args.out, JSON.stringify({ ...report, ...campaigns }, null, 2));
-  console.log(`wrote ${args.out}`);
+  if (args.out === null) {
+    // reports/eval.json keeps the keys it has always had (plus the campaign figures); the serving comparison goes to the console (and shops.json).
+    const { selection: _selection, protocol: _protocol, ...stable } = report;
+    write('reports/eval.json', { ...stable, ...campaigns });
+  } else {
+    write(args.out, { ...report, file: args.file, mapping: 'uci-online-retail', cut_points: [new Date(splitTs).toISOString()], seconds: (Date.now() - started) / 1000, peak_rss_mb: peakRssMb() });
+  }
+}
+
+/** Any shop's events file through an ingest mapping, with the holdout train would pick. */
+async function runFile(args: Args, mapping: string, backend: Awaited<ReturnType<typeof selectBackend>>): Promise<void> {
+  const started = Date.now();
+  const data = await loadEventsFile(args.file, mapping);
+  console.log(`read ${data.rowsRead} rows from ${args.file} through mapping ${mapping}: ${data.events.length} events, ${data.rowsRejected} rejected ` +
+    `${JSON.stringify(data.rejectsByReason)} in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+  const excludedItemIds = args.excluded ?? [];
+  const clean = cleanEvents(data.events, { excludedItemIds });
+  let plan = planHoldout(clean, args.horizon);
+  if (args.splitDate !== null) {
+    const splitTs = Date.parse(`${args.splitDate}T00:00:00Z`);
+    plan = { protocol: 'last-horizon', splitTs, testFromTs: splitTs, testEndTs: splitTs + (args.horizon + 1) * DAY, testDays: args.horizon, testUsers: 0, note: `split given: ${args.splitDate}` };
+  }
+  console.log(`holdout: ${plan.protocol}: ${plan.note}`);
+  const { report } = await runProtocol(data.events, {
+    splitTs: plan.splitTs, testFromTs: plan.testFromTs, testEndTs: plan.testEndTs, heldOutBaskets: plan.heldOutBaskets,
+    protocol: { name: plan.protocol, note: plan.note }, k: args.k, horizonDays: args.horizon, excludedItemIds, backend, tune: args.tune,
+    log: (m) => console.log(`  ${m}`),
+  });
+  console.log('');
+  console.log(`K=${args.k}, horizon ${args.horizon} days, backend ${backend}; ${JSON.stringify(report.counts)}`);
+  printTable(report);
+  printDetails(report, args.horizon);
+  const cut = plan.protocol === 'last-basket' ? 'each customer\'s last basket' : new Date(plan.splitTs).toISOString();
+  write(args.out ?? `reports/eval-${basename(args.file).replace(/\..*$/, '')}.json`, {
+    ...report, file: args.file, mapping, rows: { read: data.rowsRead, rejected: data.rowsRejected, events: data.events.length },
+    cut_points: [cut], seconds: (Date.now() - started) / 1000, peak_rss_mb: peakRssMb(),
+  });
+}
+
+async function main(): Promise<void> {
+  const args = parseArgs(process.argv.slice(2));
+  if (args.shapes) {
+    await runShapes({ scale: args.scale, only: args.only, k: args.k, horizon: args.horizon, tune: args.tune, backend: args.backend, out: args.out ?? 'reports/shops.json' });
+    return;
+  }
+  const backend = await selectBackend(args.backend as Parameters<typeof selectBackend>[0]);
+  console.log(`tfjs backend: ${backend}`);
+  if (args.mapping === null) await runUci(args, backend);
+  else await runFile(args, args.mapping, backend);
 }
 
 main().catch((err: unknown) => {

@@ -1,9 +1,12 @@
 /**
- * Writes a deterministic synthetic shop (generic layout) and its items file: `npm run generate -- [options]`
- * (`--help` lists them). Prints a JSON summary (files, event count, malformed lines by the reason ingest will give).
+/**
+ * Writes a deterministic synthetic shop (generic layout) and its items file, or one shop shape
+ * (scripts/lib/generator-shapes.ts) with the preset that ingests it: `npm run generate -- [options]` (`--help`
+ * lists them). Prints a JSON summary (files, event count, malformed lines by the reason ingest will give).
  */
 import { exitWithUsage, parseCli, type CliSpec } from '../config/cli';
-import { generateFiles } from './lib/generator-files';
+import { generateFiles, generateShapeFile, shapeFile } from './lib/generator-files';
+import { isShapeName, SHAPE_NAMES } from './lib/generator-shapes';
 
 const CLI = {
   command: 'npm run generate --',
@@ -16,7 +19,9 @@ const CLI = {
     'malformed-rate': { type: 'string', value: 'R', default: '0', description: 'share of lines made malformed on purpose (0 to 1)' },
     events: { type: 'string', value: 'MAX', description: 'stop after this many events' },
     'sessions-per-user-day': { type: 'string', value: 'F', description: 'mean sessions per customer per day (default 0.05)' },
-    out: { type: 'string', value: 'FILE', default: 'var/synthetic/events.csv.gz', description: 'events file: .csv, .csv.gz, .ndjson or .ndjson.gz' },
+    out: { type: 'string', value: 'FILE', description: 'events file: .csv, .csv.gz, .ndjson or .ndjson.gz (default var/synthetic/events.csv.gz, or the shape\'s file)' },
+    shape: { type: 'string', value: 'NAME', description: `one shop shape instead of the options above: ${SHAPE_NAMES.join(', ')}` },
+    scale: { type: 'string', value: 'F', default: '1', description: 'with --shape: its size relative to the preset' },
   },
 } as const satisfies CliSpec;
 
@@ -30,6 +35,15 @@ function num(value: string, key: string): number {
 async function main(): Promise<void> {
   const { values: args } = parseCli(CLI);
   const started = Date.now();
+  if (args.shape !== undefined) {
+    const name = args.shape;
+    if (!isShapeName(name)) exitWithUsage(CLI, `--shape must be one of ${SHAPE_NAMES.join(', ')}, not "${name}"`);
+    const scale = num(args.scale, 'scale');
+    if (!(scale > 0)) exitWithUsage(CLI, '--scale must be above 0');
+    const summary = await generateShapeFile(name, { seed: Math.floor(num(args.seed, 'seed')), scale }, args.out ?? shapeFile(name));
+    process.stdout.write(`${JSON.stringify({ ...summary, seconds: (Date.now() - started) / 1000 })}\n`);
+    return;
+  }
   const summary = await generateFiles(
     {
       users: Math.max(1, Math.floor(num(args.users, 'users'))),
@@ -40,7 +54,7 @@ async function main(): Promise<void> {
       maxEvents: args.events === undefined ? undefined : Math.floor(num(args.events, 'events')),
       sessionsPerUserDay: args['sessions-per-user-day'] === undefined ? undefined : num(args['sessions-per-user-day'], 'sessions-per-user-day'),
     },
-    args.out,
+    args.out ?? 'var/synthetic/events.csv.gz',
   );
   process.stdout.write(`${JSON.stringify({ ...summary, seconds: (Date.now() - started) / 1000 })}\n`);
 }

@@ -6,13 +6,14 @@ import { outputMigrations } from './004-outputs';
 import { scoreShardMigrations } from './005-score-shards';
 import { apiKeyMigrations } from './006-api-keys';
 import { campaignMigrations } from './007-campaigns';
+import { modelArtifactChunkMigrations } from './008-model-artifact-chunks';
 import { servingItemMigrations } from './009-serving-items';
 import type { Migration } from './types';
 
 /** Every migration in order. Listed in code (not read from a folder) so ts-run tests and compiled dist agree. */
 export const migrations: Migration[] = [
   ...rawDataMigrations, ...featureMigrations, ...modelMigrations, ...outputMigrations, ...scoreShardMigrations, ...servingItemMigrations, ...apiKeyMigrations,
-  ...campaignMigrations,
+  ...campaignMigrations, ...modelArtifactChunkMigrations,
 ];
 
 /** knex migration source over the list above. */

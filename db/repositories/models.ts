@@ -1,4 +1,5 @@
 import type { Db } from '../knex';
+import { explainArtifactFailure, planArtifact, readArtifactChunks, writeArtifactChunks, type ArtifactPlan } from './model-artifacts';
 import { fromSqlTime, toSqlTime, withTransaction } from './sql-util';
 
 export type Metrics = Record<string, unknown>;
@@ -26,6 +27,9 @@ export interface ModelSummary extends Omit<NewModel, 'artifact'> {
   activatedAt: string | null;
 }
 
+/** Stored bytes of a version's artefact: its chunks, or the column of older releases. */
+const ARTIFACT_BYTES = 'LENGTH(artifact) + COALESCE((SELECT SUM(LENGTH(c.bytes)) FROM model_artifact_chunks c WHERE c.version = models.version), 0) AS artifact_bytes';
+
 const SUMMARY_COLUMNS = ['version', 'kind', 'status', 'backend', 'params', 'data_window', 'metrics', 'baselines', 'decision', 'train_seconds', 'created_at', 'activated_at'];
 
 const json = (v: unknown): Record<string, unknown> => (typeof v === 'string' ? (JSON.parse(v) as Record<string, unknown>) : (v as Record<string, unknown>));
@@ -48,8 +52,21 @@ function toSummary(r: Record<string, unknown>): ModelSummary {
   };
 }
 
-/** Registers a version; when `activate` is set it becomes the only active one in the same transaction. */
-export async function registerModel(db: Db, m: NewModel, activate: boolean): Promise<number> {
+/**
+ * Registers a version; when `activate` is set it becomes the only active one in the same transaction. The
+ * artefact goes into model_artifact_chunks in that transaction, in chunks sized for the server's
+ * max_allowed_packet (`opts.chunkBytes` overrides, for tests); a refusal for size is an ArtifactRefusedError.
+ */
+export async function registerModel(db: Db, m: NewModel, activate: boolean, opts: { chunkBytes?: number } = {}): Promise<number> {
+  const plan = await planArtifact(db, m.artifact, opts.chunkBytes);
+  try {
+    return await insertModel(db, m, activate, plan);
+  } catch (err) {
+    throw await explainArtifactFailure(db, err, plan.statementBytes);
+  }
+}
+
+async function insertModel(db: Db, m: NewModel, activate: boolean, plan: ArtifactPlan): Promise<number> {
   return withTransaction(db, async (trx) => {
     const now = toSqlTime(Date.now());
     if (activate) await trx('models').where({ kind: m.kind, status: 'active' }).update({ status: 'inactive' });
@@ -63,10 +80,12 @@ export async function registerModel(db: Db, m: NewModel, activate: boolean): Pro
       baselines: JSON.stringify(m.baselines),
       decision: m.decision,
       train_seconds: m.trainSeconds,
-      artifact: m.artifact,
+      // The bytes live in model_artifact_chunks; this column only holds artefacts of older releases.
+      artifact: Buffer.alloc(0),
       created_at: now,
       activated_at: activate ? now : null,
     });
+    await writeArtifactChunks(trx, Number(version), plan);
     return Number(version);
   });
 }
@@ -74,7 +93,7 @@ export async function registerModel(db: Db, m: NewModel, activate: boolean): Pro
 /** The active version of a kind (without its artifact), or null. */
 export async function getActiveModel(db: Db, kind: string): Promise<ModelSummary | null> {
   const row = (await db('models')
-    .select(...SUMMARY_COLUMNS, db.raw('LENGTH(artifact) AS artifact_bytes'))
+    .select(...SUMMARY_COLUMNS, db.raw(ARTIFACT_BYTES))
     .where({ kind, status: 'active' })
     .first()) as Record<string, unknown> | undefined;
   return row ? toSummary(row) : null;
@@ -83,16 +102,19 @@ export async function getActiveModel(db: Db, kind: string): Promise<ModelSummary
 /** Every version, newest first, without artifacts. */
 export async function listModels(db: Db, limit = 50): Promise<ModelSummary[]> {
   const rows = (await db('models')
-    .select(...SUMMARY_COLUMNS, db.raw('LENGTH(artifact) AS artifact_bytes'))
+    .select(...SUMMARY_COLUMNS, db.raw(ARTIFACT_BYTES))
     .orderBy('version', 'desc')
     .limit(limit)) as Record<string, unknown>[];
   return rows.map(toSummary);
 }
 
-/** A version's artifact bytes, or null when there is no such version. */
+/** A version's artifact bytes (from its chunks, or the column of older releases), or null when there is no such version. */
 export async function loadArtifact(db: Db, version: number): Promise<Buffer | null> {
-  const row = (await db('models').select('artifact').where({ version }).first()) as { artifact: Buffer } | undefined;
-  return row?.artifact ?? null;
+  const row = (await db('models').select(db.raw('LENGTH(artifact) AS n')).where({ version }).first()) as { n: number | string } | undefined;
+  if (!row) return null;
+  if (Number(row.n) === 0) return (await readArtifactChunks(db, version)) ?? Buffer.alloc(0);
+  const legacy = (await db('models').select('artifact').where({ version }).first()) as { artifact: Buffer } | undefined;
+  return legacy?.artifact ?? null;
 }
 
 /** Makes `version` the active one of its kind (rollback or roll forward); false when it does not exist. */

@@ -1,17 +1,21 @@
 import { loadAllEvents } from '../../db/repositories/behaviour';
 import { getActiveModel, registerModel } from '../../db/repositories/models';
 import { selectBackend } from '../../ml/backend';
-import { cleanEvents, returnEvents } from '../../ml/clean';
-import { evaluateProtocol, fitChampion, serializeModel, shouldPromote, type GateMetrics } from '../../ml';
+import { returnEvents } from '../../ml/clean';
+import {
+  describeSelection, fitChampion, planHoldout, runProtocol, serializeModel, servedGateMetrics, shouldPromote, type GateMetrics,
+} from '../../ml';
 import type { Handler } from '../context';
 import { require_ } from '../errors';
+import { cleanForJob } from '../event-quality';
 
-const DAY = 86_400_000;
 export const CHAMPION_KIND = 'champion';
 
 /**
- * Evaluates the champion against the baselines on a temporal holdout (the last `horizonDays`), refits it on
- * all data for serving, and registers the version; it becomes active only if it passes the promotion gate.
+ * Evaluates the champion against the baselines on the shop's holdout (the last `horizonDays`; wider, or each
+ * customer's last basket, when that holds too few customers), picks per list what serves best there (the
+ * champion, a baseline or a blend: never a list a baseline beats), refits on all data for serving with that
+ * choice, and registers the version; it becomes active only if its served for-you list passes the promotion gate.
  */
 export const train: Handler<'train'> = async (payload, ctx) => {
   const backend = await selectBackend(ctx.config.ML_BACKEND);
@@ -21,18 +25,24 @@ export const train: Handler<'train'> = async (payload, ctx) => {
   const excludedItemIds = payload.excludedItemIds ?? ctx.config.EXCLUDED_ITEM_IDS;
   const raw = await loadAllEvents(ctx.db, (n) => ctx.progress(2, { phase: 'loading events', loaded: n }));
   require_(raw.length > 0, 'no events to train on: run an ingest first');
-  const events = cleanEvents(raw, { excludedItemIds });
+  const { events, quality } = cleanForJob(raw, excludedItemIds, 'train');
+  for (const w of quality.warnings) ctx.log(`warning: ${w}`);
   const lastTs = events.reduce((m, e) => Math.max(m, e.ts), 0);
-  const splitTs = lastTs - horizonDays * DAY;
+  const plan = planHoldout(events, horizonDays);
+  ctx.log(`holdout: ${plan.protocol}: ${plan.note}`);
 
   const started = Date.now();
   await ctx.progress(10, { phase: 'holdout evaluation', events: events.length });
   // The protocol logs each phase; each line also nudges progress so Bull Board shows a live job.
   let phase = 10;
   // The protocol cleans what it is given; hand it the raw events so nothing is cleaned twice.
-  const report = await evaluateProtocol(raw, {
+  const { report } = await runProtocol(raw, {
     excludedItemIds,
-    splitTs,
+    splitTs: plan.splitTs,
+    testFromTs: plan.testFromTs,
+    testEndTs: plan.testEndTs,
+    heldOutBaskets: plan.heldOutBaskets,
+    protocol: { name: plan.protocol, note: plan.note },
     k,
     horizonDays,
     backend,
@@ -45,12 +55,16 @@ export const train: Handler<'train'> = async (payload, ctx) => {
   });
   await ctx.progress(60, { phase: 'fitting on all data' });
   const model = await fitChampion(events, { asOf: lastTs, k, horizonDays, returns: returnEvents(raw, { excludedItemIds }) });
+  // The lists serve what won on the holdout (the refit keeps the choice; its figures are the holdout's).
+  if (report.selection) model.params.serve = { forYou: report.selection.for_you.choice, discover: report.selection.discover.choice };
   const artifact = serializeModel(model);
   const trainSeconds = (Date.now() - started) / 1000;
 
   const { baselines, ...metrics } = report;
   const active = await getActiveModel(ctx.db, CHAMPION_KIND);
-  const gate = shouldPromote(metrics, (active?.metrics as GateMetrics | undefined) ?? null, ctx.config.PROMOTION_MARGIN);
+  const activeMetrics = active?.metrics as (GateMetrics & Parameters<typeof servedGateMetrics>[0]) | undefined;
+  const gate = shouldPromote(servedGateMetrics(metrics), activeMetrics ? servedGateMetrics(activeMetrics) : null, ctx.config.PROMOTION_MARGIN);
+  const decision = report.selection ? `${gate.reason}; ${describeSelection(report.selection)}` : gate.reason;
   await ctx.progress(95, { phase: 'registering' });
   const version = await registerModel(
     ctx.db,
@@ -58,15 +72,20 @@ export const train: Handler<'train'> = async (payload, ctx) => {
       kind: CHAMPION_KIND,
       backend,
       params: { k, horizonDays, excludedItemIds: excludedItemIds.length, ...model.params },
-      dataWindow: { from: new Date(events.reduce((m, e) => Math.min(m, e.ts), lastTs)).toISOString(), split: new Date(splitTs).toISOString(), to: new Date(lastTs).toISOString(), events: events.length },
+      dataWindow: { from: new Date(events.reduce((m, e) => Math.min(m, e.ts), lastTs)).toISOString(), split: new Date(Math.min(plan.splitTs, lastTs)).toISOString(), protocol: plan.protocol, testUsers: plan.testUsers, to: new Date(lastTs).toISOString(), events: events.length, quality },
       metrics,
       baselines,
-      decision: gate.reason,
+      decision,
       trainSeconds,
       artifact,
     },
     gate.promote,
   );
   await ctx.progress(100);
-  return { version, promoted: gate.promote, decision: gate.reason, backend, trainSeconds, artifactBytes: artifact.length, metrics };
+  return {
+    version, promoted: gate.promote, decision, backend, trainSeconds, artifactBytes: artifact.length, metrics,
+    events: quality, monetary: model.params.monetary, warnings: quality.warnings,
+    protocol: { name: plan.protocol, note: plan.note, testUsers: plan.testUsers },
+    served: report.selection ? { forYou: report.selection.for_you.served, discover: report.selection.discover.served } : null,
+  };
 };

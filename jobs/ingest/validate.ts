@@ -138,8 +138,14 @@ export function compileEventValidator(m: EventMapping, b: Binding): (f: Fields) 
   const typeMap = new Map<string, number>();
   if ('values' in m.eventType) for (const [k, v] of Object.entries(m.eventType.values)) typeMap.set(k.toLowerCase(), EVENT_TYPES.indexOf(v) + 1);
 
+  const anonymous = m.anonymousFromSession?.prefix ?? null;
   return (f) => {
-    const rawUser = field(f, iUser);
+    let rawUser = field(f, iUser);
+    if (rawUser === null && anonymous !== null) {
+      // An anonymous session is its own visitor: its events stay together, apart from every other session's.
+      const s = field(f, iSession);
+      if (s !== null) rawUser = anonymous + s;
+    }
     if (rawUser === null) return noUser;
     const user = userId(rawUser);
     if (user.length > LIMITS.id) return tooLong(c.user, user, LIMITS.id);

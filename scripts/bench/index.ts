@@ -7,6 +7,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { loadConfig } from '../../config';
 import { exitWithUsage, parseCli, type CliSpec } from '../../config/cli';
+import { artefactBench } from './artefact';
 import { catalogueBench } from './catalogue';
 import { ingestBench } from './ingest';
 import { servingBench } from './serving';
@@ -15,7 +16,7 @@ import type { Bench } from './types';
 export type { Bench } from './types';
 
 /** Every bench `npm run bench` knows. */
-export const BENCHES: Bench[] = [ingestBench, catalogueBench, servingBench];
+export const BENCHES: Bench[] = [ingestBench, catalogueBench, servingBench, artefactBench];
 
 function table(name: string, figures: Record<string, number | string>): string {
   const rows = Object.entries(figures).map(([k, v]) => [k, typeof v === 'number' ? (Number.isInteger(v) ? String(v) : v.toFixed(3)) : v]);
@@ -29,7 +30,7 @@ const CLI = {
   command: 'npm run bench --',
   summary: 'Runs the benches (all, or those named), prints a table of figures for each and writes REPORTS_DIR/bench-NAME.json.',
   positionals: [{ name: 'NAME', description: 'a bench to run (default: every one)', many: true }],
-  options: {},
+  options: { scale: { type: 'string', value: 'F', description: 'artefact: the catalogue shape\'s scale (default 2: 100,000 items)' } },
   notes: `benches:\n${BENCHES.map((b) => `  ${b.name.padEnd(12)}${b.description}`).join('\n')}`,
 } satisfies CliSpec;
 

@@ -6,6 +6,7 @@ import type { Writable } from 'node:stream';
 import { createGzip } from 'node:zlib';
 import { makeRng } from './generator-rng';
 import { csvLine, GENERIC_HEADER, jsonLine, malform, ShopGenerator, type GeneratorOptions } from './generator';
+import { SHAPES, type ShapeName, type ShapeOptions } from './generator-shapes';
 
 /** What a generate run wrote. */
 export interface GenerateSummary {
@@ -80,4 +81,31 @@ export async function generateFiles(opts: GeneratorOptions, eventsFile: string):
   }
   await out.close();
   return { eventsFile, itemsFile, events, malformed, malformedByReason: byReason };
+}
+
+/** What a shape run wrote: the events file, the preset that ingests it, and its event lines. */
+export interface ShapeSummary {
+  shape: ShapeName;
+  eventsFile: string;
+  mapping: string;
+  events: number;
+}
+
+/** The default file of a shape: `var/synthetic/<shape>.csv.gz` (or `.ndjson.gz`). */
+export function shapeFile(name: ShapeName, dir = 'var/synthetic'): string {
+  return `${dir}/${name}.${SHAPES[name].format}.gz`;
+}
+
+/** Streams one shop shape (generator-shapes.ts) to `eventsFile` (gzip-compressed when it ends in .gz). */
+export async function generateShapeFile(name: ShapeName, opts: ShapeOptions, eventsFile: string): Promise<ShapeSummary> {
+  await mkdir(dirname(eventsFile), { recursive: true });
+  const shape = SHAPES[name];
+  const out = new Out(eventsFile, eventsFile.endsWith('.gz'));
+  let lines = 0;
+  for (const line of shape.lines(opts)) {
+    await out.line(line);
+    lines++;
+  }
+  await out.close();
+  return { shape: name, eventsFile, mapping: shape.mapping, events: shape.format === 'csv' ? lines - 1 : lines };
 }

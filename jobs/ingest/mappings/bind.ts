@@ -30,7 +30,8 @@ export function mappedColumns(m: Mapping): { name: string; optional: boolean }[]
 function identityColumns(m: Mapping): string[] {
   switch (m.entity) {
     case 'events':
-      return [m.columns.user, m.columns.time, ...('values' in m.eventType && m.columns.eventType ? [m.columns.eventType] : [])];
+      // With anonymous sessions, a line may lack the user but then names its session.
+      return [m.anonymousFromSession && m.columns.session ? m.columns.session : m.columns.user, m.columns.time, ...('values' in m.eventType && m.columns.eventType ? [m.columns.eventType] : [])];
     case 'items':
       return [m.columns.item];
     case 'users':

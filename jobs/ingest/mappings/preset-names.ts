@@ -5,6 +5,7 @@
 export const PRESET_ENTITIES = {
   generic: ['events', 'items', 'users'],
   'uci-online-retail': ['events'],
+  'generic-sessions': ['events'],
 } as const satisfies Record<string, readonly ('events' | 'items' | 'users')[]>;
 
 export type PresetName = keyof typeof PRESET_ENTITIES;

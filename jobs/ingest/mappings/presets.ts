@@ -6,6 +6,8 @@ import type { EventMapping, ItemMapping, Mapping, UserMapping } from './types';
 /** Event-type words shops commonly use, lower-cased, onto the four types. */
 export const COMMON_EVENT_TYPES: Record<string, EventType> = {
   search: 'search', query: 'search', '1': 'search',
+  // A favourite (wishlist heart) says more than a view, about what a cart says.
+  favourite: 'cart', favorite: 'cart',
   view: 'view', pageview: 'view', page_view: 'view', detail: 'view', product_view: 'view', click: 'view', '2': 'view',
   cart: 'cart', add_to_cart: 'cart', addtocart: 'cart', 'add-to-cart': 'cart', basket: 'cart', '3': 'cart',
   purchase: 'purchase', buy: 'purchase', order: 'purchase', transaction: 'purchase', checkout: 'purchase', '4': 'purchase',
@@ -54,6 +56,12 @@ export const genericEvents: EventMapping = {
   time: { format: 'auto', zone: 'UTC' },
 };
 
+/**
+ * The generic layout for session logs where most visitors are anonymous: a line without user_id belongs to its
+ * session's visitor (`session:` + session_id); logged-in lines keep their user id.
+ */
+export const genericSessions: EventMapping = { ...genericEvents, name: 'generic-sessions', anonymousFromSession: { prefix: 'session:' } };
+
 /** Generic items: item_id,title,category,price,in_stock[,attributes]. */
 export const genericItems: ItemMapping = {
   name: 'generic',
@@ -70,7 +78,7 @@ export const genericUsers: UserMapping = {
   optionalColumns: ['attributes'],
 };
 
-const PRESETS: Mapping[] = [uciOnlineRetail, genericEvents, genericItems, genericUsers];
+const PRESETS: Mapping[] = [uciOnlineRetail, genericEvents, genericItems, genericUsers, genericSessions];
 
 /** Names of the shipped presets, per entity. */
 export function presetNames(entity: IngestEntity): string[] {

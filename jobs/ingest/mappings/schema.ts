@@ -28,8 +28,10 @@ const eventMapping = z
     userId: idRules.optional(),
     itemId: idRules.optional(),
     negateQuantityWhen: z.object({ column, prefix: z.string().min(1).max(16) }).strict().optional(),
+    anonymousFromSession: z.object({ prefix: z.string().min(1).max(16) }).strict().optional(),
   })
   .strict()
+  .refine((m) => !m.anonymousFromSession || m.columns.session !== undefined, { message: 'anonymousFromSession needs columns.session', path: ['anonymousFromSession'] })
   .refine((m) => !('values' in m.eventType) || m.columns.eventType !== undefined, { message: 'eventType.values needs columns.eventType', path: ['columns', 'eventType'] });
 
 const itemMapping = z

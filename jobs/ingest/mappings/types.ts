@@ -42,6 +42,8 @@ export interface EventMapping extends MappingBase {
   itemId?: IdRules;
   /** lines whose `column` starts with `prefix` are cancellations: their quantity is made negative */
   negateQuantityWhen?: { column: string; prefix: string };
+  /** a line with no user but a session is that session's anonymous visitor: user id = prefix + session id */
+  anonymousFromSession?: { prefix: string };
 }
 
 /** How a source's columns become items. */

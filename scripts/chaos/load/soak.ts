@@ -219,7 +219,7 @@ export function soakReadApiScenario(): ChaosScenario {
 
     const c = shared.cal;
     const rateWhy = c
-      ? `rate ${rate}/s = ${SUSTAINABLE_SHARE * 100}% of ${fmt(c.maxRate)}/s max (autocannon ${fmt(c.seconds)} s, ${c.connections} connections, p99 ${fmt(c.p99)} ms; no serving bench exists yet, so measured here)`
+      ? `rate ${rate}/s = ${SUSTAINABLE_SHARE * 100}% of ${fmt(c.maxRate)}/s max (autocannon ${fmt(c.seconds)} s, ${c.connections} connections, p99 ${fmt(c.p99)} ms, measured on this rig as npm run bench -- serving measures)`
       : `rate ${rate}/s (CHAOS_SOAK_RATE)`;
     const cpu = (u: CpuUse): string => `API CPU ${fmt(u.processPct)}% of a core, machine ${fmt(u.machinePct)}% busy, load ${u.load1.toFixed(1)}`;
     const sends = (r: PacedResult): string => `${r.answered}/${r.planned} answered at ${fmt(r.sendRate)}/s (schedule lag p99 ${fmt(r.lagP99)} ms, max ${fmt(r.lagMax)} ms)`;

@@ -15,8 +15,8 @@ function inputError(f: () => unknown): IngestInputError {
 }
 
 describe('presets', () => {
-  it('ships uci-online-retail and generic', () => {
-    expect(presetNames('events').sort()).toEqual(['generic', 'uci-online-retail']);
+  it('ships uci-online-retail, generic and generic-sessions', () => {
+    expect(presetNames('events').sort()).toEqual(['generic', 'generic-sessions', 'uci-online-retail']);
     expect(presetNames('items')).toEqual(['generic']);
     expect(resolveMapping('uci-online-retail', 'events')).toBe(uciOnlineRetail);
   });

@@ -1,0 +1,204 @@
+import { accumulateSparse } from './ease';
+import type { Snapshot } from './snapshot';
+import type { FittedSources } from './sources';
+import { topK } from './topk';
+
+/**
+ * What a served list is made of. The champion's ranker is one method; the others are the baselines it is
+ * measured against, computed from the same fitted model (so serving them needs nothing more):
+ * - `popularity`: distinct buyers before the cut-off;
+ * - `personal_count`: the customer's own purchase lines per item, popularity breaking ties;
+ * - `personal_recency`: the same, recency-decayed;
+ * - `ease`: the model's EASE neighbours of the items the customer bought;
+ * - `item_knn`: the model's co-purchase cosine neighbours of those items.
+ */
+export const LIST_METHODS = ['champion', 'popularity', 'personal_count', 'personal_recency', 'ease', 'item_knn'] as const;
+export type ListMethod = (typeof LIST_METHODS)[number];
+
+/** One way to fill a list: a method, or a blend of two (reciprocal-rank fusion); with or without past buys. */
+export interface ListChoice {
+  methods: ListMethod[];
+  /** leave out items the customer already bought (always for discover; for for-you where nobody rebuys) */
+  excludeBought: boolean;
+}
+
+/** What each list serves (stored in the model's params; absent in older models: the champion for both). */
+export interface ListPolicy {
+  forYou: ListChoice;
+  discover: ListChoice;
+}
+
+export const CHAMPION_POLICY: ListPolicy = {
+  forYou: { methods: ['champion'], excludeBought: false },
+  discover: { methods: ['champion'], excludeBought: true },
+};
+
+/** A choice's name in reports: `personal_count`, `champion+ease`, `ease (no reorders)` (the suffix for for-you only). */
+export function choiceName(c: ListChoice, list: 'for_you' | 'discover'): string {
+  return `${c.methods.join('+')}${list === 'for_you' && c.excludeBought ? ' (no reorders)' : ''}`;
+}
+
+/** The blends compared besides the single methods: the champion with the strongest simple baselines, and those two together. */
+export const BLENDS: ListMethod[][] = [['champion', 'personal_count'], ['champion', 'ease'], ['personal_count', 'ease']];
+
+/** Every choice a list is picked from: each method and each blend (for-you also without past buys). */
+export function candidateChoices(list: 'for_you' | 'discover'): ListChoice[] {
+  const methods = [...LIST_METHODS.map((m) => [m]), ...BLENDS];
+  const excludes = list === 'for_you' ? [false, true] : [true];
+  return excludes.flatMap((excludeBought) => methods.map((ms) => ({ methods: ms, excludeBought })));
+}
+
+/** Reciprocal-rank fusion offset: the usual 60 flattens a top-20 list too much; 10 keeps the heads apart. */
+const RRF_K = 10;
+
+/** A customer's champion candidates and their ranker logits (parallel arrays; items in the model's index). */
+export interface RankedCandidates {
+  items: Int32Array;
+  logits: Float32Array;
+}
+
+/**
+ * Ranks one customer's items under any {@link ListChoice}, reusing per-item buffers across customers. The
+ * nightly scoring and the holdout comparison both go through it, so what is measured is what is served.
+ */
+export class UserRanker {
+  private readonly n: number;
+  private readonly popTie: Float64Array;
+  private readonly bought: Uint8Array;
+  private boughtItems: number[] = [];
+  private readonly scores = new Map<ListMethod, Float64Array>();
+  /** methods whose scores already hold the current customer's */
+  private readonly scored = new Set<ListMethod>();
+  private readonly tops = new Map<string, Int32Array>();
+  private readonly voter: Int32Array;
+  private readonly best: Float64Array;
+  private voterReady = false;
+  private snap: Snapshot | null = null;
+  private u = -1;
+  private fy: RankedCandidates | null = null;
+  private di: RankedCandidates | null = null;
+
+  constructor(private readonly src: FittedSources) {
+    this.n = src.itemIds.length;
+    let maxPop = 1;
+    for (const v of src.buyers) maxPop = Math.max(maxPop, v);
+    this.popTie = Float64Array.from(src.buyers, (b) => b / (maxPop + 1));
+    this.bought = new Uint8Array(this.n);
+    this.voter = new Int32Array(this.n);
+    this.best = new Float64Array(this.n);
+  }
+
+  /** Switches to customer `u` of `snap` (snapshot items = the model's items), or to a customer with no history (u = −1). */
+  reset(snap: Snapshot | null, u: number, fy: RankedCandidates | null, di: RankedCandidates | null): void {
+    for (const i of this.boughtItems) this.bought[i] = 0;
+    this.boughtItems = [];
+    this.snap = snap;
+    this.u = u;
+    this.fy = fy;
+    this.di = di;
+    this.tops.clear();
+    this.scored.clear();
+    this.voterReady = false;
+    if (snap && u >= 0) {
+      for (let p = snap.rowStart[u]!; p < snap.rowStart[u + 1]!; p++) {
+        if (snap.lines[p]! > 0) {
+          this.bought[snap.item[p]!] = 1;
+          this.boughtItems.push(snap.item[p]!);
+        }
+      }
+    }
+  }
+
+  /** Whether the current customer bought item `i` before the cut-off. */
+  hasBought(i: number): boolean {
+    return this.bought[i] === 1;
+  }
+
+  /** The bought item with the strongest EASE vote for `i`, or −1 (the "bought with" reason). */
+  voterFor(i: number): number {
+    if (!this.voterReady) {
+      this.voter.fill(-1);
+      this.best.fill(0);
+      accumulateSparse(new Float64Array(this.n), this.src.ease, this.boughtItems, null, this.voter, this.best);
+      this.voterReady = true;
+    }
+    return this.voter[i]!;
+  }
+
+  /** The top `size` items of a choice, best first. */
+  top(c: ListChoice, size: number): Int32Array {
+    if (c.methods.length === 1) return this.methodTop(c.methods[0]!, c.excludeBought, size);
+    // Reciprocal-rank fusion of the methods' own top lists (twice as long, so items just below a head count).
+    const fused = new Map<number, number>();
+    for (const m of c.methods) {
+      this.methodTop(m, c.excludeBought, 2 * size).forEach((i, r) => fused.set(i, (fused.get(i) ?? 0) + 1 / (RRF_K + r)));
+    }
+    const items = [...fused.keys()];
+    items.sort((a, b) => fused.get(b)! - fused.get(a)! || a - b);
+    return Int32Array.from(items.slice(0, size));
+  }
+
+  private methodTop(m: ListMethod, exclude: boolean, size: number): Int32Array {
+    const key = `${m}|${exclude ? 1 : 0}|${size}`;
+    let t = this.tops.get(key);
+    if (!t) {
+      t = m === 'champion' ? this.championTop(exclude, size) : topK(this.methodScores(m), size, exclude ? this.bought : null);
+      this.tops.set(key, t);
+    }
+    return t;
+  }
+
+  /** The ranker's candidates by logit, topped up from the trending list (as short histories need). */
+  private championTop(exclude: boolean, size: number): Int32Array {
+    const cands = exclude ? this.di : this.fy;
+    const out: number[] = [];
+    const used = new Set<number>();
+    if (cands) {
+      for (const j of topK(cands.logits, size)) {
+        out.push(cands.items[j]!);
+        used.add(cands.items[j]!);
+      }
+    }
+    for (const i of this.src.trending) {
+      if (out.length >= size) break;
+      if (used.has(i) || (exclude && this.bought[i])) continue;
+      used.add(i);
+      out.push(i);
+    }
+    return Int32Array.from(out);
+  }
+
+  private methodScores(m: Exclude<ListMethod, 'champion'>): Float64Array {
+    let s = this.scores.get(m);
+    if (!s) {
+      s = new Float64Array(this.n);
+      this.scores.set(m, s);
+    }
+    if (this.scored.has(m)) return s;
+    this.scored.add(m);
+    const snap = this.snap;
+    const u = this.u;
+    switch (m) {
+      case 'popularity':
+        s.set(this.src.buyers);
+        break;
+      case 'personal_count':
+      case 'personal_recency':
+        s.set(this.popTie);
+        if (snap && u >= 0) {
+          for (let p = snap.rowStart[u]!; p < snap.rowStart[u + 1]!; p++) {
+            if (snap.lines[p]! <= 0) continue;
+            s[snap.item[p]!]! += m === 'personal_count' ? 1e3 * snap.lines[p]! : 1 + 1e3 * snap.decShort[p]!;
+          }
+        }
+        break;
+      case 'ease':
+      case 'item_knn':
+        // Popularity, far below any neighbour weight, orders what no bought item votes for.
+        for (let i = 0; i < this.n; i++) s[i] = 1e-6 * this.popTie[i]!;
+        accumulateSparse(s, m === 'ease' ? this.src.ease : this.src.cosine, this.boughtItems, null);
+        break;
+    }
+    return s;
+  }
+}

@@ -1,0 +1,127 @@
+import { rankLists, type ChampionModel } from './champion';
+import type { EvalContext } from './list-eval';
+import { candidateChoices, choiceName, type ListChoice, type ListPolicy } from './list-policy';
+import { ndcgAtK, recallAtK } from './metrics';
+import type { EventRecord, ItemRecord } from './types';
+
+/** Recall, NDCG and hit rate at 10 and at K of one way of filling a list, on the holdout. */
+export type ListFigures = Record<string, number>;
+
+/** How one list was chosen: what is served, by what margins, and every figure compared. */
+export interface ListSelection {
+  /** the served choice's name (see choiceName) and the choice itself */
+  served: string;
+  choice: ListChoice;
+  /** the figure the choice maximises: NDCG@K (discover: over the never-bought relevant items) */
+  metric: string;
+  served_value: number;
+  champion_value: number;
+  /** the best single baseline (a method other than the champion, alone) */
+  best_baseline: { name: string; value: number };
+  /** served − champion and served − best baseline, in the metric (≥ 0: a baseline that wins is served instead) */
+  margin_vs_champion: number;
+  margin_vs_best_baseline: number;
+  /** every choice compared, with its figures */
+  compared: Record<string, ListFigures>;
+}
+
+/** The comparison of both lists on one holdout. */
+export interface SelectionReport {
+  k: number;
+  test_users: number;
+  /** test customers with at least one never-bought item in their truth (what discover figures average over) */
+  discover_users: number;
+  for_you: ListSelection;
+  discover: ListSelection;
+}
+
+/** Figures of lists (parallel to `relevant`; users with an empty truth are skipped) at 10 and at `k`. */
+export function listFigures(lists: readonly ArrayLike<number>[], relevant: readonly ReadonlySet<number>[], k: number): ListFigures {
+  const ks = [...new Set([10, k])].sort((a, b) => a - b);
+  const sums: Record<string, number> = {};
+  let n = 0;
+  relevant.forEach((rel, t) => {
+    if (rel.size === 0) return;
+    n++;
+    const l = lists[t]!;
+    for (const kk of ks) {
+      sums[`recall_at_${kk}`] = (sums[`recall_at_${kk}`] ?? 0) + recallAtK(l, rel, kk);
+      sums[`ndcg_at_${kk}`] = (sums[`ndcg_at_${kk}`] ?? 0) + ndcgAtK(l, rel, kk);
+      let hit = 0;
+      for (let r = 0; r < Math.min(kk, l.length); r++) if (rel.has(l[r]!)) hit = 1;
+      sums[`hr_at_${kk}`] = (sums[`hr_at_${kk}`] ?? 0) + hit;
+    }
+  });
+  return Object.fromEntries(Object.entries(sums).map(([key, v]) => [key, n > 0 ? v / n : 0]));
+}
+
+const isChampion = (c: ListChoice): boolean => c.methods.length === 1 && c.methods[0] === 'champion';
+const isBaseline = (c: ListChoice): boolean => c.methods.length === 1 && c.methods[0] !== 'champion';
+
+function choose(list: 'for_you' | 'discover', choices: ListChoice[], figures: ListFigures[], k: number): ListSelection {
+  const metric = `ndcg_at_${k}`;
+  const value = (i: number): number => figures[i]![metric] ?? 0;
+  // The champion first: an exact tie keeps it (then the single methods, then the blends, in catalogue order).
+  let best = 0;
+  for (let i = 1; i < choices.length; i++) if (value(i) > value(best)) best = i;
+  let champion = choices.findIndex((c) => isChampion(c) && !c.excludeBought);
+  if (champion < 0) champion = choices.findIndex(isChampion);
+  let baseline = -1;
+  choices.forEach((c, i) => {
+    if (isBaseline(c) && (baseline < 0 || value(i) > value(baseline))) baseline = i;
+  });
+  const compared: Record<string, ListFigures> = {};
+  choices.forEach((c, i) => {
+    compared[choiceName(c, list)] = figures[i]!;
+  });
+  return {
+    served: choiceName(choices[best]!, list), choice: choices[best]!, metric, served_value: value(best), champion_value: value(champion),
+    best_baseline: { name: choiceName(choices[baseline]!, list), value: value(baseline) },
+    margin_vs_champion: value(best) - value(champion), margin_vs_best_baseline: value(best) - value(baseline), compared,
+  };
+}
+
+/** Users scored per call: bounds the snapshot and candidate memory of one rankLists call. */
+const USERS_PER_CALL = 2000;
+
+/**
+ * Compares, on the holdout `ctx`, the champion (`model`, fitted before the split on `train`) with every baseline
+ * and simple blend, per list, through the serving code path ({@link rankLists}), and picks for each list the
+ * choice with the best NDCG@K. A list a baseline beats on this holdout is therefore never the one served.
+ */
+export function selectLists(
+  model: ChampionModel, train: readonly EventRecord[], ctx: EvalContext, opts: { items?: readonly ItemRecord[]; returns?: readonly EventRecord[] } = {},
+): { policy: ListPolicy; report: SelectionReport } {
+  const k = ctx.k;
+  const fyChoices = candidateChoices('for_you');
+  const diChoices = candidateChoices('discover');
+  const all = [...fyChoices, ...diChoices];
+  const toCtx = Int32Array.from(model.sources.itemIds, (id) => ctx.snap.itemIndex.get(id) ?? -1);
+  const uids = ctx.testUsers.map((u) => ctx.snap.userIds[u]!);
+  const lists: Int32Array[][] = all.map(() => []);
+  for (let s = 0; s < uids.length; s += USERS_PER_CALL) {
+    const part = uids.slice(s, s + USERS_PER_CALL);
+    const ranked = rankLists(model, train, part, all, k, opts);
+    for (const uid of part) {
+      ranked.get(uid)!.forEach((l, c) => lists[c]!.push(l.map((i) => toCtx[i]!)));
+    }
+  }
+  const fyFigures = fyChoices.map((_, c) => listFigures(lists[c]!, ctx.relevant, k));
+  const diFigures = diChoices.map((_, c) => listFigures(lists[fyChoices.length + c]!, ctx.relevantNew, k));
+  const forYou = choose('for_you', fyChoices, fyFigures, k);
+  const discover = choose('discover', diChoices, diFigures, k);
+  return {
+    policy: { forYou: forYou.choice, discover: discover.choice },
+    report: {
+      k, test_users: uids.length, discover_users: ctx.relevantNew.filter((s) => s.size > 0).length, for_you: forYou, discover,
+    },
+  };
+}
+
+/** One line per list: what is served and by what margins (the registry's decision, the demo summary). */
+export function describeSelection(s: SelectionReport): string {
+  const one = (name: string, l: ListSelection): string =>
+    `${name} serves ${l.served} (${l.metric} ${l.served_value.toFixed(4)}; champion ${l.champion_value.toFixed(4)}, ` +
+    `best baseline ${l.best_baseline.name} ${l.best_baseline.value.toFixed(4)})`;
+  return `${one('for-you', s.for_you)}; ${one('discover', s.discover)}`;
+}
