@@ -11,8 +11,9 @@ export async function waitForJob(queue: Queue, id: string, ms = 120_000): Promis
     const job = await Job.fromId(queue, id);
     if (!job) throw new Error(`no job ${id}`);
     const state = await job.getState();
-    if (state === 'completed') return job.returnvalue;
-    if (state === 'failed') throw new Error(job.failedReason);
+    // The job read above may predate its completion (it finished between the two calls): read it again.
+    if (state === 'completed') return (await Job.fromId(queue, id))?.returnvalue as unknown;
+    if (state === 'failed') throw new Error((await Job.fromId(queue, id))?.failedReason ?? job.failedReason);
     if (Date.now() > until) throw new Error(`job ${id} still ${state} after ${ms} ms`);
     await new Promise((r) => setTimeout(r, 100));
   }
