@@ -4,7 +4,7 @@ import path from 'node:path';
 import { Job } from 'bullmq';
 import request from 'supertest';
 import type { Queues } from '../../jobs/queues';
-import { cleanEvents, listFigures, runProtocol, selectBackend, type EventRecord, type EvalReport } from '../../ml';
+import { cleanEvents, evaluateProtocol, listFigures, selectBackend, type EventRecord, type EvalReport } from '../../ml';
 import { loadEventsFile } from '../../scripts/lib/file-events';
 import { SHAPES, type ShapeName } from '../../scripts/lib/generator-shapes';
 import { startTestApi, type TestApi } from '../helpers/api';
@@ -122,7 +122,7 @@ describe.each(Object.keys(SCALES) as ShapeName[])('shop shape %s: ingest, train 
     const all = await loadEventsFile(path.join(dir, `all.${shape.format}`), shape.mapping);
     const clean = cleanEvents(all.events);
     const lastBefore = clean.filter((e) => e.ts < cut).reduce((m, e) => Math.max(m, e.ts), 0);
-    const { report } = await runProtocol(all.events, { splitTs: lastBefore, testFromTs: cut, testEndTs: cut + H * DAY, k: K, horizonDays: H, backend: 'wasm', tune: false });
+    const report = await evaluateProtocol(all.events, { splitTs: lastBefore, testFromTs: cut, testEndTs: cut + H * DAY, k: K, horizonDays: H, backend: 'wasm', tune: false });
     const truth = truthAfter(clean, lastBefore, cut, cut + H * DAY);
     expect(report.selection!.test_users).toBe(truth.length);
     expect(truth.length).toBeGreaterThanOrEqual(10);
