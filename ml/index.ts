@@ -9,7 +9,7 @@
  *   `serializeModel(m)` / `deserializeModel(buf)` for the registry artefact.
  * - `scoreUsers(model, events, userIds, { k, returns? })` → per user { forYou, discover, intent } (shard by shard).
  * - `planHoldout(cleanEvents, horizonDays)` → which holdout has enough test customers (last horizon, widened, or
- *   each customer's last basket); `runProtocol` on it also compares, per list, the champion with every baseline
+ *   each customer's last basket); `evaluateProtocol` on it also compares, per list, the champion with every baseline
  *   and blend through the serving path (`report.selection`); its choice goes into `model.params.serve`.
  * - `shouldPromote(candidate, active, margin)` → { promote, reason } (gate on holdout NDCG@K).
  * Short or thin histories degrade (shorter windows, fixed ranker blend, simpler intent model) and say so in
@@ -19,7 +19,7 @@
 export { selectBackend, activeBackend } from './backend';
 export { InsufficientDataError } from './errors';
 export { cleanEvents, returnEvents, type CleanOptions } from './clean';
-export { evaluateProtocol, runProtocol, type EvalReport, type MethodReport, type ProtocolOptions } from './protocol';
+export { evaluateProtocol, type EvalReport, type MethodReport, type ProtocolOptions } from './protocol';
 export { planHoldout, MIN_HOLDOUT_USERS, type HoldoutPlan, type HoldoutProtocol } from './holdout';
 export { selectLists, listFigures, describeSelection, type ListSelection, type SelectionReport } from './list-selection';
 export { CHAMPION_POLICY, choiceName, type ListChoice, type ListPolicy } from './list-policy';

@@ -221,11 +221,6 @@ function intentBaselines(snap: Snapshot, pop: number[], labels: Float64Array): R
  * tuning, champion fit on data before the split, and every figure on the window [splitTs, splitTs + horizon).
  */
 export async function evaluateProtocol(events: readonly EventRecord[], opts: ProtocolOptions): Promise<EvalReport> {
-  return (await runProtocol(events, opts)).report;
-}
-
-/** {@link evaluateProtocol}, also returning the champion it fitted before the split (for serving-path checks). */
-export async function runProtocol(events: readonly EventRecord[], opts: ProtocolOptions): Promise<{ report: EvalReport; model: ChampionModel }> {
   const log = opts.log ?? (() => undefined);
   const k = opts.k;
   const allClean = cleanEvents(events, { excludedItemIds: opts.excludedItemIds ?? [] });
@@ -349,7 +344,7 @@ export async function runProtocol(events: readonly EventRecord[], opts: Protocol
     sources.embedding!.train_seconds = embSeconds;
   }
 
-  const report: EvalReport = {
+  return {
     ...champ,
     intent: {
       ...intent, reliability: reliabilityTable(probs, labels), scorer: `${model.intent.kind ?? 'mlp'}${(model.intent.windowDecay ?? 1) === 1 ? '' : `@${model.intent.windowDecay}`}`,
@@ -373,7 +368,6 @@ export async function runProtocol(events: readonly EventRecord[], opts: Protocol
     ...(opts.protocol ? { protocol: opts.protocol } : {}),
     ...(selection ? { selection } : {}),
   };
-  return { report, model };
 }
 
 export type { ListReport };

@@ -12,7 +12,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { basename, dirname } from 'node:path';
 import { exitWithUsage, parseCli, type CliSpec } from '../config/cli';
 import { ML_BACKENDS } from '../config/schema';
-import { cleanEvents, evaluateProtocol, planHoldout, runProtocol, selectBackend, type EvalReport } from '../ml';
+import { cleanEvents, evaluateProtocol, planHoldout, selectBackend, type EvalReport } from '../ml';
 import { evaluateCampaigns, type CampaignReport } from '../ml/campaign-eval';
 import { loadEventsFile } from './lib/file-events';
 import { printSelection, printTable } from './lib/eval-report';
@@ -169,7 +169,7 @@ async function runFile(args: Args, mapping: string, backend: Awaited<ReturnType<
     plan = { protocol: 'last-horizon', splitTs, testFromTs: splitTs, testEndTs: splitTs + (args.horizon + 1) * DAY, testDays: args.horizon, testUsers: 0, note: `split given: ${args.splitDate}` };
   }
   console.log(`holdout: ${plan.protocol}: ${plan.note}`);
-  const { report } = await runProtocol(data.events, {
+  const report = await evaluateProtocol(data.events, {
     splitTs: plan.splitTs, testFromTs: plan.testFromTs, testEndTs: plan.testEndTs, heldOutBaskets: plan.heldOutBaskets,
     protocol: { name: plan.protocol, note: plan.note }, k: args.k, horizonDays: args.horizon, excludedItemIds, backend, tune: args.tune,
     log: (m) => console.log(`  ${m}`),

@@ -13,8 +13,10 @@ const PACKET_SHARE = 0.4;
 /** Smallest chunk whatever the server says (a server refusing even these is misconfigured, and the error says so). */
 const MIN_CHUNK_BYTES = 16 << 10;
 
-/** How a chunked artefact's bytes are encoded: a 4-byte tag before the payload. */
-const RAW = Buffer.from('SIZ0');
+/**
+ * A compressed artefact is stored as this 4-byte tag and the gzip stream; an uncompressed one as its own bytes
+ * (a model artefact starts with "SIM1", never with the tag), so the stored size of an uncompressed one is its own.
+ */
 const GZIP = Buffer.from('SIZ1');
 /** Compress only when it saves at least this share (float weights barely compress; padding and ids do). */
 const MIN_SAVING = 0.1;
@@ -43,18 +45,15 @@ export function chunkBytesFor(packet: number): number {
   return Math.max(MIN_CHUNK_BYTES, Math.min(MAX_CHUNK_BYTES, Math.floor(packet * PACKET_SHARE)));
 }
 
-/** Tagged (and, when it pays, gzip-compressed) bytes of an artefact, as stored in its chunks. */
+/** The bytes an artefact is stored as: gzip-compressed behind the tag when that pays, else as it is. */
 export async function encodeArtifact(artifact: Buffer): Promise<Buffer> {
   const packed = await gzipAsync(artifact, { level: 1 });
-  if (packed.length <= artifact.length * (1 - MIN_SAVING)) return Buffer.concat([GZIP, packed]);
-  return Buffer.concat([RAW, artifact]);
+  if (packed.length + GZIP.length <= artifact.length * (1 - MIN_SAVING)) return Buffer.concat([GZIP, packed]);
+  return artifact;
 }
 
 async function decodeArtifact(stored: Buffer): Promise<Buffer> {
-  const tag = stored.subarray(0, 4);
-  if (tag.equals(GZIP)) return gunzipAsync(stored.subarray(4));
-  if (tag.equals(RAW)) return stored.subarray(4);
-  throw new Error('model artefact chunks carry no known encoding tag');
+  return stored.subarray(0, 4).equals(GZIP) ? gunzipAsync(stored.subarray(4)) : stored;
 }
 
 const isRefusal = (err: unknown): boolean => (err as { code?: string }).code === 'ER_NET_PACKET_TOO_LARGE' || (err as { errno?: number }).errno === 1153;

@@ -3,7 +3,7 @@ import { getActiveModel, registerModel } from '../../db/repositories/models';
 import { selectBackend } from '../../ml/backend';
 import { returnEvents } from '../../ml/clean';
 import {
-  describeSelection, fitChampion, planHoldout, runProtocol, serializeModel, servedGateMetrics, shouldPromote, type GateMetrics,
+  describeSelection, evaluateProtocol, fitChampion, planHoldout, serializeModel, servedGateMetrics, shouldPromote, type GateMetrics,
 } from '../../ml';
 import type { Handler } from '../context';
 import { require_ } from '../errors';
@@ -36,7 +36,7 @@ export const train: Handler<'train'> = async (payload, ctx) => {
   // The protocol logs each phase; each line also nudges progress so Bull Board shows a live job.
   let phase = 10;
   // The protocol cleans what it is given; hand it the raw events so nothing is cleaned twice.
-  const { report } = await runProtocol(raw, {
+  const report = await evaluateProtocol(raw, {
     excludedItemIds,
     splitTs: plan.splitTs,
     testFromTs: plan.testFromTs,

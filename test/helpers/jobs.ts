@@ -11,8 +11,8 @@ export async function waitForJob(queue: Queue, id: string, ms = 120_000): Promis
     const job = await Job.fromId(queue, id);
     if (!job) throw new Error(`no job ${id}`);
     const state = await job.getState();
-    if (state === 'completed') return job.returnvalue;
-    // The snapshot above may predate the failure: read the reason from a fresh one.
+    // A snapshot read just before the job finished has no result or reason yet: read it again for either.
+    if (state === 'completed') return (await Job.fromId(queue, id))?.returnvalue as unknown;
     if (state === 'failed') throw new Error((await Job.fromId(queue, id))?.failedReason ?? job.failedReason);
     if (Date.now() > until) throw new Error(`job ${id} still ${state} after ${ms} ms`);
     await new Promise((r) => setTimeout(r, 100));

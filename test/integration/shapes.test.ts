@@ -1,9 +1,10 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { Job } from 'bullmq';
 import request from 'supertest';
 import type { Queues } from '../../jobs/queues';
-import { cleanEvents, listFigures, runProtocol, selectBackend, type EventRecord, type EvalReport } from '../../ml';
+import { cleanEvents, evaluateProtocol, listFigures, selectBackend, type EventRecord, type EvalReport } from '../../ml';
 import { loadEventsFile } from '../../scripts/lib/file-events';
 import { SHAPES, type ShapeName } from '../../scripts/lib/generator-shapes';
 import { startTestApi, type TestApi } from '../helpers/api';
@@ -66,7 +67,7 @@ describe.each(Object.keys(SCALES) as ShapeName[])('shop shape %s: ingest, train 
 
   beforeAll(async () => {
     dir = await mkdtemp(path.join(tmpdir(), `si-shape-${name}-`));
-    config = testConfig(`shape_${name}`, { API_KEYS: `${KEY}:read+jobs+ops`, IMPORT_DIR: dir, REJECTS_DIR: path.join(dir, 'rejects'), WORKER_QUEUES: 'ingest,train,score-all-users', TOP_K: String(K) });
+    config = testConfig(`shape_${name}`, { API_KEYS: `${KEY}:read+jobs+ops`, IMPORT_DIR: dir, REJECTS_DIR: path.join(dir, 'rejects'), WORKER_QUEUES: 'ingest,train,control,score-shard', TOP_K: String(K) });
     // The shop's file, cut H days before its end: the workers see only what came before the cut.
     const lines = [...shape.lines({ seed: 11, scale: SCALES[name] })];
     const header = shape.format === 'csv' ? lines.shift()! : null;
@@ -88,11 +89,22 @@ describe.each(Object.keys(SCALES) as ShapeName[])('shop shape %s: ingest, train 
     await rm(dir, { recursive: true, force: true });
   });
 
+  /** A job's result; a job that ended without one says what BullMQ holds of it. */
+  const result = async <T>(name: 'ingest' | 'train' | 'score-all-users', id: string, ms: number): Promise<T> => {
+    const value = await waitForJob(queues.queueFor(name), id, ms);
+    if (value === null || value === undefined) {
+      const job = await Job.fromId(queues.queueFor(name), id);
+      throw new Error(`${name} ${id} ended ${job ? await job.getState() : 'missing'} without a result: attempts ${job?.attemptsMade ?? '?'}, ` +
+        `failed ${job?.failedReason ?? '-'}, logs ${JSON.stringify((await queues.queueFor(name).getJobLogs(id)).logs.slice(-5))}`);
+    }
+    return value as T;
+  };
+
   it('publishes lists that score, on the weeks after the cut, what the harness measures for the same choice (within 0.01)', async () => {
-    const ingest = (await waitForJob(queues.queueFor('ingest'), await queues.add('ingest', { file: `before.${shape.format}`, dir: 'imports', mapping: shape.mapping, entity: 'events' }, 'i1'))) as { rowsRejected: number; rowsAccepted: number };
+    const ingest = await result<{ rowsRejected: number; rowsAccepted: number }>('ingest', await queues.add('ingest', { file: `before.${shape.format}`, dir: 'imports', mapping: shape.mapping, entity: 'events' }, 'i1'), 120_000);
     expect(ingest).toMatchObject({ rowsRejected: 0, rowsAccepted: before.length });
 
-    const trained = (await waitForJob(queues.queueFor('train'), await queues.add('train', { horizonDays: H, k: K }, 't1'), 600_000)) as TrainResult;
+    const trained = await result<TrainResult>('train', await queues.add('train', { horizonDays: H, k: K }, 't1'), 600_000);
     expect(trained.served).not.toBeNull();
     const models = await request(api.app).get('/v1/models').set('X-API-Key', KEY).expect(200);
     const registered = (models.body.models as { version: number; metrics: EvalReport; decision: string }[]).find((m) => m.version === trained.version)!;
@@ -103,14 +115,14 @@ describe.each(Object.keys(SCALES) as ShapeName[])('shop shape %s: ingest, train 
     expect(registered.metrics.protocol?.name).toBe(trained.protocol.name);
     expect(registered.decision).toMatch(/for-you serves .*; discover serves /);
 
-    const scored = (await waitForJob(queues.queueFor('score-all-users'), await queues.add('score-all-users', { k: K }, 's1'), 300_000)) as { users: number };
+    const scored = await result<{ users: number }>('score-all-users', await queues.add('score-all-users', { k: K }, 's1'), 300_000);
     expect(scored.users).toBeGreaterThan(0);
 
     // The harness on the whole file, cut where the workers' data ends: its figure for the choice the workers serve.
     const all = await loadEventsFile(path.join(dir, `all.${shape.format}`), shape.mapping);
     const clean = cleanEvents(all.events);
     const lastBefore = clean.filter((e) => e.ts < cut).reduce((m, e) => Math.max(m, e.ts), 0);
-    const { report } = await runProtocol(all.events, { splitTs: lastBefore, testFromTs: cut, testEndTs: cut + H * DAY, k: K, horizonDays: H, backend: 'wasm', tune: false });
+    const report = await evaluateProtocol(all.events, { splitTs: lastBefore, testFromTs: cut, testEndTs: cut + H * DAY, k: K, horizonDays: H, backend: 'wasm', tune: false });
     const truth = truthAfter(clean, lastBefore, cut, cut + H * DAY);
     expect(report.selection!.test_users).toBe(truth.length);
     expect(truth.length).toBeGreaterThanOrEqual(10);
