@@ -32,7 +32,8 @@ module.exports = {
       instances: 1,
       exec_mode: 'fork',
       kill_timeout: 150_000,
-      env: { ...shared, WORKER_QUEUES: 'train,score-shard', ML_BACKEND: 'auto', SHUTDOWN_GRACE_MS: '120000' },
+      // TensorFlow grabs all GPU memory at start unless told to grow; pin the device this process may use.
+      env: { ...shared, WORKER_QUEUES: 'train,score-shard', ML_BACKEND: 'auto', SHUTDOWN_GRACE_MS: '120000', TF_FORCE_GPU_ALLOW_GROWTH: 'true', CUDA_VISIBLE_DEVICES: '0' },
     },
     {
       // Registers the nightly job scheduler from exactly one place, then exits.
