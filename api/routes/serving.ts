@@ -1,5 +1,4 @@
 import express, { type Request, type Router } from 'express';
-import { z } from 'zod';
 import type { Config } from '../../config';
 import type { Db } from '../../db/knex';
 import { type ListedItem, type PublishedScores } from '../../db/repositories/serving';
@@ -7,15 +6,10 @@ import { listModels } from '../../db/repositories/models';
 import { describeIssues } from '../../jobs/catalogue';
 import { requireScope } from '../auth';
 import { badRequest, notFound } from '../errors';
+import { parseQuery } from '../params';
 import { requireJsonBody } from '../security';
 import type { ServingReads } from '../serving-reads';
 import { idParam, servingContract } from './serving-contract';
-
-function query<T extends z.ZodType>(schema: T, req: Request): z.output<T> {
-  const parsed = schema.safeParse(req.query);
-  if (!parsed.success) throw badRequest(describeIssues(parsed.error.issues));
-  return parsed.data;
-}
 
 function param(req: Request, name: string): string {
   const parsed = idParam.safeParse(req.params[name]);
@@ -39,7 +33,7 @@ export function servingRouter(config: Readonly<Config>, db: Db, reads: ServingRe
 
   r.get('/v1/users/:id/recommendations', read, async (req, res) => {
     const userId = param(req, 'id');
-    const q = query(contract.rec, req);
+    const q = parseQuery(contract.rec, req);
     const run = await liveRun('recommendations');
     const [served] = await reads.lists(run, [userId], q.list, q.limit, q.category);
     res.json({ userId, list: q.list, ...(q.category === undefined ? {} : { category: q.category }), coldStart: served!.coldStart, ...runFields(run), items: items(served!.items) });
@@ -64,7 +58,7 @@ export function servingRouter(config: Readonly<Config>, db: Db, reads: ServingRe
 
   r.get('/v1/items/:id/similar', read, async (req, res) => {
     const itemId = param(req, 'id');
-    const q = query(contract.similar, req);
+    const q = parseQuery(contract.similar, req);
     const run = await liveRun('similar items');
     const found = await reads.similar(run, itemId, q.limit);
     if (!found) throw notFound(`unknown item "${itemId}"`);
