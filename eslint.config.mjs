@@ -4,14 +4,17 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 import importX from 'eslint-plugin-import-x';
 
-const layer = (from, allowed) => {
-  const all = ['config', 'db', 'ml', 'jobs', 'workers', 'api'];
+const layer = (from, allowed, extraZones = []) => {
+  const all = ['config', 'db', 'ml', 'ingest', 'jobs', 'workers', 'api'];
   const forbidden = all.filter((l) => l !== from && !allowed.includes(l));
   return {
     files: [`${from}/**/*.ts`],
     rules: {
       'import-x/no-restricted-paths': ['error', {
-        zones: forbidden.map((f) => ({ target: `./${from}`, from: `./${f}`, message: `${from}/ may not import ${f}/ (see ARCHITECTURE.md)` })),
+        zones: [
+          ...forbidden.map((f) => ({ target: `./${from}`, from: `./${f}`, message: `${from}/ may not import ${f}/ (see ARCHITECTURE.md)` })),
+          ...extraZones.map((f) => ({ target: `./${from}`, from: `./${f}`, message: `${from}/ may not import ${f} (see README, Layout)` })),
+        ],
       }],
     },
   };
@@ -35,9 +38,14 @@ export default tseslint.config(
   layer('config', []),
   layer('db', ['config']),
   layer('ml', ['config']),
-  layer('jobs', ['config', 'db', 'ml']),
-  layer('workers', ['config', 'jobs']),
-  layer('api', ['config', 'db', 'jobs']),
+  // ingest reads ml/types for the event type names only (the events row's owner in db/ is to take them over).
+  layer('ingest', ['config', 'db', 'ml']),
+  layer('jobs', ['config', 'db', 'ml', 'ingest']),
+  // workers own the connections, so they open the MySQL pool (db/knex); everything else they reach through jobs/.
+  layer('workers', ['config', 'db', 'jobs']),
+  // The API sees the job catalogue and the client (enqueue, status, queue metrics, publish notices), never the
+  // handlers or what they run on.
+  layer('api', ['config', 'db', 'jobs'], ['jobs/handlers', 'jobs/context.ts']),
   {
     files: ['test/**/*.ts'],
     rules: { '@typescript-eslint/unbound-method': 'off', '@typescript-eslint/no-unsafe-assignment': 'off', '@typescript-eslint/no-unsafe-member-access': 'off' },

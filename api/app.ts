@@ -3,7 +3,7 @@ import type { Redis } from 'ioredis';
 import type { Config } from '../config';
 import { createLogger, type Logger } from '../config/logger';
 import type { Db } from '../db/knex';
-import type { Queues } from '../jobs/queues';
+import type { Queues } from '../jobs/client/queues';
 import { authenticate, requireScope } from './auth';
 import { BOARD_PATH, boardRouter } from './board';
 import { errorHandler, requestId, requireRedis, unknownRoute } from './errors';

@@ -2,7 +2,7 @@ import { createBullBoard } from '@bull-board/api';
 import { BullMQAdapter } from '@bull-board/api/bullMQAdapter';
 import { ExpressAdapter } from '@bull-board/express';
 import type { Express, Request, RequestHandler, Response } from 'express';
-import type { Queues } from '../jobs/queues';
+import type { Queues } from '../jobs/client/queues';
 import { requestKey } from './auth';
 
 export const BOARD_PATH = '/admin/queues';

@@ -4,9 +4,9 @@ import { collectDefaultMetrics, Gauge, Registry } from 'prom-client';
 import type { Config } from '../config';
 import type { Db } from '../db/knex';
 import { activeModels, publishedRuns } from '../db/repositories/monitoring';
-import { JOB_DURATION } from '../jobs/job-metrics';
-import type { Queues } from '../jobs/queues';
-import { histogramKey, readHistogram, SharedHistogram, type HistogramSpec } from '../jobs/shared-histogram';
+import { JOB_DURATION } from '../jobs/client/job-metrics';
+import type { Queues } from '../jobs/client/queues';
+import { histogramKey, readHistogram, SharedHistogram, type HistogramSpec } from '../jobs/client/shared-histogram';
 import { routeOf } from './http-log';
 import type { KeyStore } from './keys/store';
 
@@ -72,7 +72,7 @@ export interface ApiMetrics {
 }
 
 /**
- * The API's metrics. Request latency and job durations are Redis-backed histograms (jobs/shared-histogram.ts):
+ * The API's metrics. Request latency and job durations are Redis-backed histograms (jobs/client/shared-histogram.ts):
  * every API process and every worker adds to them, so whichever API process PM2 hands the scrape to answers for
  * the whole deployment. Queue depths come from BullMQ's own export, the active model and the published runs from
  * MySQL through the read-only user, each read at scrape time. A source that fails leaves its series out and says

@@ -1,6 +1,6 @@
 import type { Request } from 'express';
 import { z } from 'zod';
-import { describeIssues } from '../jobs/catalogue';
+import { describeIssues } from '../config/errors';
 import { badRequest } from './errors';
 
 const idParam = z.string().min(1).max(128);

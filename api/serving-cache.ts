@@ -1,6 +1,6 @@
 import type { Redis } from 'ioredis';
 import type { Config } from '../config';
-import { publishedChannel } from '../jobs/publish-notice';
+import { publishedChannel } from '../jobs/client/publish-notice';
 import type { Db } from '../db/knex';
 import { publishedScores, type PublishedScores } from '../db/repositories/serving';
 
@@ -27,7 +27,7 @@ export interface ServingCacheStats {
 
 /**
  * The API's cache of published rows. Every entry is keyed by the run it was read from, so an entry can never
- * outlive its run's publication: when a run is published the worker announces it (jobs/publish-notice.ts), this
+ * outlive its run's publication: when a run is published the worker announces it (jobs/client/publish-notice.ts), this
  * cache re-reads the pointer, reads the new run's rows for the keys that were hot (up to `warmKeys`, in batch
  * queries, see {@link Warmer}) while still serving the old run, then switches pointer and entries at once: the
  * next read sees the new run, warm. Misses for the same key share one MySQL query (no stampede after a publish).

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { JobsOptions } from 'bullmq';
-import { ingestDirSchema, ingestFileSchema, ingestPayloadSchema } from './ingest/payload';
-import { PRESET_NAMES, type PresetName } from './ingest/mappings/preset-names';
+import { ingestDirSchema, ingestFileSchema, ingestPayloadSchema } from '../ingest/payload';
+import { PRESET_NAMES, type PresetName } from '../ingest/mappings/preset-names';
 
 /**
  * The one typed job catalogue: every job's name, queue, payload schema and default options. Enqueuers
@@ -111,10 +111,6 @@ export const JOB_OPTIONS: Record<JobName, JobsOptions> = {
 /** The batch jobs clients may enqueue directly through POST /v1/jobs/:type. */
 export const PUBLIC_JOBS = ['ingest', 'preprocess', 'train', 'score-all-users', 'segment'] as const satisfies readonly JobName[];
 
-/** Formats validation issues as "field: problem; …", naming each bad field (API 400s and job failures alike). */
-export function describeIssues(issues: readonly { path: readonly PropertyKey[]; message: string }[]): string {
-  return issues.map((i) => `${i.path.map(String).join('.') || '(payload)'}: ${i.message}`).join('; ');
-}
 
 /** Parses a payload for a job; returns the zod error for the caller to map (API: 400, handler: unrecoverable). */
 export function parsePayload<K extends JobName>(name: K, data: unknown): z.ZodSafeParseResult<JobPayload<K>> {

@@ -3,7 +3,7 @@ import type { Config } from '../config';
 import type { Logger } from '../config/logger';
 import type { Db } from '../db/knex';
 import type { JobInput, JobName, JobPayload } from './catalogue';
-import type { PublishedKind } from './publish-notice';
+import type { PublishedKind } from './client/publish-notice';
 
 /** A job to run as a child of the running one (BullMQ parent/child); its id makes adding it twice a no-op. */
 export interface ChildJob<K extends JobName = JobName> {

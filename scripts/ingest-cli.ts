@@ -8,7 +8,7 @@ import { loadConfig } from '../config';
 import { exitWithUsage, parseCli, type CliSpec } from '../config/cli';
 import { createDb } from '../db/knex';
 import { setupDatabase } from '../db/setup';
-import { IngestInputError, runIngest, type IngestOptionsInput } from '../jobs/ingest';
+import { IngestInputError, runIngest, type IngestOptionsInput } from '../ingest';
 
 const CLI = {
   command: 'npm run ingest --',

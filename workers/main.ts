@@ -2,11 +2,11 @@ import { getPriority, setPriority } from 'node:os';
 import { ConfigError, getConfig } from '../config';
 import { parseCli, type CliSpec } from '../config/cli';
 import { createLogger } from '../config/logger';
-import { createRedis } from '../jobs/redis';
-import { openQueues } from '../jobs/queues';
+import { createRedis } from '../jobs/client/redis';
+import { openQueues } from '../jobs/client/queues';
 import { startWorkerPool, type WorkerPool } from './pool';
 import { upsertNightlySchedule } from './scheduler';
-import { onShutdown } from '../jobs/shutdown';
+import { onShutdown } from '../config/shutdown';
 
 /**
  * Worker process entry. The same code runs as the CPU pool and the GPU pool; WORKER_QUEUES picks the queues.

@@ -4,11 +4,11 @@ import type { Redis } from 'ioredis';
 import type { Config } from '../config';
 import { createLogger, type Logger } from '../config/logger';
 import { ALL_QUEUES, JOB_NAMES, QUEUE_OF, SANDBOXED } from '../jobs/catalogue';
-import { createRedis } from '../jobs/redis';
-import { openQueues } from '../jobs/queues';
-import { afterFinalFailure } from '../jobs/failure';
-import { jobDurationHistogram } from '../jobs/job-metrics';
-import { JobRuntime, runJob } from '../jobs/run';
+import { createRedis } from '../jobs/client/redis';
+import { openQueues } from '../jobs/client/queues';
+import { afterFinalFailure } from '../jobs/handlers/final-failure';
+import { jobDurationHistogram } from '../jobs/client/job-metrics';
+import { JobRuntime, runJob } from './runtime';
 import { NATIVE_TF_PACKAGES } from '../config/schema';
 import { CONFIG_ENV, CONFIG_KEY } from './sandbox-config';
 

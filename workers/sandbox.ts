@@ -1,5 +1,5 @@
 import type { SandboxedJob } from 'bullmq';
-import { JobRuntime, runJob } from '../jobs/run';
+import { JobRuntime, runJob } from './runtime';
 import { sandboxConfig } from './sandbox-config';
 
 /**

@@ -1,6 +1,6 @@
 import type { Config } from '../config';
 import { JOB_OPTIONS } from '../jobs/catalogue';
-import type { Queues } from '../jobs/queues';
+import type { Queues } from '../jobs/client/queues';
 
 export const NIGHTLY_SCHEDULER_ID = 'nightly-refresh';
 

@@ -4,7 +4,7 @@ import { API_SCOPES, type ApiScope, type Config } from '../../config';
 import type { Logger } from '../../config/logger';
 import type { Db } from '../../db/knex';
 import { activeApiKeys, type ActiveApiKey } from '../../db/repositories/api-keys';
-import { createRedis } from '../../jobs/redis';
+import { createRedis } from '../../jobs/client/redis';
 import { LastUseRecorder } from './last-use';
 import { keyIdOf, matchesHash } from './secret';
 

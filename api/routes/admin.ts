@@ -1,9 +1,9 @@
 import type { Router } from 'express';
 import { z } from 'zod';
 import type { Config } from '../../config';
-import { describeIssues } from '../../jobs/catalogue';
-import type { Queues } from '../../jobs/queues';
-import { waitForOutcome } from '../../jobs/status';
+import { describeIssues } from '../../config/errors';
+import type { Queues } from '../../jobs/client/queues';
+import { waitForOutcome } from '../../jobs/client/status';
 import { requireScope } from '../auth';
 import { ApiError, badRequest } from '../errors';
 import { contractRouter, errorResponse, jsonBody, jsonResponse, type RouteSpec } from '../openapi/contract';

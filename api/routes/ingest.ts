@@ -8,8 +8,9 @@ import { z } from 'zod';
 import type { Config } from '../../config';
 import type { Db } from '../../db/knex';
 import { getIngestBatch } from '../../db/repositories/ingest-batches';
-import { describeIssues, parsePayload, payloadSchemas } from '../../jobs/catalogue';
-import type { Queues } from '../../jobs/queues';
+import { parsePayload, payloadSchemas } from '../../jobs/catalogue';
+import { describeIssues } from '../../config/errors';
+import type { Queues } from '../../jobs/client/queues';
 import { requireScope } from '../auth';
 import { ApiError, badRequest, notFound } from '../errors';
 import { contractRouter, errorResponse, jsonResponse, type RouteSpec } from '../openapi/contract';
@@ -34,7 +35,7 @@ const payload = payloadSchemas.ingest.shape;
 const ingestQuery = z.object({
   filename: z.string().optional().meta({ description: "the client's file name; only its safe characters are kept in the stored name", example: 'events.csv' }),
   entity: payload.entity,
-  mapping: z.string().optional().meta({ description: 'a preset name (generic, uci-online-retail) or a mapping object as JSON (see jobs/ingest/mappings/schema.ts)', example: 'generic' }),
+  mapping: z.string().optional().meta({ description: 'a preset name (generic, uci-online-retail) or a mapping object as JSON (see ingest/mappings/schema.ts)', example: 'generic' }),
   format: payload.format,
   delimiter: z.string().min(1).max(3).optional().meta({ description: 'one character, or tab; detected from the header otherwise', example: ';' }),
 });

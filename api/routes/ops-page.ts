@@ -6,7 +6,7 @@ import type { Db } from '../../db/knex';
 import { listModels } from '../../db/repositories/models';
 import { recentRuns } from '../../db/repositories/ops';
 import { liveSegmentsRun, segmentsIn } from '../../db/repositories/campaigns';
-import type { Queues } from '../../jobs/queues';
+import type { Queues } from '../../jobs/client/queues';
 import { requireScope } from '../auth';
 import { BOARD_PATH } from '../board';
 import { contractRouter, errorResponse } from '../openapi/contract';

@@ -3,7 +3,7 @@ import type { Config } from '../../config';
 import type { Db } from '../../db/knex';
 import { type ListedItem, type PublishedScores } from '../../db/repositories/serving';
 import { listModels } from '../../db/repositories/models';
-import { describeIssues } from '../../jobs/catalogue';
+import { describeIssues } from '../../config/errors';
 import { requireScope } from '../auth';
 import { badRequest, notFound } from '../errors';
 import { parseQuery } from '../params';

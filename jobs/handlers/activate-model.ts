@@ -1,6 +1,6 @@
 import { activateModel } from '../../db/repositories/models';
 import type { Handler } from '../context';
-import { require_ } from '../errors';
+import { require_ } from '../../config/errors';
 
 /** Ops rollback / roll-forward: the named version becomes the active one of its kind. */
 export const activateModelHandler: Handler<'activate-model'> = async (payload, ctx) => {

@@ -1,5 +1,5 @@
 import { rm } from 'node:fs/promises';
-import { resolveIngestFile, runIngest } from '../ingest';
+import { resolveIngestFile, runIngest } from '../../ingest';
 import type { Handler } from '../context';
 
 /** Streams a file of events, items or users into MySQL; bad rows go to the reject report, good rows all land. */

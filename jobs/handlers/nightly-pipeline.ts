@@ -1,4 +1,4 @@
-import { nightlyFlow } from '../flows';
+import { nightlyFlow } from '../client/flows';
 import type { Handler } from '../context';
 
 /** The scheduler's trigger: adds tonight's flow (idempotent per trigger job id). */

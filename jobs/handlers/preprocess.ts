@@ -2,8 +2,8 @@ import { loadAllEvents } from '../../db/repositories/behaviour';
 import { replaceFeatures } from '../../db/repositories/features';
 import { aggregateInteractions, computeUserFeatures } from '../../ml/aggregate';
 import type { Handler } from '../context';
-import { require_ } from '../errors';
-import { cleanForJob } from '../event-quality';
+import { require_ } from '../../config/errors';
+import { cleanForJob } from './event-quality';
 
 /**
  * Cleans raw events and rebuilds the interactions and user-feature tables as of the newest event (or `asOf`).

@@ -4,7 +4,7 @@ import { getActiveModel, loadArtifact } from '../../db/repositories/models';
 import { createRun, failRun, findRunOfJob, finishedShards, publishRun, pruneRuns, type OwnedRun } from '../../db/repositories/runs';
 import { jobIdFor } from '../catalogue';
 import type { ChildControl, Handler, JobContext } from '../context';
-import { require_ } from '../errors';
+import { require_ } from '../../config/errors';
 import { CHAMPION_KIND } from './train';
 
 /** What a scoring run was planned with (stored in the run's params, read back when the job runs again). */

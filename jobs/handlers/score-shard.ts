@@ -6,7 +6,7 @@ import { cleanEvents, returnEvents } from '../../ml/clean';
 import { deserializeModel, scoreUsers, type EventRecord } from '../../ml';
 import { runItems } from '../../ml/run-items';
 import type { Handler } from '../context';
-import { BadInputError, require_ } from '../errors';
+import { BadInputError, require_ } from '../../config/errors';
 
 /** Customers scored between two progress reports (Bull Board shows users and users per second). */
 const PROGRESS_SLICE = 500;

@@ -6,7 +6,7 @@ import { selectBackend } from '../../ml/backend';
 import { computeCampaignRun } from '../../ml/campaign-run';
 import { cleanEvents, returnEvents } from '../../ml/clean';
 import type { Handler } from '../context';
-import { require_ } from '../errors';
+import { require_ } from '../../config/errors';
 import { writeAllNewIn, writeCampaign } from './segment-campaigns';
 
 /**

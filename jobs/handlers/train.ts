@@ -6,8 +6,8 @@ import {
   describeSelection, evaluateProtocol, fitChampion, planHoldout, serializeModel, servedGateMetrics, shouldPromote, type GateMetrics,
 } from '../../ml';
 import type { Handler } from '../context';
-import { require_ } from '../errors';
-import { cleanForJob } from '../event-quality';
+import { require_ } from '../../config/errors';
+import { cleanForJob } from './event-quality';
 
 export const CHAMPION_KIND = 'champion';
 

@@ -10,10 +10,10 @@ import { loadArtifact, registerModel } from '../../db/repositories/models';
 import { cleanEvents, deserializeModel, fitChampion, selectBackend, serializeModel } from '../../ml';
 import { SHAPES } from '../lib/generator-shapes';
 import { rowToEvent } from '../lib/file-events';
-import { bindCsvHeader } from '../../jobs/ingest/mappings/bind';
-import { genericEvents } from '../../jobs/ingest/mappings/presets';
-import { compileEventValidator } from '../../jobs/ingest/validate';
-import { Rejection } from '../../jobs/ingest/reasons';
+import { bindCsvHeader } from '../../ingest/mappings/bind';
+import { genericEvents } from '../../ingest/mappings/presets';
+import { compileEventValidator } from '../../ingest/validate';
+import { Rejection } from '../../ingest/reasons';
 import type { EventRecord } from '../../ml/types';
 import type { Bench } from './types';
 

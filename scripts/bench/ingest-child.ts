@@ -5,7 +5,7 @@
  */
 import { loadConfig } from '../../config';
 import { createDb } from '../../db/knex';
-import { runIngest } from '../../jobs/ingest';
+import { runIngest } from '../../ingest';
 
 async function main(): Promise<void> {
   const [path, mapping = 'generic', entity = 'events'] = process.argv.slice(2);

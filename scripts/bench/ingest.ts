@@ -11,7 +11,7 @@ import { createDb } from '../../db/knex';
 import { countEvents } from '../../db/repositories/events-load';
 import { createBareRetailTable, dropDatabase, loadCsvFile, resetIngestTables } from '../../db/repositories/ingest-baseline';
 import { setupDatabase } from '../../db/setup';
-import { runIngest } from '../../jobs/ingest';
+import { runIngest } from '../../ingest';
 import { generateFiles } from '../lib/generator-files';
 import type { Bench } from './types';
 

@@ -19,7 +19,7 @@ import knexFactory from 'knex';
 import type { Db } from '../../db/knex';
 import { setupDatabase } from '../../db/setup';
 import { QUEUE_OF, type JobName } from '../../jobs/catalogue';
-import { openQueues, type Queues } from '../../jobs/queues';
+import { openQueues, type Queues } from '../../jobs/client/queues';
 import { generateFiles } from '../lib/generator-files';
 import type { GeneratorOptions } from '../lib/generator';
 

@@ -1,9 +1,9 @@
-import { resolveMapping } from '../../jobs/ingest';
-import { formatFromName, openSource } from '../../jobs/ingest/formats/source';
-import type { EventMapping, Mapping } from '../../jobs/ingest/mappings/types';
-import { Rejection } from '../../jobs/ingest/reasons';
-import { readRecords } from '../../jobs/ingest/records';
-import { compileEventValidator, type EventRow } from '../../jobs/ingest/validate';
+import { resolveMapping } from '../../ingest';
+import { formatFromName, openSource } from '../../ingest/formats/source';
+import type { EventMapping, Mapping } from '../../ingest/mappings/types';
+import { Rejection } from '../../ingest/reasons';
+import { readRecords } from '../../ingest/records';
+import { compileEventValidator, type EventRow } from '../../ingest/validate';
 import { EVENT_TYPES, type EventRecord } from '../../ml/types';
 
 /** A shop's events file read as ingest would read it, without a database. */

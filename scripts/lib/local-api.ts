@@ -6,8 +6,8 @@ import { openKeyStore, type OpenKeyStore } from '../../api/keys/store';
 import type { Config } from '../../config';
 import { createLogger, type LogRecord } from '../../config/logger';
 import { createDb, type Db } from '../../db/knex';
-import { openQueues, type Queues } from '../../jobs/queues';
-import { createRedis } from '../../jobs/redis';
+import { openQueues, type Queues } from '../../jobs/client/queues';
+import { createRedis } from '../../jobs/client/redis';
 
 /** The API app wired as api/main.ts wires it (read-only MySQL user, fail-fast Redis), with what it logged. */
 export interface LocalApi {

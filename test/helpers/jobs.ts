@@ -1,7 +1,7 @@
 import { Job, type Queue } from 'bullmq';
 import type { Config } from '../../config';
-import { openQueues, type Queues } from '../../jobs/queues';
-import { createRedis } from '../../jobs/redis';
+import { openQueues, type Queues } from '../../jobs/client/queues';
+import { createRedis } from '../../jobs/client/redis';
 import { startWorkerPool, type WorkerPool } from '../../workers/pool';
 
 /** Polls a job until it finishes: returns its result, or throws its failure reason (or a timeout). */

@@ -2,8 +2,8 @@ import request from 'supertest';
 import { createApp } from '../../api/app';
 import { openServingCache } from '../../api/serving-cache';
 import { createDb } from '../../db/knex';
-import { openQueues } from '../../jobs/queues';
-import { createRedis } from '../../jobs/redis';
+import { openQueues } from '../../jobs/client/queues';
+import { createRedis } from '../../jobs/client/redis';
 import { createLogger } from '../../config/logger';
 import { testConfig } from '../helpers/env';
 

@@ -4,7 +4,7 @@ import path from 'node:path';
 import request from 'supertest';
 import { publishRun, createRun, writeScoreShard, writeSegments } from '../../db/repositories/runs';
 import { registerModel } from '../../db/repositories/models';
-import { announcePublished } from '../../jobs/publish-notice';
+import { announcePublished } from '../../jobs/client/publish-notice';
 import { waitUntil } from '../helpers/wait';
 import { startTestApi, type TestApi } from '../helpers/api';
 import { createTestDb, testConfig } from '../helpers/env';

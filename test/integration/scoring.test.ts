@@ -1,6 +1,6 @@
 import { Job } from 'bullmq';
 import { registerModel } from '../../db/repositories/models';
-import type { Queues } from '../../jobs/queues';
+import type { Queues } from '../../jobs/client/queues';
 import { fitChampion, selectBackend, serializeModel, type EventRecord } from '../../ml';
 import { createTestDb, testConfig } from '../helpers/env';
 import { insertPurchases, smallShop } from '../helpers/events';

@@ -1,6 +1,6 @@
 import request from 'supertest';
 import { createRun, publishRun, writeScoreShard, type RunItemRows } from '../../db/repositories/runs';
-import { announcePublished } from '../../jobs/publish-notice';
+import { announcePublished } from '../../jobs/client/publish-notice';
 import { startTestApi, type TestApi } from '../helpers/api';
 import { createTestDb, testConfig } from '../helpers/env';
 import { waitUntil } from '../helpers/wait';

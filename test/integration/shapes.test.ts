@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Job } from 'bullmq';
 import request from 'supertest';
-import type { Queues } from '../../jobs/queues';
+import type { Queues } from '../../jobs/client/queues';
 import { cleanEvents, evaluateProtocol, listFigures, selectBackend, type EventRecord, type EvalReport } from '../../ml';
 import { loadEventsFile } from '../../scripts/lib/file-events';
 import { SHAPES, type ShapeName } from '../../scripts/lib/generator-shapes';

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Job } from 'bullmq';
 import { listModels } from '../../db/repositories/models';
-import type { Queues } from '../../jobs/queues';
+import type { Queues } from '../../jobs/client/queues';
 import { mulberry32 } from '../../ml/random';
 import { createTestDb, testConfig } from '../helpers/env';
 import { startWorkerRig, waitForJob, type WorkerRig } from '../helpers/jobs';

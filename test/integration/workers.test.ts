@@ -1,5 +1,5 @@
 import { Job } from 'bullmq';
-import type { Queues } from '../../jobs/queues';
+import type { Queues } from '../../jobs/client/queues';
 import { upsertNightlySchedule, NIGHTLY_SCHEDULER_ID } from '../../workers/scheduler';
 import { createTestDb, testConfig } from '../helpers/env';
 import { insertPurchases, smallShop } from '../helpers/events';

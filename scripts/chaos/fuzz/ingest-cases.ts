@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { COMMON_EVENT_TYPES } from '../../../jobs/ingest/mappings/presets';
+import { COMMON_EVENT_TYPES } from '../../../ingest/mappings/presets';
 
 /**
  * Generated ingest files: CSV or NDJSON with headers that fit (mostly) or not, rows mixing plausible and

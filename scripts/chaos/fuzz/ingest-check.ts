@@ -1,15 +1,15 @@
-import { IngestInputError } from '../../../jobs/ingest/errors';
-import { formatFromName, openSource } from '../../../jobs/ingest/formats/source';
-import { resolveMapping } from '../../../jobs/ingest/mappings/presets';
-import type { Mapping } from '../../../jobs/ingest/mappings/types';
-import { ingestOptionsSchema } from '../../../jobs/ingest/payload';
+import { IngestInputError } from '../../../ingest/errors';
+import { formatFromName, openSource } from '../../../ingest/formats/source';
+import { resolveMapping } from '../../../ingest/mappings/presets';
+import type { Mapping } from '../../../ingest/mappings/types';
+import { ingestOptionsSchema } from '../../../ingest/payload';
 import { loadConfig } from '../../../config';
-import { REJECT_REASONS, Rejection } from '../../../jobs/ingest/reasons';
-import { readRecords } from '../../../jobs/ingest/records';
-import { sqlTime } from '../../../jobs/ingest/time';
-import { compileEventValidator, compileItemValidator, compileUserValidator, LIMITS, type EventRow, type Fields } from '../../../jobs/ingest/validate';
+import { REJECT_REASONS, Rejection } from '../../../ingest/reasons';
+import { readRecords } from '../../../ingest/records';
+import { sqlTime } from '../../../ingest/time';
+import { compileEventValidator, compileItemValidator, compileUserValidator, LIMITS, type EventRow, type Fields } from '../../../ingest/validate';
 import type { ItemUpsert, UserUpsert } from '../../../db/repositories/ingest-entities';
-import { describeIssues } from '../../../jobs/catalogue';
+import { describeIssues } from '../../../config/errors';
 
 /** What the parser check is asked: a file on disk and the ingest options a job would carry. */
 export interface ParseSpec {

@@ -1,7 +1,7 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { IngestInputError, ingestPayloadSchema, runIngest } from '../../../jobs/ingest';
+import { IngestInputError, ingestPayloadSchema, runIngest } from '../../../ingest';
 import { createTestDb, testConfig } from '../../helpers/env';
 
 /** A shop whose export uses its own column names, `;` as delimiter, day-first times and its own event words. */

@@ -4,7 +4,7 @@ import { join, resolve } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { countEvents } from '../../../db/repositories/events-load';
 import { getIngestBatch } from '../../../db/repositories/ingest-batches';
-import { IngestInputError, runIngest, type IngestProgress, type RejectEntry } from '../../../jobs/ingest';
+import { IngestInputError, runIngest, type IngestProgress, type RejectEntry } from '../../../ingest';
 import { createTestDb, testConfig } from '../../helpers/env';
 
 const FIX = resolve(__dirname, '../../fixtures/ingest');

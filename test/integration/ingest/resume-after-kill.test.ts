@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { countEvents } from '../../../db/repositories/events-load';
 import { listIngestBatches } from '../../../db/repositories/ingest-batches';
-import type { RejectEntry } from '../../../jobs/ingest';
+import type { RejectEntry } from '../../../ingest';
 import { generateFiles } from '../../../scripts/lib/generator-files';
 import { createTestDb, testConfig } from '../../helpers/env';
 

@@ -5,7 +5,7 @@ import { join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import { createGunzip, gzipSync } from 'node:zlib';
 import { countEvents } from '../../../db/repositories/events-load';
-import { runIngest, type RejectEntry } from '../../../jobs/ingest';
+import { runIngest, type RejectEntry } from '../../../ingest';
 import { createTestDb, testConfig } from '../../helpers/env';
 
 const UCI = resolve(__dirname, '../../../data/online-retail/online-retail.csv.gz');

@@ -1,5 +1,5 @@
-import { CsvRecordReader, detectDelimiter, splitCsv } from '../../../jobs/ingest/formats/csv';
-import { readLines } from '../../../jobs/ingest/formats/lines';
+import { CsvRecordReader, detectDelimiter, splitCsv } from '../../../ingest/formats/csv';
+import { readLines } from '../../../ingest/formats/lines';
 
 async function linesOf(chunks: (string | Buffer)[]): Promise<string[]> {
   const out: string[] = [];

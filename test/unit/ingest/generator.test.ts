@@ -1,8 +1,8 @@
-import { CsvRecordReader } from '../../../jobs/ingest/formats/csv';
-import { genericEvents } from '../../../jobs/ingest';
-import { bindCsvHeader } from '../../../jobs/ingest/mappings/bind';
-import { Rejection } from '../../../jobs/ingest/reasons';
-import { compileEventValidator } from '../../../jobs/ingest/validate';
+import { CsvRecordReader } from '../../../ingest/formats/csv';
+import { genericEvents } from '../../../ingest';
+import { bindCsvHeader } from '../../../ingest/mappings/bind';
+import { Rejection } from '../../../ingest/reasons';
+import { compileEventValidator } from '../../../ingest/validate';
 import { csvLine, GENERIC_HEADER, malform, ShopGenerator } from '../../../scripts/lib/generator';
 import { makeRng } from '../../../scripts/lib/generator-rng';
 

@@ -2,10 +2,10 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
-import { safeText } from '../../../jobs/errors';
-import { IngestInputError, genericEvents, type Mapping } from '../../../jobs/ingest';
-import { openSource } from '../../../jobs/ingest/formats/source';
-import { readRecords, type FieldRecord, type ReadLimits } from '../../../jobs/ingest/records';
+import { safeText } from '../../../config/errors';
+import { IngestInputError, genericEvents, type Mapping } from '../../../ingest';
+import { openSource } from '../../../ingest/formats/source';
+import { readRecords, type FieldRecord, type ReadLimits } from '../../../ingest/records';
 
 /** Reads a whole file the way the runner does; returns its records, or throws what the reader throws. */
 async function readAll(path: string, limits?: ReadLimits, mapping: Mapping = genericEvents): Promise<FieldRecord[]> {

@@ -1,5 +1,5 @@
-import { IngestInputError, genericEvents, presetNames, resolveMapping, uciOnlineRetail } from '../../../jobs/ingest';
-import { bindCsvHeader, bindJsonKeys } from '../../../jobs/ingest/mappings/bind';
+import { IngestInputError, genericEvents, presetNames, resolveMapping, uciOnlineRetail } from '../../../ingest';
+import { bindCsvHeader, bindJsonKeys } from '../../../ingest/mappings/bind';
 
 const UCI_HEADER = ['InvoiceNo', 'StockCode', 'Description', 'Quantity', 'InvoiceDate', 'UnitPrice', 'CustomerID', 'Country'];
 const GENERIC_HEADER = ['user_id', 'item_id', 'event_type', 'ts', 'quantity', 'price', 'query', 'dwell_ms', 'session_id'];

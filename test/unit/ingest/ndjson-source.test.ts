@@ -2,10 +2,10 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
-import { readLines } from '../../../jobs/ingest/formats/lines';
-import { jsonFieldText, NdjsonRecordReader } from '../../../jobs/ingest/formats/ndjson';
-import { formatFromName, openSource } from '../../../jobs/ingest/formats/source';
-import { IngestInputError } from '../../../jobs/ingest';
+import { readLines } from '../../../ingest/formats/lines';
+import { jsonFieldText, NdjsonRecordReader } from '../../../ingest/formats/ndjson';
+import { formatFromName, openSource } from '../../../ingest/formats/source';
+import { IngestInputError } from '../../../ingest';
 
 describe('NdjsonRecordReader', () => {
   it('reads one object per line and rejects the rest as bad_json', () => {

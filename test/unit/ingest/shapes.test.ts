@@ -1,10 +1,10 @@
-import { CsvRecordReader } from '../../../jobs/ingest/formats/csv';
-import { NdjsonRecordReader } from '../../../jobs/ingest/formats/ndjson';
-import { bindCsvHeader, bindJsonKeys } from '../../../jobs/ingest/mappings/bind';
-import { resolveMapping } from '../../../jobs/ingest/mappings/presets';
-import type { EventMapping } from '../../../jobs/ingest/mappings/types';
-import { Rejection } from '../../../jobs/ingest/reasons';
-import { compileEventValidator, type EventRow } from '../../../jobs/ingest/validate';
+import { CsvRecordReader } from '../../../ingest/formats/csv';
+import { NdjsonRecordReader } from '../../../ingest/formats/ndjson';
+import { bindCsvHeader, bindJsonKeys } from '../../../ingest/mappings/bind';
+import { resolveMapping } from '../../../ingest/mappings/presets';
+import type { EventMapping } from '../../../ingest/mappings/types';
+import { Rejection } from '../../../ingest/reasons';
+import { compileEventValidator, type EventRow } from '../../../ingest/validate';
 import { SHAPE_NAMES, SHAPES, type ShapeName } from '../../../scripts/lib/generator-shapes';
 
 /** Every line of a shape at a small scale, validated by the preset that ingests it (as ingest would). */

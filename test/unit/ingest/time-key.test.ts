@@ -1,8 +1,8 @@
-import { IngestInputError } from '../../../jobs/ingest';
-import { ChunkBuffer } from '../../../jobs/ingest/chunk-buffer';
-import { contentId, eventKey, eventLine, keyInto, OccurrenceCounter, writeEventRow } from '../../../jobs/ingest/event-key';
-import { compileTimeParser, sqlTime } from '../../../jobs/ingest/time';
-import type { EventRow } from '../../../jobs/ingest/validate';
+import { IngestInputError } from '../../../ingest';
+import { ChunkBuffer } from '../../../ingest/chunk-buffer';
+import { contentId, eventKey, eventLine, keyInto, OccurrenceCounter, writeEventRow } from '../../../ingest/event-key';
+import { compileTimeParser, sqlTime } from '../../../ingest/time';
+import type { EventRow } from '../../../ingest/validate';
 
 describe('time parsing', () => {
   const utc = compileTimeParser('auto', 'UTC');

@@ -1,7 +1,7 @@
-import { genericEvents, genericItems, genericUsers, REJECT_REASONS, Rejection, uciOnlineRetail } from '../../../jobs/ingest';
-import { bindCsvHeader } from '../../../jobs/ingest/mappings/bind';
-import { compileEventValidator, compileItemValidator, compileUserValidator, type EventRow } from '../../../jobs/ingest/validate';
-import { sqlTime } from '../../../jobs/ingest/time';
+import { genericEvents, genericItems, genericUsers, REJECT_REASONS, Rejection, uciOnlineRetail } from '../../../ingest';
+import { bindCsvHeader } from '../../../ingest/mappings/bind';
+import { compileEventValidator, compileItemValidator, compileUserValidator, type EventRow } from '../../../ingest/validate';
+import { sqlTime } from '../../../ingest/time';
 
 const GENERIC = ['user_id', 'item_id', 'event_type', 'ts', 'quantity', 'price', 'query', 'dwell_ms', 'session_id'];
 const generic = compileEventValidator(genericEvents, bindCsvHeader(genericEvents, GENERIC));

@@ -1,5 +1,5 @@
-import { BadInputError } from '../../../jobs/errors';
-import { cleanForJob } from '../../../jobs/event-quality';
+import { BadInputError } from '../../../config/errors';
+import { cleanForJob } from '../../../jobs/handlers/event-quality';
 import { UnrecoverableError } from 'bullmq';
 import { cleanWithReport } from '../../../ml/clean';
 import { monetaryUse, withoutPrices } from '../../../ml/monetary';

@@ -1,5 +1,5 @@
 import { JOB_NAMES, PUBLIC_JOBS, QUEUE_OF, jobIdFor, jobNameFromId, parsePayload } from '../../../jobs/catalogue';
-import { nightlyFlow } from '../../../jobs/flows';
+import { nightlyFlow } from '../../../jobs/client/flows';
 import { handlers } from '../../../jobs/handlers';
 
 describe('job catalogue', () => {

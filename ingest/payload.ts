@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { IngestBatchCounts } from '../../db/repositories/ingest-batches';
+import type { IngestBatchCounts } from '../db/repositories/ingest-batches';
 import { customMappingSchema } from './mappings/schema';
 import { PRESET_ENTITIES, PRESET_NAMES, type PresetName } from './mappings/preset-names';
 

@@ -3,14 +3,12 @@ import type { Redis } from 'ioredis';
 import type { Config } from '../config';
 import { createLogger, type Logger } from '../config/logger';
 import { createDb, type Db } from '../db/knex';
-import { describeIssues, isJobName, JOB_OPTIONS, parsePayload, QUEUE_OF, type JobName } from './catalogue';
-import type { ChildControl, Handler, JobContext } from './context';
-import { createRedis } from './redis';
-import { announcePublished, type PublishedKind } from './publish-notice';
-import { BadInputError, safeText } from './errors';
-import { handlers } from './handlers';
-import { InsufficientDataError } from '../ml/errors';
-import { ArtifactRefusedError } from '../db/repositories/model-artifacts';
+import { isJobName, JOB_OPTIONS, parsePayload, QUEUE_OF, type JobName } from '../jobs/catalogue';
+import type { ChildControl, JobContext } from '../jobs/context';
+import { createRedis } from '../jobs/client/redis';
+import { announcePublished, type PublishedKind } from '../jobs/client/publish-notice';
+import { BadInputError, safeText, describeIssues } from '../config/errors';
+import { runHandler } from '../jobs/handlers';
 
 /** The minimum of a BullMQ job (in-process or sandboxed) that running a handler needs. */
 export interface RunnableJob {
@@ -139,14 +137,9 @@ export async function runJob(rt: JobRuntime, job: RunnableJob, flows?: FlowProdu
   };
   const children = childControl(rt, job, token);
   if (children) ctx.children = children;
-  const handler = handlers[name] as Handler<typeof name>;
   try {
-    return await handler(parsed.data, ctx);
+    return await runHandler(name, parsed.data, ctx);
   } catch (err) {
-    // Too little data to learn from will not improve on retry: fail once, with the model's own explanation.
-    if (err instanceof InsufficientDataError) throw new BadInputError(safeText(err.message));
-    // A database that refuses the artefact's packets refuses them again: fail once, naming max_allowed_packet.
-    if (err instanceof ArtifactRefusedError) throw new BadInputError(safeText(err.message));
     throw bounded(err);
   }
 }

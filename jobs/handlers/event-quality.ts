@@ -1,6 +1,6 @@
-import { cleanWithReport, DROP_REASONS, type DropReason } from '../ml/clean';
-import type { EventRecord } from '../ml/types';
-import { BadInputError } from './errors';
+import { cleanWithReport, DROP_REASONS, type DropReason } from '../../ml/clean';
+import type { EventRecord } from '../../ml/types';
+import { BadInputError } from '../../config/errors';
 
 /** Below this share of events kept, preprocess and train say so in their result (Bull Board, demo summary). */
 export const KEPT_SHARE_WARNING = 0.5;

@@ -1,7 +1,7 @@
 import { FlowProducer, Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
-import type { Config } from '../config';
-import { ALL_QUEUES, JOB_OPTIONS, QUEUE_OF, jobIdFor, type JobName, type JobPayload } from './catalogue';
+import type { Config } from '../../config';
+import { ALL_QUEUES, JOB_OPTIONS, QUEUE_OF, jobIdFor, type JobName, type JobPayload } from '../catalogue';
 
 /** The queues of the catalogue on one Redis connection, plus a flow producer; close() releases them. */
 export interface Queues {

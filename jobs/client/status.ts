@@ -1,6 +1,6 @@
 import { Job, type Queue } from 'bullmq';
-import { jobNameFromId } from './catalogue';
-import { safeText } from './errors';
+import { jobNameFromId } from '../catalogue';
+import { safeText } from '../../config/errors';
 import type { Queues } from './queues';
 
 export interface JobStatus {

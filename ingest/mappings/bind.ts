@@ -1,4 +1,4 @@
-import { safeText } from '../../errors';
+import { safeText } from '../../config/errors';
 import { IngestInputError } from '../errors';
 import { jsonFieldText } from '../formats/ndjson';
 import type { Mapping } from './types';

@@ -1,6 +1,6 @@
 import type { Knex } from 'knex';
-import { loadEventLines } from '../../db/repositories/events-load';
-import { fillItemTitles, mergeUserAttributes, upsertItems, upsertUsers, type ItemUpsert, type UserUpsert } from '../../db/repositories/ingest-entities';
+import { loadEventLines } from '../db/repositories/events-load';
+import { fillItemTitles, mergeUserAttributes, upsertItems, upsertUsers, type ItemUpsert, type UserUpsert } from '../db/repositories/ingest-entities';
 import { ChunkBuffer } from './chunk-buffer';
 import { contentId, keyInto, OccurrenceCounter, writeEventRow, type KeyHalves } from './event-key';
 import type { Binding } from './mappings/bind';

@@ -1,5 +1,5 @@
 import type { FlowJob } from 'bullmq';
-import { JOB_OPTIONS, QUEUE_OF, jobIdFor, type JobName, type JobPayload } from './catalogue';
+import { JOB_OPTIONS, QUEUE_OF, jobIdFor, type JobName, type JobPayload } from '../catalogue';
 
 function node<K extends JobName>(name: K, data: JobPayload<K>, key: string, children?: FlowJob[]): FlowJob {
   return {

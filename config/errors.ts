@@ -33,3 +33,8 @@ export function safeText(s: string, max = MAX_ERROR_CHARS): string {
   // The cut must not split a surrogate pair (that leaves a raw lone surrogate) or an escape.
   return escaped.length > max ? `${escaped.slice(0, max - 1).replace(/\\u[0-9a-f]{0,3}$|\\$/, '').replace(/[\ud800-\udbff]$/, '')}…` : escaped;
 }
+
+/** Formats validation issues as "field: problem; …", naming each bad field (API 400s and job failures alike). */
+export function describeIssues(issues: readonly { path: readonly PropertyKey[]; message: string }[]): string {
+  return issues.map((i) => `${i.path.map(String).join('.') || '(payload)'}: ${i.message}`).join('; ');
+}

@@ -1,4 +1,4 @@
-import type { Logger } from '../config/logger';
+import type { Logger } from './logger';
 
 /**
  * Graceful shutdown on SIGINT (what PM2 sends) and SIGTERM: run `close` once (stop taking jobs, finish the

@@ -1,5 +1,5 @@
-import { EVENT_TYPES } from '../../ml/types';
-import type { ItemUpsert, UserUpsert } from '../../db/repositories/ingest-entities';
+import { EVENT_TYPES } from '../ml/types';
+import type { ItemUpsert, UserUpsert } from '../db/repositories/ingest-entities';
 import type { Binding } from './mappings/bind';
 import type { EventMapping, IdRules, ItemMapping, UserMapping } from './mappings/types';
 import { reject, Rejection } from './reasons';

@@ -1,7 +1,6 @@
 import { resolve } from 'node:path';
-import { describeIssues } from '../catalogue';
-import { databaseName, type Config } from '../../config';
-import type { Db } from '../../db/knex';
+import { databaseName, type Config } from '../config';
+import type { Db } from '../db/knex';
 import {
   checkpointIngestBatch,
   completeIngestBatch,
@@ -10,9 +9,9 @@ import {
   findResumableBatch,
   reopenIngestBatch,
   type IngestBatchRow,
-} from '../../db/repositories/ingest-batches';
-import { withTransaction } from '../../db/repositories/sql-util';
-import { safeText } from '../errors';
+} from '../db/repositories/ingest-batches';
+import { withTransaction } from '../db/repositories/sql-util';
+import { safeText, describeIssues } from '../config/errors';
 import { IngestInputError } from './errors';
 import { formatFromName, openSource, type Source } from './formats/source';
 import { resolveMapping } from './mappings/presets';

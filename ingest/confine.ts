@@ -1,6 +1,6 @@
 import { realpath, stat } from 'node:fs/promises';
 import path from 'node:path';
-import type { Config } from '../../config';
+import type { Config } from '../config';
 import { IngestInputError } from './errors';
 import type { IngestPayload } from './payload';
 

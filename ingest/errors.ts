@@ -1,4 +1,4 @@
-import { BadInputError, safeText } from '../errors';
+import { BadInputError, safeText } from '../config/errors';
 
 /**
  * The input cannot be ingested at all (unknown mapping, a mapping that does not fit the header, an unknown

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { EVENT_TYPES } from '../../../ml/types';
+import { EVENT_TYPES } from '../../ml/types';
 import type { Mapping } from './types';
 
 /**
