@@ -4,6 +4,7 @@ import path from 'node:path';
 import { loadConfig } from '../config';
 import { parseCli, type CliSpec } from '../config/cli';
 import { setupDatabase } from '../db/setup';
+import { clearAbandonedJobs } from './lib/abandoned-jobs';
 import { apiClient, waitForHttp } from './lib/http';
 import { UCI_NON_PRODUCT_CODES } from './lib/uci-loader';
 import type { ListSelection } from '../ml';
@@ -61,6 +62,13 @@ async function main(): Promise<void> {
   const config = loadConfig(env);
   console.log('Preparing the database…');
   await setupDatabase(config.MYSQL_URL, config.MYSQL_READONLY_URL);
+
+  const abandoned = await clearAbandonedJobs(config);
+  if (abandoned.workers > 0 && abandoned.found > 0) {
+    console.log(`Note: ${abandoned.found} unfinished jobs under the queue prefix "${config.QUEUE_PREFIX}" belong to ${abandoned.workers} running workers; the demo's jobs queue behind them (set QUEUE_PREFIX to run apart).`);
+  } else if (abandoned.found > 0) {
+    console.log(`Removed ${abandoned.removed} of ${abandoned.found} unfinished jobs left by an earlier run that nobody works on (the rest are locked by a stopped worker and are taken over within JOB_LOCK_MS).`);
+  }
 
   const logDir = path.join(ROOT, 'var/log');
   mkdirSync(logDir, { recursive: true });
