@@ -1,6 +1,7 @@
 import { IngestInputError } from '../../../jobs/ingest';
-import { ChunkBuffer } from '../../../jobs/ingest/chunk-buffer';
-import { contentId, eventKey, eventLine, keyInto, OccurrenceCounter, writeEventRow } from '../../../jobs/ingest/event-key';
+import { eventLine, writeEventRow } from '../../../db/events/load';
+import { ChunkBuffer } from '../../../db/events/tsv-chunk';
+import { contentId, eventKey, keyInto, OccurrenceCounter } from '../../../jobs/ingest/event-key';
 import { compileTimeParser, sqlTime } from '../../../jobs/ingest/time';
 import type { EventRow } from '../../../jobs/ingest/validate';
 
