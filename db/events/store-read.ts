@@ -28,15 +28,20 @@ export interface StoreSummary {
 
 const json = <T>(v: unknown): T => (typeof v === 'string' ? (JSON.parse(v) as T) : (v as T));
 
+interface SummaryRow {
+  buckets: number; raw_events: number | string; events: number | string; returns: number | string; customers: number;
+  first_at: string | null; last_at: string | null; as_of: string; excluded_item_ids: unknown; quality: unknown; built_at: string;
+}
+
 /** The live store's summary, or null when preprocess has never built one. */
 export async function storeSummary(db: Db): Promise<StoreSummary | null> {
-  const r = (await db('training_store').where({ id: 1 }).first()) as Record<string, unknown> | undefined;
+  const r = (await db('training_store').where({ id: 1 }).first()) as SummaryRow | undefined;
   if (!r) return null;
-  const time = (v: unknown): number | null => (v === null || v === undefined ? null : fromSqlTime(String(v)));
+  const time = (v: string | null): number | null => (v === null ? null : fromSqlTime(v));
   return {
     buckets: Number(r.buckets), rawEvents: Number(r.raw_events), events: Number(r.events), returns: Number(r.returns), customers: Number(r.customers),
-    firstAt: time(r.first_at), lastAt: time(r.last_at), asOf: fromSqlTime(String(r.as_of)), excludedItemIds: json<string[]>(r.excluded_item_ids),
-    quality: json<Record<string, unknown>>(r.quality), builtAt: fromSqlTime(String(r.built_at)),
+    firstAt: time(r.first_at), lastAt: time(r.last_at), asOf: fromSqlTime(r.as_of), excludedItemIds: json<string[]>(r.excluded_item_ids),
+    quality: json<Record<string, unknown>>(r.quality), builtAt: fromSqlTime(r.built_at),
   };
 }
 
