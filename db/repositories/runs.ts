@@ -1,18 +1,11 @@
 import type { Knex } from 'knex';
 import type { Db } from '../knex';
+import { loadIntent, loadRecommendations, type IntentRow, type RecommendationRow } from './score-load';
 import { fromSqlTime, insertChunked, toSqlTime, withTransaction } from './sql-util';
 
 export type RunKind = 'scores' | 'segments';
 
-export interface RecommendationRow {
-  userId: string;
-  list: 'for-you' | 'discover';
-  rank: number;
-  itemId: string;
-  score: number;
-  reason: string;
-  reasonItemId: string | null;
-}
+export type { IntentRow, RecommendationRow } from './score-load';
 
 /** A run's item-level outputs, written once per run (by its first shard). */
 export interface RunItemRows {
@@ -68,8 +61,6 @@ export async function finishedShards(db: Db, runId: number): Promise<{ shards: n
   return { shards: Number(row?.shards ?? 0), users: Number(row?.users ?? 0) };
 }
 
-type IntentRow = { userId: string; probability: number; horizonDays: number };
-
 /** Replaces these customers' rows of a run (delete, then insert): writing the same customers again is safe. */
 async function replaceUserScores(trx: Knex.Transaction, runId: number, userIds: readonly string[], recs: readonly RecommendationRow[], intent: readonly IntentRow[]): Promise<void> {
   for (let i = 0; i < userIds.length; i += 1000) {
@@ -77,16 +68,8 @@ async function replaceUserScores(trx: Knex.Transaction, runId: number, userIds: 
     await trx('recommendations').where({ run_id: runId }).whereIn('user_id', ids).delete();
     await trx('user_intent').where({ run_id: runId }).whereIn('user_id', ids).delete();
   }
-  await insertChunked(
-    trx,
-    'recommendations',
-    recs.map((r) => ({ run_id: runId, user_id: r.userId, list: r.list, rank: r.rank, item_id: r.itemId, score: r.score, reason: r.reason, reason_item_id: r.reasonItemId })),
-  );
-  await insertChunked(
-    trx,
-    'user_intent',
-    intent.map((r) => ({ run_id: runId, user_id: r.userId, probability: r.probability, horizon_days: r.horizonDays })),
-  );
+  await loadRecommendations(trx, runId, recs);
+  await loadIntent(trx, runId, intent);
 }
 
 /** Records a shard as done (and, with `items`, rewrites the run's item-level outputs) inside `trx`. */
