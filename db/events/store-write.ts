@@ -1,4 +1,5 @@
 import { Readable } from 'node:stream';
+import type { Knex } from 'knex';
 import type { Db } from '../knex';
 import { insertUserFeatures, type UserFeatureRow } from '../repositories/features';
 import { toSqlTime } from '../repositories/sql-util';
@@ -55,24 +56,47 @@ function storeLines(rows: readonly KeyedEvent[]): Buffer {
  * order the raw pages come), which `index()` then sorts into the (bucket, user, time) key in one pass: far cheaper
  * than inserting page after page into random places of a clustered index bigger than the buffer pool. `publish()`
  * swaps the copies in with one RENAME TABLE (atomic in MySQL/MariaDB): readers see the old store or the new one.
- * One build at a time (preprocess is one job; a second one would rebuild the same copies).
+ * One build per database at a time: a named lock, held by a connection of its own for the whole build (released
+ * with it if the process dies), makes a second preprocess wait for the first instead of rebuilding its copies.
  */
 export class StoreBuild {
   /** The copies being built, for reading them back before the swap. */
   readonly tables: StoreTables = { events: next('training_events'), buckets: next('training_buckets') };
   private rows = 0;
 
-  private constructor(private readonly db: Db) {}
+  private constructor(private readonly db: Db, private readonly lock: Knex.Transaction) {}
 
-  /** Drops what an interrupted build left and creates empty copies of the live tables. */
-  static async begin(db: Db): Promise<StoreBuild> {
+  /**
+   * Takes the build lock (waiting up to `waitSeconds` for another build; then throws, and the job is retried),
+   * drops what an interrupted build left and creates empty copies of the live tables.
+   */
+  static async begin(db: Db, waitSeconds = 900): Promise<StoreBuild> {
+    // A transaction only to pin one pool connection: GET_LOCK belongs to the connection that took it.
+    const lock = await db.transaction();
+    try {
+      const [[row]] = (await lock.raw("SELECT GET_LOCK(CONCAT(DATABASE(), ':training-store-build'), ?) AS got", [waitSeconds])) as [[{ got: number | null }]];
+      if (row.got !== 1) throw new Error(`another preprocess is still building the training store after ${waitSeconds} s`);
+      await StoreBuild.createCopies(db);
+    } catch (err) {
+      await lock.rollback();
+      throw err;
+    }
+    return new StoreBuild(db, lock);
+  }
+
+  private static async createCopies(db: Db): Promise<void> {
     for (const t of SWAPPED) {
       await db.schema.dropTableIfExists(next(t));
       await db.schema.dropTableIfExists(old(t));
       await db.raw('CREATE TABLE ?? LIKE ??', [next(t), t]);
     }
     await db.raw('ALTER TABLE ?? DROP PRIMARY KEY', [next('training_events')]);
-    return new StoreBuild(db);
+  }
+
+  /** Releases the build lock and its connection. */
+  private async unlock(): Promise<void> {
+    await this.lock.raw("SELECT RELEASE_LOCK(CONCAT(DATABASE(), ':training-store-build'))");
+    await this.lock.commit();
   }
 
   /** Appends clean events and returns (rows with a negative purchase quantity) to the copy. */
@@ -113,10 +137,15 @@ export class StoreBuild {
     const pairs = SWAPPED.flatMap((t) => [t, old(t), next(t), t]);
     await this.db.raw(`RENAME TABLE ${SWAPPED.map(() => '?? TO ??, ?? TO ??').join(', ')}`, pairs);
     for (const t of SWAPPED) await this.db.schema.dropTableIfExists(old(t));
+    await this.unlock();
   }
 
-  /** Drops the copies (a build that failed). */
+  /** Drops the copies (a build that failed) and releases the lock. */
   async abandon(): Promise<void> {
-    for (const t of SWAPPED) await this.db.schema.dropTableIfExists(next(t));
+    try {
+      for (const t of SWAPPED) await this.db.schema.dropTableIfExists(next(t));
+    } finally {
+      await this.unlock();
+    }
   }
 }

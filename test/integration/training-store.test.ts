@@ -1,4 +1,4 @@
-import { ALL_BUCKETS, bucketStats, planShards, readStorePages, STORE_BUCKETS, storeSummary, type StoredEvent } from '../../db/events';
+import { ALL_BUCKETS, bucketStats, planShards, readStorePages, STORE_BUCKETS, StoreBuild, storeSummary, type StoredEvent } from '../../db/events';
 import { cleanWithReport, returnEvents } from '../../ml/clean';
 import type { EventRecord } from '../../ml/types';
 import { createTestDb, testConfig } from '../helpers/env';
@@ -100,6 +100,16 @@ describe('the training store: cleaned once by preprocess, read by customer bucke
     const [tables] = (await env.db.raw("SHOW TABLES LIKE '%\\_next'")) as [unknown[]];
     const [olds] = (await env.db.raw("SHOW TABLES LIKE '%\\_old'")) as [unknown[]];
     expect([tables.length, olds.length]).toEqual([0, 0]);
+  });
+
+  it('builds one store at a time: a second build waits for the first, then fails (retried) if it never ends', async () => {
+    const first = await StoreBuild.begin(env.db);
+    await expect(StoreBuild.begin(env.db, 1)).rejects.toThrow(/another preprocess is still building the training store after 1 s/);
+    await first.abandon();
+    const [tables] = (await env.db.raw("SHOW TABLES LIKE '%\\_next'")) as [unknown[]];
+    expect(tables).toHaveLength(0);
+    const second = await StoreBuild.begin(env.db, 1);
+    await second.abandon();
   });
 
   it('fails on an event type code it does not know, naming the code, and keeps the live store', async () => {
