@@ -6,7 +6,7 @@ import { toSqlTime } from '../repositories/sql-util';
 import { STORE_BUCKETS } from './buckets';
 import type { KeyedEvent } from './raw-read';
 import { EVENT_TYPE_CODE } from './row';
-import type { StoreTables } from './store-read';
+import type { StoreSummary, StoreTables } from './store-read';
 import { escapeTsv } from './tsv-chunk';
 
 /** Tables preprocess rebuilds beside the live ones (`<name>_next`) and swaps in together. */
@@ -24,18 +24,8 @@ const LOAD_STORE_SQL =
 
 const RETURN_SQL = `(event_type = ${EVENT_TYPE_CODE.purchase} AND quantity < 0)`;
 
-/** What preprocess records about the store it built (training_store, one row). */
-export interface StoreMeta {
-  rawEvents: number;
-  events: number;
-  returns: number;
-  customers: number;
-  firstAt: number | null;
-  lastAt: number | null;
-  asOf: number;
-  excludedItemIds: readonly string[];
-  quality: Record<string, unknown>;
-}
+/** What preprocess records about the store it built (training_store, one row; the rest is filled in here). */
+export type StoreMeta = Omit<StoreSummary, 'buckets' | 'builtAt'>;
 
 const N = '\\N';
 const text = (s: string | null): string => (s === null ? N : escapeTsv(s));

@@ -1,8 +1,8 @@
 import { eventLine, writeEventRow } from '../../../db/events/load';
 import { ALL_BUCKETS, planSample, planShards, STORE_BUCKETS, type BucketStat } from '../../../db/events/buckets';
-import { decodeEventType, EVENT_TYPE_CODE, EVENT_TYPE_NAMES, UnknownEventTypeError, type EventLoadRow, type EventTypeName } from '../../../db/events/row';
+import { decodeEventType, EVENT_TYPE_CODE, EVENT_TYPE_NAMES, UnknownEventTypeError, type EventLoadRow, type EventTypeName, type StoredEvent } from '../../../db/events/row';
 import { ChunkBuffer } from '../../../db/events/tsv-chunk';
-import { EVENT_TYPES, type EventType } from '../../../ml/types';
+import { EVENT_TYPES, type EventRecord, type EventType } from '../../../ml/types';
 
 describe('the events row (db/events/row.ts)', () => {
   it('has the type names of ml/types.ts in the same order, each coded by its 1-based position', () => {
@@ -12,6 +12,11 @@ describe('the events row (db/events/row.ts)', () => {
     const asDb: EventTypeName[] = [...EVENT_TYPES];
     expect(asMl).toEqual(asDb);
     EVENT_TYPE_NAMES.forEach((n, i) => expect(EVENT_TYPE_CODE[n]).toBe(i + 1));
+    // A stored event is what ml consumes, field for field (db may not import ml: the compiler checks it here).
+    const stored: StoredEvent = { userId: 'u', itemId: null, type: 'view', ts: 1, quantity: null, price: null, query: null, dwellMs: null, sessionId: null };
+    const record: EventRecord = stored;
+    const back: StoredEvent = record;
+    expect(back).toBe(stored);
     for (const n of EVENT_TYPE_NAMES) expect(decodeEventType(EVENT_TYPE_CODE[n])).toBe(n);
   });
 
