@@ -157,7 +157,7 @@ export const configSchema = z.object({
    * so a uniform sample of customers with their whole histories. Shops below it train on everything; the default
    * keeps train's memory bounded on the largest shops (README, "Scaling").
    */
-  TRAIN_MAX_EVENTS: positiveInt(3_000_000),
+  TRAIN_MAX_EVENTS: positiveInt(1_000_000),
   /**
    * customers per `score-shard` job. A shard reads only its range of customer buckets from the training store (an
    * index range), so more shards cost no more reads in total: size it for progress and retries, and to spread a

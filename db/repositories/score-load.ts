@@ -37,14 +37,20 @@ async function load(trx: Knex.Transaction, sql: string, lines: string[]): Promis
   await trx.raw(sql).options({ infileStreamFactory: () => Readable.from([tsv]) });
 }
 
-/** Bulk-loads a run's recommendation rows (the customers' old rows of that run must be gone). */
+const byKey = (a: RecommendationRow, b: RecommendationRow): number =>
+  (a.userId < b.userId ? -1 : a.userId > b.userId ? 1 : a.list < b.list ? -1 : a.list > b.list ? 1 : a.rank - b.rank);
+
+/**
+ * Bulk-loads a run's recommendation rows (the customers' old rows of that run must be gone), in primary-key order:
+ * a shard's customers come in bucket order, and rows that land in key order fill index pages one after another.
+ */
 export async function loadRecommendations(trx: Knex.Transaction, runId: number, recs: readonly RecommendationRow[]): Promise<void> {
   // A double's shortest decimal text reads back as the same double.
-  await load(trx, RECOMMENDATIONS_SQL, recs.map((r) =>
+  await load(trx, RECOMMENDATIONS_SQL, [...recs].sort(byKey).map((r) =>
     `${runId}\t${escapeTsv(r.userId)}\t${r.list}\t${r.rank}\t${escapeTsv(r.itemId)}\t${r.score}\t${escapeTsv(r.reason)}\t${r.reasonItemId === null ? N : escapeTsv(r.reasonItemId)}\n`));
 }
 
 /** Bulk-loads a run's intent rows (the customers' old rows of that run must be gone). */
 export async function loadIntent(trx: Knex.Transaction, runId: number, intent: readonly IntentRow[]): Promise<void> {
-  await load(trx, INTENT_SQL, intent.map((r) => `${runId}\t${escapeTsv(r.userId)}\t${r.probability}\t${r.horizonDays}\n`));
+  await load(trx, INTENT_SQL, [...intent].sort((a, b) => (a.userId < b.userId ? -1 : a.userId > b.userId ? 1 : 0)).map((r) => `${runId}\t${escapeTsv(r.userId)}\t${r.probability}\t${r.horizonDays}\n`));
 }

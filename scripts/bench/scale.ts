@@ -8,7 +8,7 @@
  * runs that queue's jobs), and from the shards' results the scoring throughput per process, the result write
  * rate and the share of shard time in reading, scoring (model and top-K) and writing.
  */
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -35,6 +35,15 @@ async function finished(rig: Rig, name: JobName, id: string): Promise<{ finished
   const job = await Job.fromId(rig.queueOf(name), id);
   if (!job?.finishedOn) throw new Error(`${id} has not finished`);
   return { finishedOn: job.finishedOn, processedOn: job.processedOn ?? job.finishedOn, result: (job.returnvalue ?? {}) as Record<string, unknown> };
+}
+
+/** A process's environment block (NUL-separated), or '' when it is gone. */
+function envOf(pid: number): string {
+  try {
+    return readFileSync(`/proc/${pid}/environ`, 'latin1');
+  } catch {
+    return '';
+  }
 }
 
 const round = (x: number, d = 1): number => Math.round(x * 10 ** d) / 10 ** d;
@@ -123,7 +132,15 @@ export const scaleBench: Bench = {
       };
     } finally {
       sampler.stop();
+      // Workers close their sandbox children when they stop on SIGTERM; the rig's teardown SIGKILLs, which would
+      // leave those children running. Any child still there afterwards is ended by its pid.
+      for (const w of rig.workers) w.signal('SIGTERM');
+      await Promise.all(rig.workers.map((w) => w.waitExit(30_000)));
       await rig.teardown();
+      for (const p of sampler.seen.values()) {
+        // Only a process that still carries this rig's prefix (a pid may have been reused since).
+        if (!p.isRoot && envOf(p.pid).includes(`QUEUE_PREFIX=${rig.config.QUEUE_PREFIX}\0`)) process.kill(p.pid, 'SIGKILL');
+      }
     }
   },
 };
