@@ -153,8 +153,15 @@ export const configSchema = z.object({
   TRAIN_TUNE: z.enum(['true', 'false']).default('false').transform((s) => s === 'true'),
   PROMOTION_MARGIN: z.coerce.number().min(0).max(1).default(0),
   /**
-   * customers per `score-shard` job. Each shard scans the events table once (filtered by the server; events
-   * carry no user index, which keeps ingest fast), so aim for about as many shards as scoring worker slots.
+   * train reads at most this many rows (clean events and returns) of the training store: whole customer buckets,
+   * so a uniform sample of customers with their whole histories. Shops below it train on everything; the default
+   * keeps train's memory bounded on the largest shops (README, "Scaling").
+   */
+  TRAIN_MAX_EVENTS: positiveInt(1_000_000),
+  /**
+   * customers per `score-shard` job. A shard reads only its range of customer buckets from the training store (an
+   * index range), so more shards cost no more reads in total: size it for progress and retries, and to spread a
+   * run over every scoring worker.
    */
   SCORE_SHARD_USERS: positiveInt(5000),
   RUNS_TO_KEEP: positiveInt(3),

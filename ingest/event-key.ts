@@ -1,4 +1,4 @@
-import { escapeTsv, type ChunkBuffer } from './chunk-buffer';
+import type { KeyHalves } from '../../db/events/load';
 import type { EventRow } from './validate';
 
 /**
@@ -66,12 +66,6 @@ function fmix(h: number): number {
   h ^= h >>> 13;
   h = Math.imul(h, 0xc2b2ae35);
   return h ^ (h >>> 16);
-}
-
-/** An event key as two unsigned 32-bit halves (event_key = high * 2^32 + low). */
-export interface KeyHalves {
-  high: number;
-  low: number;
 }
 
 const DAY_MS = 86400000;
@@ -173,54 +167,4 @@ export class OccurrenceCounter {
     this.seen.set(h, n + 1);
     return n;
   }
-}
-
-const N = '\\N';
-
-/** One line for loadEventLines (column order of EVENT_LOAD_COLUMNS), as text: what writeEventRow writes as bytes. */
-export function eventLine(k: KeyHalves, r: EventRow, batchId: number, timeText: string): string {
-  const e = escapeTsv;
-  return (
-    k.high + '\t' + k.low + '\t' + e(r.userId) + '\t' + (r.itemId === null ? N : e(r.itemId)) + '\t' + r.type + '\t' + timeText + '\t' +
-    (r.quantity ?? N) + '\t' + (r.price ?? N) + '\t' + (r.dwellMs ?? N) + '\t' + (r.query === null ? N : e(r.query)) + '\t' +
-    (r.sessionId === null ? N : e(r.sessionId)) + '\t' + batchId + '\n'
-  );
-}
-
-/** Writes one row for loadEventLines into a chunk (column order of EVENT_LOAD_COLUMNS). `timeText` is sqlTime(r.ms). */
-export function writeEventRow(c: ChunkBuffer, k: KeyHalves, r: EventRow, batchId: number, timeText: string): void {
-  c.begin(k.high);
-  // Worst case: UTF-8 triples every UTF-16 unit of the texts; numbers, NULLs and tabs fit in 160 bytes.
-  c.reserve(3 * (r.userId.length + (r.itemId?.length ?? 0) + (r.query?.length ?? 0) + (r.sessionId?.length ?? 0)) + (r.price?.length ?? 0) + timeText.length + 160);
-  c.int(k.high);
-  c.tab();
-  c.int(k.low);
-  c.tab();
-  c.text(r.userId);
-  c.tab();
-  if (r.itemId === null) c.nul();
-  else c.text(r.itemId);
-  c.tab();
-  c.int(r.type);
-  c.tab();
-  c.ascii(timeText);
-  c.tab();
-  if (r.quantity === null) c.nul();
-  else c.int(r.quantity);
-  c.tab();
-  // Validated decimal text: digits, sign and point only.
-  if (r.price === null) c.nul();
-  else c.ascii(r.price);
-  c.tab();
-  if (r.dwellMs === null) c.nul();
-  else c.int(r.dwellMs);
-  c.tab();
-  if (r.query === null) c.nul();
-  else c.text(r.query);
-  c.tab();
-  if (r.sessionId === null) c.nul();
-  else c.text(r.sessionId);
-  c.tab();
-  c.int(batchId);
-  c.end();
 }

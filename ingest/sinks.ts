@@ -1,8 +1,8 @@
 import type { Knex } from 'knex';
-import { loadEventLines } from '../db/repositories/events-load';
+import { loadEventLines, writeEventRow, type KeyHalves } from '../db/events/load';
+import { ChunkBuffer } from '../db/events/tsv-chunk';
 import { fillItemTitles, mergeUserAttributes, upsertItems, upsertUsers, type ItemUpsert, type UserUpsert } from '../db/repositories/ingest-entities';
-import { ChunkBuffer } from './chunk-buffer';
-import { contentId, keyInto, OccurrenceCounter, writeEventRow, type KeyHalves } from './event-key';
+import { contentId, keyInto, OccurrenceCounter } from './event-key';
 import type { Binding } from './mappings/bind';
 import type { EventMapping, ItemMapping, Mapping, UserMapping } from './mappings/types';
 import type { Rejection } from './reasons';

@@ -1,26 +1,15 @@
-import { EVENT_TYPES } from '../ml/types';
+import { COLUMN_LIMITS, EVENT_TYPE_CODE, EVENT_TYPE_NAMES, type EventLoadRow } from '../db/events/row';
 import type { ItemUpsert, UserUpsert } from '../db/repositories/ingest-entities';
 import type { Binding } from './mappings/bind';
 import type { EventMapping, IdRules, ItemMapping, UserMapping } from './mappings/types';
 import { reject, Rejection } from './reasons';
 import { compileTimeParser } from './time';
 
-/** Column widths of the tables rows land in (db/migrations/001-raw-data.ts). */
-export const LIMITS = { id: 64, query: 255, title: 512, category: 512, attributes: 65535 } as const;
+/** Column widths of the tables rows land in (owned by db/events/row.ts). */
+export const LIMITS = COLUMN_LIMITS;
 
-/** One validated event, before it gets its key. */
-export interface EventRow {
-  userId: string;
-  itemId: string | null;
-  /** 1 search, 2 view, 3 cart, 4 purchase */
-  type: number;
-  ms: number;
-  quantity: number | null;
-  /** decimal text as given (validated) */
-  price: string | null;
-  dwellMs: number | null;
-  query: string | null;
-  sessionId: string | null;
+/** One validated event, before it gets its key: the events row (db/events/row.ts) and what rides along. */
+export interface EventRow extends EventLoadRow {
   /** item title carried on the line (side upsert), truncated to fit */
   title: string | null;
   /** JSON object text of user attributes carried on the line (side upsert) */
@@ -134,9 +123,9 @@ export function compileEventValidator(m: EventMapping, b: Binding): (f: Fields) 
   const userId = idRule(m.userId);
   const itemId = idRule(m.itemId);
   const time = compileTimeParser(m.time.format, m.time.zone);
-  const fixedType = 'fixed' in m.eventType ? EVENT_TYPES.indexOf(m.eventType.fixed) + 1 : 0;
+  const fixedType = 'fixed' in m.eventType ? EVENT_TYPE_CODE[m.eventType.fixed] : 0;
   const typeMap = new Map<string, number>();
-  if ('values' in m.eventType) for (const [k, v] of Object.entries(m.eventType.values)) typeMap.set(k.toLowerCase(), EVENT_TYPES.indexOf(v) + 1);
+  if ('values' in m.eventType) for (const [k, v] of Object.entries(m.eventType.values)) typeMap.set(k.toLowerCase(), EVENT_TYPE_CODE[v]);
 
   const anonymous = m.anonymousFromSession?.prefix ?? null;
   return (f) => {
@@ -162,7 +151,7 @@ export function compileEventValidator(m: EventMapping, b: Binding): (f: Fields) 
     if (item !== null && item.length > LIMITS.id) return tooLong(c.item ?? 'item', item, LIMITS.id);
     const query = field(f, iQuery);
     if (query !== null && query.length > LIMITS.query) return tooLong(c.query ?? 'query', query, LIMITS.query);
-    if (type === 1) {
+    if (type === EVENT_TYPE_CODE.search) {
       if (query === null && item === null) return reject('missing_query', 'a search needs query text');
     } else if (item === null) {
       return noItem;
@@ -179,8 +168,8 @@ export function compileEventValidator(m: EventMapping, b: Binding): (f: Fields) 
       quantity = parseInt(rawQty, 10);
       if (Math.abs(quantity) > MAX_INT) return reject('bad_quantity', `quantity ${rawQty.slice(0, 40)} is out of range`);
       if (iNegate >= 0 && (f[iNegate] ?? '').trimStart().startsWith(negPrefix)) quantity = -Math.abs(quantity);
-      if (quantity === 0 && type >= 3) return reject('bad_quantity', 'quantity 0');
-      if (quantity < 0 && type < 4) return reject('bad_quantity', `negative quantity on a ${EVENT_TYPES[type - 1] ?? ''}`);
+      if (quantity === 0 && type >= EVENT_TYPE_CODE.cart) return reject('bad_quantity', 'quantity 0');
+      if (quantity < 0 && type !== EVENT_TYPE_CODE.purchase) return reject('bad_quantity', `negative quantity on a ${EVENT_TYPE_NAMES[type - 1] ?? ''}`);
     }
 
     const price = parsePrice(field(f, iPrice));

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { JobsOptions } from 'bullmq';
+import { STORE_BUCKETS } from '../db/events/buckets';
 import { ingestDirSchema, ingestFileSchema, ingestPayloadSchema } from '../ingest/payload';
 import { PRESET_NAMES, type PresetName } from '../ingest/mappings/preset-names';
 
@@ -27,15 +28,16 @@ export const payloadSchemas = {
     k: z.number().int().positive().max(200).optional(),
     excludedItemIds: z.array(z.string().max(64)).optional(),
   }),
-  /** one bucket of customers of a scoring run; enqueued by score-all-users as its child, never by clients */
+  /** one range of customer buckets [lo, hi) of a scoring run; enqueued by score-all-users as its child, never by clients */
   'score-shard': z.object({
     runId: z.number().int().positive(),
     modelVersion: z.number().int().positive(),
     k: z.number().int().positive().max(200),
     excludedItemIds: z.array(z.string().max(64)),
-    shard: z.number().int().nonnegative(),
-    of: z.number().int().positive().max(65_535),
-  }).refine((p) => p.shard < p.of, { message: 'shard must be below of', path: ['shard'] }),
+    shard: z.number().int().nonnegative().max(STORE_BUCKETS - 1),
+    lo: z.number().int().nonnegative().max(STORE_BUCKETS - 1),
+    hi: z.number().int().positive().max(STORE_BUCKETS),
+  }).refine((p) => p.lo < p.hi, { message: 'lo must be below hi', path: ['lo'] }),
   segment: z.object({
     segments: z.number().int().min(2).max(12).optional(),
     /** affinity audiences for this run on top of AUDIENCE_ITEMS / AUDIENCE_CATEGORIES (an audience on demand) */

@@ -4,6 +4,11 @@ import type { EventRecord } from './types';
 export interface CleanOptions {
   /** Item ids that are not products (fees, postage); compared upper-cased. */
   excludedItemIds?: readonly string[];
+  /**
+   * Whether any purchase of the shop has a positive price. Found from `events` when absent; given when a shop is
+   * cleaned page by page, so that every page treats a zero price alike (dropped, or unknown when no price exists).
+   */
+  anyPositivePrice?: boolean;
 }
 
 /** Why cleaning dropped an event (the keys of {@link CleanReport.dropped}). */
@@ -11,8 +16,9 @@ export const DROP_REASONS = ['excluded_item', 'return_or_cancellation', 'zero_pr
 export type DropReason = (typeof DROP_REASONS)[number];
 
 /** What cleaning kept, what it dropped and why, and how many purchases carry a price and a quantity. */
-export interface CleanReport {
-  events: EventRecord[];
+export interface CleanReport<E extends EventRecord = EventRecord> {
+  /** kept events: the input objects, or copies (extra fields included) where quantity or price were filled in */
+  events: E[];
   raw: number;
   kept: number;
   /** every reason, 0 when none */
@@ -35,17 +41,11 @@ export interface CleanReport {
  * unknown (null), never 0. A file where no purchase has a positive price carries no prices at all: its zeros are
  * unknown too (null), so such a shop still trains. Views, carts and searches pass through untouched.
  */
-export function cleanWithReport(events: readonly EventRecord[], opts: CleanOptions = {}): CleanReport {
+export function cleanWithReport<E extends EventRecord>(events: readonly E[], opts: CleanOptions = {}): CleanReport<E> {
   const excluded = new Set((opts.excludedItemIds ?? []).map((s) => s.toUpperCase()));
-  let anyPositivePrice = false;
-  for (const e of events) {
-    if (e.type === 'purchase' && e.price !== null && e.price > 0) {
-      anyPositivePrice = true;
-      break;
-    }
-  }
+  const anyPositivePrice = opts.anyPositivePrice ?? hasPositivePrice(events);
   const dropped: Record<DropReason, number> = { excluded_item: 0, return_or_cancellation: 0, zero_price: 0, purchase_without_item: 0 };
-  const out: EventRecord[] = [];
+  const out: E[] = [];
   let purchases = 0;
   let priced = 0;
   let withQuantity = 0;
@@ -82,6 +82,12 @@ export function cleanWithReport(events: readonly EventRecord[], opts: CleanOptio
   return { events: out, raw: events.length, kept: out.length, dropped, purchases, priced, withQuantity, zeroPriceIsUnknown: !anyPositivePrice };
 }
 
+/** Whether any purchase carries a positive price (else a price of 0 means "unknown"). */
+export function hasPositivePrice(events: readonly EventRecord[]): boolean {
+  for (const e of events) if (e.type === 'purchase' && e.price !== null && e.price > 0) return true;
+  return false;
+}
+
 /** The events {@link cleanWithReport} keeps. */
 export function cleanEvents(events: readonly EventRecord[], opts: CleanOptions = {}): EventRecord[] {
   return cleanWithReport(events, opts).events;
@@ -92,7 +98,7 @@ export function cleanEvents(events: readonly EventRecord[], opts: CleanOptions =
  * drops them from what models learn items from, but how often a customer returns goods still tells how active
  * a trade customer they are (an intent feature).
  */
-export function returnEvents(events: readonly EventRecord[], opts: CleanOptions = {}): EventRecord[] {
+export function returnEvents<E extends EventRecord>(events: readonly E[], opts: CleanOptions = {}): E[] {
   const excluded = new Set((opts.excludedItemIds ?? []).map((s) => s.toUpperCase()));
   return events.filter((e) => e.type === 'purchase' && (e.quantity ?? 0) < 0 && e.itemId !== null && !excluded.has(e.itemId.toUpperCase()));
 }

@@ -1,3 +1,4 @@
+import { COLUMN_LIMITS } from '../events/row';
 import { createTable, type Migration } from './types';
 
 /** Raw data as shops send it: ingest batches, users, items and events. Ids are the shop's own strings. */
@@ -27,15 +28,15 @@ export const rawDataMigrations: Migration[] = [
     t.index(['resume_key']);
   }),
   createTable('002_users', 'users', (t) => {
-    t.string('user_id', 64).primary();
+    t.string('user_id', COLUMN_LIMITS.id).primary();
     t.json('attributes').nullable();
     t.integer('batch_id').unsigned().nullable();
     t.specificType('updated_at', 'DATETIME(3)').notNullable();
   }),
   createTable('003_items', 'items', (t) => {
-    t.string('item_id', 64).primary();
-    t.string('title', 512).nullable();
-    t.string('category', 512).nullable(); // a path: "Home > Kitchen > Mugs"
+    t.string('item_id', COLUMN_LIMITS.id).primary();
+    t.string('title', COLUMN_LIMITS.title).nullable();
+    t.string('category', COLUMN_LIMITS.category).nullable(); // a path: "Home > Kitchen > Mugs"
     t.decimal('price', 14, 4).nullable();
     t.boolean('in_stock').notNullable().defaultTo(true);
     t.json('attributes').nullable();
@@ -47,15 +48,15 @@ export const rawDataMigrations: Migration[] = [
   // re-ingest or a resumed ingest adds every event exactly once.
   createTable('004_events', 'events', (t) => {
     t.bigInteger('event_key').unsigned().primary();
-    t.string('user_id', 64).notNullable();
-    t.string('item_id', 64).nullable();
-    t.tinyint('event_type').unsigned().notNullable(); // 1 search, 2 view, 3 cart, 4 purchase
+    t.string('user_id', COLUMN_LIMITS.id).notNullable();
+    t.string('item_id', COLUMN_LIMITS.id).nullable();
+    t.tinyint('event_type').unsigned().notNullable(); // EVENT_TYPE_CODE (db/events/row.ts)
     t.specificType('occurred_at', 'DATETIME(3)').notNullable();
     t.integer('quantity').nullable(); // purchases: negative for cancellations / returns
     t.decimal('price', 14, 4).nullable();
     t.integer('dwell_ms').unsigned().nullable(); // views
-    t.string('query', 255).nullable(); // searches
-    t.string('session_id', 64).nullable();
+    t.string('query', COLUMN_LIMITS.query).nullable(); // searches
+    t.string('session_id', COLUMN_LIMITS.id).nullable();
     t.integer('batch_id').unsigned().notNullable();
   }),
 ];

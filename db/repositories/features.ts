@@ -1,19 +1,5 @@
 import type { Db } from '../knex';
-import { fromSqlTime, insertChunked, toSqlTime, withTransaction } from './sql-util';
-
-export interface InteractionRow {
-  userId: string;
-  itemId: string;
-  purchases: number;
-  quantity: number;
-  revenue: number;
-  carts: number;
-  views: number;
-  searches: number;
-  weight: number;
-  firstAt: number;
-  lastAt: number;
-}
+import { fromSqlTime, insertChunked, toSqlTime } from './sql-util';
 
 export interface UserFeatureRow {
   userId: string;
@@ -27,45 +13,27 @@ export interface UserFeatureRow {
   lastAt: number;
 }
 
-/** Replaces the derived tables in one transaction: readers see the old set or the new, never a mix. */
-export async function replaceFeatures(db: Db, interactions: InteractionRow[], users: UserFeatureRow[], asOf: number): Promise<void> {
-  await withTransaction(db, async (trx) => {
-    await trx('interactions').delete();
-    await trx('user_features').delete();
-    await insertChunked(
-      trx,
-      'interactions',
-      interactions.map((r) => ({
-        user_id: r.userId,
-        item_id: r.itemId,
-        purchases: r.purchases,
-        quantity: r.quantity,
-        revenue: r.revenue,
-        carts: r.carts,
-        views: r.views,
-        searches: r.searches,
-        weight: r.weight,
-        first_at: toSqlTime(r.firstAt),
-        last_at: toSqlTime(r.lastAt),
-      })),
-    );
-    await insertChunked(
-      trx,
-      'user_features',
-      users.map((u) => ({
-        user_id: u.userId,
-        recency_days: u.recencyDays,
-        frequency: u.frequency,
-        monetary: u.monetary,
-        tenure_days: u.tenureDays,
-        purchase_lines: u.purchaseLines,
-        events: u.events,
-        first_at: toSqlTime(u.firstAt),
-        last_at: toSqlTime(u.lastAt),
-        as_of: toSqlTime(asOf),
-      })),
-    );
-  });
+/**
+ * Adds customers' features to `table`: user_features itself, or the copy preprocess builds beside it and swaps in
+ * with the training store (db/events/store-write.ts).
+ */
+export async function insertUserFeatures(db: Db, table: string, users: readonly UserFeatureRow[], asOf: number): Promise<void> {
+  await insertChunked(
+    db,
+    table,
+    users.map((u) => ({
+      user_id: u.userId,
+      recency_days: u.recencyDays,
+      frequency: u.frequency,
+      monetary: u.monetary,
+      tenure_days: u.tenureDays,
+      purchase_lines: u.purchaseLines,
+      events: u.events,
+      first_at: toSqlTime(u.firstAt),
+      last_at: toSqlTime(u.lastAt),
+      as_of: toSqlTime(asOf),
+    })),
+  );
 }
 
 /** Every user's features, as preprocess last wrote them. */

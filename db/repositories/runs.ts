@@ -1,17 +1,11 @@
+import type { Knex } from 'knex';
 import type { Db } from '../knex';
+import { loadIntent, loadRecommendations, type IntentRow, type RecommendationRow } from './score-load';
 import { fromSqlTime, insertChunked, toSqlTime, withTransaction } from './sql-util';
 
 export type RunKind = 'scores' | 'segments';
 
-export interface RecommendationRow {
-  userId: string;
-  list: 'for-you' | 'discover';
-  rank: number;
-  itemId: string;
-  score: number;
-  reason: string;
-  reasonItemId: string | null;
-}
+export type { IntentRow, RecommendationRow } from './score-load';
 
 /** A run's item-level outputs, written once per run (by its first shard). */
 export interface RunItemRows {
@@ -67,45 +61,58 @@ export async function finishedShards(db: Db, runId: number): Promise<{ shards: n
   return { shards: Number(row?.shards ?? 0), users: Number(row?.users ?? 0) };
 }
 
+/** Replaces these customers' rows of a run (delete, then insert): writing the same customers again is safe. */
+async function replaceUserScores(trx: Knex.Transaction, runId: number, userIds: readonly string[], recs: readonly RecommendationRow[], intent: readonly IntentRow[]): Promise<void> {
+  for (let i = 0; i < userIds.length; i += 1000) {
+    const ids = userIds.slice(i, i + 1000);
+    await trx('recommendations').where({ run_id: runId }).whereIn('user_id', ids).delete();
+    await trx('user_intent').where({ run_id: runId }).whereIn('user_id', ids).delete();
+  }
+  await loadRecommendations(trx, runId, recs);
+  await loadIntent(trx, runId, intent);
+}
+
+/** Records a shard as done (and, with `items`, rewrites the run's item-level outputs) inside `trx`. */
+async function recordShard(trx: Knex.Transaction, runId: number, shard: number, users: number, items?: RunItemRows): Promise<void> {
+  if (items) {
+    await trx('similar_items').where({ run_id: runId }).delete();
+    await trx('run_item_lists').where({ run_id: runId }).delete();
+    await trx('score_runs').where({ run_id: runId }).update({ cold_start_intent: items.coldStartIntent });
+    await insertChunked(trx, 'similar_items', items.similar.map((r) => ({
+      run_id: runId, item_id: r.itemId, rank: r.rank, similar_item_id: r.similarItemId, score: r.score, reason: r.reason,
+    })), 5000);
+    await insertChunked(trx, 'run_item_lists', items.lists.map((r) => ({ run_id: runId, list: r.list, rank: r.rank, item_id: r.itemId, score: r.score, reason: r.reason })), 5000);
+  }
+  await trx('score_run_shards').where({ run_id: runId, shard }).delete();
+  await trx('score_run_shards').insert({ run_id: runId, shard, users, finished_at: toSqlTime(Date.now()) });
+}
+
 /**
- * Writes one shard of recommendations and intent scores for a run. Re-writing a shard replaces it (retries are
- * safe). With `shard`, the shard's completion is recorded in the same transaction as its rows; with `items`,
+ * Writes one shard of recommendations and intent scores for a run at once. Re-writing a shard replaces it (retries
+ * are safe). With `shard`, the shard's completion is recorded in the same transaction as its rows; with `items`,
  * the run's item-level outputs are (re)written in that transaction too, so they are there when the run publishes.
  */
 export async function writeScoreShard(
-  db: Db, runId: number, userIds: string[], recs: RecommendationRow[], intent: { userId: string; probability: number; horizonDays: number }[],
-  shard?: number, items?: RunItemRows,
+  db: Db, runId: number, userIds: string[], recs: RecommendationRow[], intent: IntentRow[], shard?: number, items?: RunItemRows,
 ): Promise<void> {
   await withTransaction(db, async (trx) => {
-    if (items) {
-      await trx('similar_items').where({ run_id: runId }).delete();
-      await trx('run_item_lists').where({ run_id: runId }).delete();
-      await trx('score_runs').where({ run_id: runId }).update({ cold_start_intent: items.coldStartIntent });
-      await insertChunked(trx, 'similar_items', items.similar.map((r) => ({
-        run_id: runId, item_id: r.itemId, rank: r.rank, similar_item_id: r.similarItemId, score: r.score, reason: r.reason,
-      })), 5000);
-      await insertChunked(trx, 'run_item_lists', items.lists.map((r) => ({ run_id: runId, list: r.list, rank: r.rank, item_id: r.itemId, score: r.score, reason: r.reason })), 5000);
-    }
-    if (shard !== undefined) {
-      await trx('score_run_shards').where({ run_id: runId, shard }).delete();
-      await trx('score_run_shards').insert({ run_id: runId, shard, users: userIds.length, finished_at: toSqlTime(Date.now()) });
-    }
-    for (let i = 0; i < userIds.length; i += 1000) {
-      const ids = userIds.slice(i, i + 1000);
-      await trx('recommendations').where({ run_id: runId }).whereIn('user_id', ids).delete();
-      await trx('user_intent').where({ run_id: runId }).whereIn('user_id', ids).delete();
-    }
-    await insertChunked(
-      trx,
-      'recommendations',
-      recs.map((r) => ({ run_id: runId, user_id: r.userId, list: r.list, rank: r.rank, item_id: r.itemId, score: r.score, reason: r.reason, reason_item_id: r.reasonItemId })),
-    );
-    await insertChunked(
-      trx,
-      'user_intent',
-      intent.map((r) => ({ run_id: runId, user_id: r.userId, probability: r.probability, horizon_days: r.horizonDays })),
-    );
+    if (shard !== undefined) await recordShard(trx, runId, shard, userIds.length, items);
+    await replaceUserScores(trx, runId, userIds, recs, intent);
   });
+}
+
+/**
+ * Writes one page of a shard's customers (one transaction). A shard writes page after page, so it never holds
+ * all of its customers' rows; a retried shard rewrites the same customers' rows. The rows stay invisible until the
+ * run publishes, which it does only after every shard recorded itself done ({@link finishScoreShard}).
+ */
+export async function writeScorePage(db: Db, runId: number, userIds: readonly string[], recs: readonly RecommendationRow[], intent: readonly IntentRow[]): Promise<void> {
+  await withTransaction(db, (trx) => replaceUserScores(trx, runId, userIds, recs, intent));
+}
+
+/** Records a shard whose pages are all written as done (with the run's item-level outputs, from its first shard). */
+export async function finishScoreShard(db: Db, runId: number, shard: number, users: number, items?: RunItemRows): Promise<void> {
+  await withTransaction(db, (trx) => recordShard(trx, runId, shard, users, items));
 }
 
 /** Writes a segmentation run's segments and members. */

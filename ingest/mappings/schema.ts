@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { EVENT_TYPES } from '../../ml/types';
+import { EVENT_TYPE_NAMES } from '../../db/events/row';
 import type { Mapping } from './types';
 
 /**
@@ -23,7 +23,7 @@ const eventMapping = z
       .object({ user: column, item: column.optional(), eventType: column.optional(), time: column, quantity: column.optional(), price: column.optional(), query: column.optional(), dwell: column.optional(), session: column.optional(), itemTitle: column.optional() })
       .strict(),
     userAttributes: z.record(z.string(), column).optional(),
-    eventType: z.union([z.object({ fixed: z.enum(EVENT_TYPES) }).strict(), z.object({ values: z.record(z.string(), z.enum(EVENT_TYPES)) }).strict()]),
+    eventType: z.union([z.object({ fixed: z.enum(EVENT_TYPE_NAMES) }).strict(), z.object({ values: z.record(z.string(), z.enum(EVENT_TYPE_NAMES)) }).strict()]),
     time: z.object({ format: z.string().min(1).max(64), zone: z.string().min(1).max(64) }).strict().default({ format: 'auto', zone: 'UTC' }),
     userId: idRules.optional(),
     itemId: idRules.optional(),

@@ -1,5 +1,4 @@
-import { cleanWithReport, DROP_REASONS, type DropReason } from '../../ml/clean';
-import type { EventRecord } from '../../ml/types';
+import { DROP_REASONS, type CleanReport, type DropReason } from '../../ml/clean';
 import { BadInputError } from '../../config/errors';
 
 /** Below this share of events kept, preprocess and train say so in their result (Bull Board, demo summary). */
@@ -34,27 +33,47 @@ function describeDrops(dropped: Record<DropReason, number>): string {
 }
 
 /**
- * Cleans a job's raw events and reports every drop by reason. Keeping less than half is a warning in the
- * result; keeping none fails the job without retries (the same data would be dropped again), saying why.
+ * What cleaning did to a job's events, summed over the pages it cleaned them in (preprocess cleans a shop page
+ * by page). `finish` reports every drop by reason: keeping less than half is a warning in the result; keeping
+ * none fails the job without retries (the same data would be dropped again), saying why.
  */
-export function cleanForJob(
-  raw: readonly EventRecord[], excludedItemIds: readonly string[], job: string,
-): { events: EventRecord[]; quality: EventQuality } {
-  const r = cleanWithReport(raw, { excludedItemIds });
-  if (r.kept === 0) {
-    throw new BadInputError(`${job}: kept none of ${r.raw.toLocaleString('en-US')} events: ${describeDrops(r.dropped)}`);
+export class QualityTally {
+  private raw = 0;
+  private kept = 0;
+  private readonly dropped: Record<DropReason, number> = { excluded_item: 0, return_or_cancellation: 0, zero_price: 0, purchase_without_item: 0 };
+  private purchases = 0;
+  private priced = 0;
+  private withQuantity = 0;
+
+  /** Adds one page's cleaning report. */
+  add(r: Omit<CleanReport, 'events' | 'zeroPriceIsUnknown'>): void {
+    this.raw += r.raw;
+    this.kept += r.kept;
+    for (const k of DROP_REASONS) this.dropped[k] += r.dropped[k];
+    this.purchases += r.purchases;
+    this.priced += r.priced;
+    this.withQuantity += r.withQuantity;
   }
-  const keptShare = r.kept / Math.max(1, r.raw);
-  const warnings: string[] = [];
-  if (keptShare < KEPT_SHARE_WARNING) {
-    warnings.push(`${job} kept ${(keptShare * 100).toFixed(1)}% of ${r.raw.toLocaleString('en-US')} events (less than half): ${describeDrops(r.dropped)}`);
+
+  /** Raw events counted so far. */
+  get rawEvents(): number {
+    return this.raw;
   }
-  if (r.purchases === 0) warnings.push(`${job}: no purchase among the kept events; train needs purchases to learn from`);
-  return {
-    events: r.events,
-    quality: {
-      rawEvents: r.raw, keptEvents: r.kept, keptShare: Math.round(keptShare * 1e4) / 1e4, droppedByReason: r.dropped,
-      purchases: r.purchases, pricedPurchases: r.priced, purchasesWithQuantity: r.withQuantity, warnings,
-    },
-  };
+
+  /** The job's quality report; throws BadInputError when nothing was kept. */
+  finish(job: string): EventQuality {
+    if (this.kept === 0) {
+      throw new BadInputError(`${job}: kept none of ${this.raw.toLocaleString('en-US')} events: ${describeDrops(this.dropped)}`);
+    }
+    const keptShare = this.kept / Math.max(1, this.raw);
+    const warnings: string[] = [];
+    if (keptShare < KEPT_SHARE_WARNING) {
+      warnings.push(`${job} kept ${(keptShare * 100).toFixed(1)}% of ${this.raw.toLocaleString('en-US')} events (less than half): ${describeDrops(this.dropped)}`);
+    }
+    if (this.purchases === 0) warnings.push(`${job}: no purchase among the kept events; train needs purchases to learn from`);
+    return {
+      rawEvents: this.raw, keptEvents: this.kept, keptShare: Math.round(keptShare * 1e4) / 1e4, droppedByReason: { ...this.dropped },
+      purchases: this.purchases, pricedPurchases: this.priced, purchasesWithQuantity: this.withQuantity, warnings,
+    };
+  }
 }

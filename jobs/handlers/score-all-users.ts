@@ -1,16 +1,19 @@
 import { WaitingChildrenError } from 'bullmq';
-import { countUsers } from '../../db/repositories/behaviour';
+import { bucketStats, planShards, type BucketRange } from '../../db/events';
 import { getActiveModel, loadArtifact } from '../../db/repositories/models';
 import { createRun, failRun, findRunOfJob, finishedShards, publishRun, pruneRuns, type OwnedRun } from '../../db/repositories/runs';
 import { jobIdFor } from '../catalogue';
 import type { ChildControl, Handler, JobContext } from '../context';
 import { require_ } from '../../config/errors';
+import { requireStore } from '../store-input';
 import { CHAMPION_KIND } from './train';
 
 /** What a scoring run was planned with (stored in the run's params, read back when the job runs again). */
 interface Plan {
   k: number;
   shards: number;
+  /** each shard's bucket range [lo, hi), in shard order */
+  ranges?: BucketRange[];
   excludedItemIds: string[];
   plannedAt: number;
 }
@@ -62,8 +65,9 @@ async function resume(run: OwnedRun, children: ChildControl, ctx: JobContext): P
 
 /**
  * Scores every customer with the active model (or a named version) and publishes the run in one atomic step.
- * The customers are split into buckets of about SCORE_SHARD_USERS; each bucket is a `score-shard` child job
- * that any scoring worker may take, so a run spreads over every machine consuming this queue. This job parks
+ * The training store's customer buckets are split into ranges of about SCORE_SHARD_USERS customers; each range
+ * is a `score-shard` child job that reads only its index range of the store, and any scoring worker may take
+ * it, so a run spreads over every machine consuming this queue at no extra reads. This job parks
  * until its shards finish, runs again, and publishes only when every shard has written its rows.
  */
 export const scoreAllUsers: Handler<'score-all-users'> = async (payload, ctx) => {
@@ -75,19 +79,24 @@ export const scoreAllUsers: Handler<'score-all-users'> = async (payload, ctx) =>
   const version = payload.modelVersion ?? (await getActiveModel(ctx.db, CHAMPION_KIND))?.version;
   require_(version !== undefined, 'no active model: run train first');
   require_((await loadArtifact(ctx.db, version)) !== null, `model version ${version} does not exist`);
-  const users = await countUsers(ctx.db);
+  await requireStore(ctx.db, 'score-all-users');
+  const stats = await bucketStats(ctx.db);
+  const users = stats.reduce((n, s) => n + s.customers, 0);
   require_(users > 0, 'no customers to score');
+  // Ranges of customer buckets with about SCORE_SHARD_USERS customers each: together they read the store once.
+  const ranges = planShards(stats, ctx.config.SCORE_SHARD_USERS);
   const plan: Plan = {
     k: payload.k ?? ctx.config.TOP_K,
-    shards: Math.max(1, Math.ceil(users / ctx.config.SCORE_SHARD_USERS)),
+    shards: ranges.length,
+    ranges,
     excludedItemIds: payload.excludedItemIds ?? ctx.config.EXCLUDED_ITEM_IDS,
     plannedAt: Date.now(),
   };
   const runId = await createRun(ctx.db, 'scores', version, { ...plan }, ctx.jobId);
   try {
-    await ctx.children.add(Array.from({ length: plan.shards }, (_, shard) => ({
+    await ctx.children.add(ranges.map((r, shard) => ({
       name: 'score-shard' as const,
-      data: { runId, modelVersion: version, k: plan.k, excludedItemIds: plan.excludedItemIds, shard, of: plan.shards },
+      data: { runId, modelVersion: version, k: plan.k, excludedItemIds: plan.excludedItemIds, shard, lo: r.lo, hi: r.hi },
       jobId: jobIdFor('score-shard', `${runId}-${shard}`),
     })));
   } catch (err) {

@@ -1,15 +1,17 @@
-import { loadAllEvents } from '../../db/repositories/behaviour';
+import { bucketStats, readStorePages, type StorePage } from '../../db/events';
 import { loadArtifact } from '../../db/repositories/models';
-import { writeScoreShard, type RecommendationRow } from '../../db/repositories/runs';
+import { finishScoreShard, writeScorePage, type RecommendationRow } from '../../db/repositories/runs';
 import { selectBackend } from '../../ml/backend';
-import { cleanEvents, returnEvents } from '../../ml/clean';
-import { deserializeModel, scoreUsers, type EventRecord } from '../../ml';
+import { deserializeModel, scoreUsers, type ChampionModel, type EventRecord } from '../../ml';
 import { runItems } from '../../ml/run-items';
 import type { Handler } from '../context';
 import { BadInputError, require_ } from '../../config/errors';
+import { extraExclusions, requireStore, withoutItems } from '../store-input';
 
-/** Customers scored between two progress reports (Bull Board shows users and users per second). */
-const PROGRESS_SLICE = 500;
+/** Customers handed to the model at once (its per-call set-up is amortised; memory stays small). */
+const SCORE_SLICE = 500;
+/** Store rows per page: a page of complete customers is read, scored and written before the next one. */
+const PAGE_ROWS = 50_000;
 
 function groupByUser(events: readonly EventRecord[]): Map<string, EventRecord[]> {
   const byUser = new Map<string, EventRecord[]>();
@@ -21,46 +23,84 @@ function groupByUser(events: readonly EventRecord[]): Map<string, EventRecord[]>
   return byUser;
 }
 
-/**
- * One shard of a scoring run, enqueued by score-all-users as its child: scores one bucket of customers
- * (CRC32(user_id) mod `of`) with the run's pinned model version and writes their lists and intent into the
- * run, recording the shard as done in the same transaction. Idempotent: a retry rewrites the same rows.
- * Shard 0 also writes what does not depend on customers (similar items, cold-start lists).
- */
-export const scoreShard: Handler<'score-shard'> = async (p, ctx) => {
-  const started = Date.now();
-  const backend = await selectBackend(ctx.config.ML_BACKEND);
-  const artifact = await loadArtifact(ctx.db, p.modelVersion);
-  require_(artifact !== null, `model version ${p.modelVersion} does not exist`);
-  let model: ReturnType<typeof deserializeModel>;
-  try {
-    model = deserializeModel(artifact);
-  } catch (err) {
-    // A corrupt or foreign artefact stays corrupt: fail once, naming the version, instead of retrying.
-    throw new BadInputError(`model version ${p.modelVersion} is unreadable: ${err instanceof Error ? err.message : String(err)}`);
-  }
-  const raw = await loadAllEvents(ctx.db, (n) => ctx.progress(2, { phase: 'loading events', loaded: n }), 100_000, { index: p.shard, of: p.of });
-  const excluded = { excludedItemIds: p.excludedItemIds };
-  const byUser = groupByUser(cleanEvents(raw, excluded));
-  const returnsByUser = groupByUser(returnEvents(raw, excluded));
-  const userIds = [...byUser.keys()].sort();
+/** Lists and intent of one page's customers, as rows. */
+function scorePage(model: ChampionModel, page: StorePage, k: number, excluded: Set<string> | null) {
+  const byUser = groupByUser(withoutItems(page.events, excluded));
+  const returnsByUser = groupByUser(withoutItems(page.returns, excluded));
   const recs: RecommendationRow[] = [];
   const intent: { userId: string; probability: number; horizonDays: number }[] = [];
-  for (let i = 0; i < userIds.length; i += PROGRESS_SLICE) {
-    const ids = userIds.slice(i, i + PROGRESS_SLICE);
-    const scored = scoreUsers(model, ids.flatMap((u) => byUser.get(u) ?? []), ids, { k: p.k, returns: ids.flatMap((u) => returnsByUser.get(u) ?? []) });
+  for (let i = 0; i < page.userIds.length; i += SCORE_SLICE) {
+    const ids = page.userIds.slice(i, i + SCORE_SLICE);
+    const scored = scoreUsers(model, ids.flatMap((u) => byUser.get(u) ?? []), ids, { k, returns: ids.flatMap((u) => returnsByUser.get(u) ?? []) });
     for (const u of scored) {
       u.forYou.forEach((r, rank) => recs.push({ userId: u.userId, list: 'for-you', rank: rank + 1, ...r }));
       u.discover.forEach((r, rank) => recs.push({ userId: u.userId, list: 'discover', rank: rank + 1, ...r }));
       // The horizon is the one the model was trained for, not today's config.
       intent.push({ userId: u.userId, probability: u.intent, horizonDays: model.horizonDays });
     }
-    const done = i + ids.length;
-    await ctx.progress(5 + (85 * done) / userIds.length, { phase: 'scoring', users: done, of: userIds.length, usersPerSecond: Math.round(done / ((Date.now() - started) / 1000 || 1)) });
   }
-  // The first shard also writes the run's item-level outputs (similar items, cold-start lists), in its transaction.
-  const items = p.shard === 0 ? runItems(model, p.k) : undefined;
-  await writeScoreShard(ctx.db, p.runId, userIds, recs, intent, p.shard, items);
+  return { recs, intent };
+}
+
+/**
+ * One shard of a scoring run, enqueued by score-all-users as its child: scores the customers of one range of
+ * store buckets [lo, hi) with the run's pinned model version. It reads only that range of the training store
+ * (an index range), page by page, and writes each page's lists and intent before reading on, so its memory is
+ * one page and the model, whatever the shard's size. The shard records itself done only after its last page;
+ * the run publishes only when every shard did. Idempotent: a retry rewrites the same customers' rows. Shard 0
+ * also writes what does not depend on customers (similar items, cold-start lists).
+ */
+export const scoreShard: Handler<'score-shard'> = async (p, ctx) => {
+  const started = Date.now();
+  const backend = await selectBackend(ctx.config.ML_BACKEND);
+  const artifact = await loadArtifact(ctx.db, p.modelVersion);
+  require_(artifact !== null, `model version ${p.modelVersion} does not exist`);
+  let model: ChampionModel;
+  try {
+    model = deserializeModel(artifact);
+  } catch (err) {
+    // A corrupt or foreign artefact stays corrupt: fail once, naming the version, instead of retrying.
+    throw new BadInputError(`model version ${p.modelVersion} is unreadable: ${err instanceof Error ? err.message : String(err)}`);
+  }
+  const store = await requireStore(ctx.db, 'score-shard');
+  const excluded = extraExclusions(store, p.excludedItemIds);
+  const range = { lo: p.lo, hi: p.hi };
+  const expected = (await bucketStats(ctx.db)).reduce((n, s) => n + (s.bucket >= p.lo && s.bucket < p.hi ? s.customers : 0), 0);
+  // Where the time goes (the scale bench sums these over shards): reading, scoring (model and top-K), writing.
+  const seconds = { read: 0, score: 0, write: 0 };
+  let users = 0;
+  let rows = 0;
+  const pages = readStorePages(ctx.db, range, PAGE_ROWS);
+  let t = Date.now();
+  let next = pages.next();
+  for (;;) {
+    const r = await next;
+    seconds.read += (Date.now() - t) / 1000;
+    if (r.done) break;
+    const page = r.value;
+    // The next page's query runs on the server while this one is scored (its failure surfaces at the await above).
+    next = pages.next();
+    next.catch(() => undefined);
+    t = Date.now();
+    const out = scorePage(model, page, p.k, excluded);
+    seconds.score += (Date.now() - t) / 1000;
+    t = Date.now();
+    await writeScorePage(ctx.db, p.runId, page.userIds, out.recs, out.intent);
+    seconds.write += (Date.now() - t) / 1000;
+    users += page.userIds.length;
+    rows += out.recs.length + out.intent.length;
+    await ctx.progress(5 + (90 * users) / Math.max(1, expected), {
+      phase: 'scoring', users, of: expected, usersPerSecond: Math.round(users / ((Date.now() - started) / 1000 || 1)),
+    });
+    t = Date.now();
+  }
+  // The first shard also writes the run's item-level outputs (similar items, cold-start lists), with its record.
+  t = Date.now();
+  await finishScoreShard(ctx.db, p.runId, p.shard, users, p.shard === 0 ? runItems(model, p.k) : undefined);
+  seconds.write += (Date.now() - t) / 1000;
   await ctx.progress(100);
-  return { shard: p.shard, users: userIds.length, backend, seconds: (Date.now() - started) / 1000 };
+  return {
+    shard: p.shard, lo: p.lo, hi: p.hi, users, rows, backend, seconds: (Date.now() - started) / 1000,
+    readSeconds: seconds.read, scoreSeconds: seconds.score, writeSeconds: seconds.write,
+  };
 };

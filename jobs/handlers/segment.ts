@@ -1,12 +1,12 @@
-import { loadAllEvents } from '../../db/repositories/behaviour';
+import { ALL_BUCKETS, loadStoreRange } from '../../db/events';
 import { liveSegmentation, loadCatalogue, publishedIntent, publishedScoresRun } from '../../db/repositories/campaign-inputs';
 import { writeAudiences, writeLifecycle } from '../../db/repositories/campaign-writes';
 import { createRun, failRun, findRunOfJob, publishRun, pruneRuns, writeSegments } from '../../db/repositories/runs';
 import { selectBackend } from '../../ml/backend';
 import { computeCampaignRun } from '../../ml/campaign-run';
-import { cleanEvents, returnEvents } from '../../ml/clean';
 import type { Handler } from '../context';
 import { require_ } from '../../config/errors';
+import { extraExclusions, requireStore, withoutItems } from '../store-input';
 import { writeAllNewIn, writeCampaign } from './segment-campaigns';
 
 /**
@@ -20,9 +20,11 @@ export const segment: Handler<'segment'> = async (payload, ctx) => {
   if (owned?.status === 'published') return { runId: owned.runId, members: owned.users, alreadyPublished: true };
   // The churn model may train an MLP (tfjs): the backend must be chosen first in this thread.
   const backend = await selectBackend(ctx.config.ML_BACKEND);
-  const raw = await loadAllEvents(ctx.db, (n) => ctx.progress(5, { phase: 'loading events', loaded: n }));
-  const excluded = { excludedItemIds: ctx.config.EXCLUDED_ITEM_IDS };
-  const events = cleanEvents(raw, excluded);
+  // Every customer's clean events from the training store, read bucket range by range (nothing cleaned again).
+  const store = await requireStore(ctx.db, 'segment');
+  const all = await loadStoreRange(ctx.db, ALL_BUCKETS, (n) => ctx.progress(5, { phase: 'reading the training store', rows: n, of: store.events + store.returns }));
+  const excluded = extraExclusions(store, ctx.config.EXCLUDED_ITEM_IDS);
+  const events = withoutItems(all.events, excluded);
   require_(events.some((e) => e.type === 'purchase'), 'no purchases to segment customers by: ingest events and run preprocess first');
   const anchor = events.reduce((m, e) => Math.max(m, e.ts), 0) + 1;
   const [items, previous, intent, scoresRunId] = await Promise.all([loadCatalogue(ctx.db), liveSegmentation(ctx.db), publishedIntent(ctx.db), publishedScoresRun(ctx.db)]);
@@ -33,7 +35,7 @@ export const segment: Handler<'segment'> = async (payload, ctx) => {
     rules: { newDays: c.LIFECYCLE_NEW_DAYS, lapsedDays: c.LIFECYCLE_LAPSED_DAYS, atRiskProbability: c.AT_RISK_PROBABILITY },
     audienceItems: [...c.AUDIENCE_ITEMS, ...(payload.audiences?.items ?? [])], audienceCategories: [...c.AUDIENCE_CATEGORIES, ...(payload.audiences?.categories ?? [])],
     audienceSize: c.AUDIENCE_SIZE, highIntentMinProbability: c.HIGH_INTENT_MIN_PROBABILITY, newInDays: c.NEW_IN_DAYS,
-    returns: returnEvents(raw, excluded), progress: (phase) => ctx.progress(20, { phase }),
+    returns: withoutItems(all.returns, excluded), progress: (phase) => ctx.progress(20, { phase }),
   });
   const seg = run.segmentation;
   const members = seg.segments.reduce((n, s) => n + s.userIds.length, 0);

@@ -1,13 +1,12 @@
-import { loadAllEvents } from '../../db/repositories/behaviour';
+import { bucketStats, loadStoreRange, planSample } from '../../db/events';
 import { getActiveModel, registerModel } from '../../db/repositories/models';
 import { selectBackend } from '../../ml/backend';
-import { returnEvents } from '../../ml/clean';
 import {
   describeSelection, evaluateProtocol, fitChampion, planHoldout, serializeModel, servedGateMetrics, shouldPromote, type GateMetrics,
 } from '../../ml';
 import type { Handler } from '../context';
-import { require_ } from '../../config/errors';
-import { cleanForJob } from './event-quality';
+import type { EventQuality } from './event-quality';
+import { extraExclusions, requireStore, withoutItems } from '../store-input';
 
 export const CHAMPION_KIND = 'champion';
 
@@ -23,10 +22,23 @@ export const train: Handler<'train'> = async (payload, ctx) => {
   const k = payload.k ?? ctx.config.TOP_K;
   const horizonDays = payload.horizonDays ?? ctx.config.INTENT_HORIZON_DAYS;
   const excludedItemIds = payload.excludedItemIds ?? ctx.config.EXCLUDED_ITEM_IDS;
-  const raw = await loadAllEvents(ctx.db, (n) => ctx.progress(2, { phase: 'loading events', loaded: n }));
-  require_(raw.length > 0, 'no events to train on: run an ingest first');
-  const { events, quality } = cleanForJob(raw, excludedItemIds, 'train');
-  for (const w of quality.warnings) ctx.log(`warning: ${w}`);
+  // The clean events preprocess stored, read by customer bucket: all of them, or whole buckets up to the budget.
+  const store = await requireStore(ctx.db, 'train');
+  const samplePlan = planSample(await bucketStats(ctx.db), ctx.config.TRAIN_MAX_EVENTS);
+  const sample = {
+    sampled: samplePlan.sampled, buckets: samplePlan.range.hi - samplePlan.range.lo, customers: samplePlan.customers, events: samplePlan.events, rows: samplePlan.rows,
+    ofCustomers: samplePlan.totalCustomers, ofEvents: samplePlan.totalEvents, budget: ctx.config.TRAIN_MAX_EVENTS,
+  };
+  if (samplePlan.sampled) {
+    ctx.log(`sample: ${samplePlan.customers} of ${samplePlan.totalCustomers} customers (${sample.buckets} buckets), ${samplePlan.rows} of ${samplePlan.totalRows} rows (TRAIN_MAX_EVENTS ${ctx.config.TRAIN_MAX_EVENTS})`);
+  }
+  const slice = await loadStoreRange(ctx.db, samplePlan.range, (n) => ctx.progress(2, { phase: 'reading the training store', rows: n, of: samplePlan.rows }));
+  const extra = extraExclusions(store, excludedItemIds);
+  const events = withoutItems(slice.events, extra);
+  const returns = withoutItems(slice.returns, extra);
+  // What preprocess reported when it cleaned the store (train cleans nothing again).
+  const quality = store.quality as unknown as EventQuality;
+  for (const w of quality.warnings) ctx.log(`warning (preprocess): ${w}`);
   const lastTs = events.reduce((m, e) => Math.max(m, e.ts), 0);
   const plan = planHoldout(events, horizonDays);
   ctx.log(`holdout: ${plan.protocol}: ${plan.note}`);
@@ -35,8 +47,8 @@ export const train: Handler<'train'> = async (payload, ctx) => {
   await ctx.progress(10, { phase: 'holdout evaluation', events: events.length });
   // The protocol logs each phase; each line also nudges progress so Bull Board shows a live job.
   let phase = 10;
-  // The protocol cleans what it is given; hand it the raw events so nothing is cleaned twice.
-  const report = await evaluateProtocol(raw, {
+  // The protocol cleans what it is given (nothing to drop in clean events) and takes the returns apart again.
+  const report = await evaluateProtocol([...events, ...returns], {
     excludedItemIds,
     splitTs: plan.splitTs,
     testFromTs: plan.testFromTs,
@@ -54,7 +66,7 @@ export const train: Handler<'train'> = async (payload, ctx) => {
     },
   });
   await ctx.progress(60, { phase: 'fitting on all data' });
-  const model = await fitChampion(events, { asOf: lastTs, k, horizonDays, returns: returnEvents(raw, { excludedItemIds }) });
+  const model = await fitChampion(events, { asOf: lastTs, k, horizonDays, returns });
   // The lists serve what won on the holdout (the refit keeps the choice; its figures are the holdout's).
   if (report.selection) model.params.serve = { forYou: report.selection.for_you.choice, discover: report.selection.discover.choice };
   const artifact = serializeModel(model);
@@ -72,7 +84,7 @@ export const train: Handler<'train'> = async (payload, ctx) => {
       kind: CHAMPION_KIND,
       backend,
       params: { k, horizonDays, excludedItemIds: excludedItemIds.length, ...model.params },
-      dataWindow: { from: new Date(events.reduce((m, e) => Math.min(m, e.ts), lastTs)).toISOString(), split: new Date(Math.min(plan.splitTs, lastTs)).toISOString(), protocol: plan.protocol, testUsers: plan.testUsers, to: new Date(lastTs).toISOString(), events: events.length, quality },
+      dataWindow: { from: new Date(events.reduce((m, e) => Math.min(m, e.ts), lastTs)).toISOString(), split: new Date(Math.min(plan.splitTs, lastTs)).toISOString(), protocol: plan.protocol, testUsers: plan.testUsers, to: new Date(lastTs).toISOString(), events: events.length, quality, sample },
       metrics,
       baselines,
       decision,
@@ -84,7 +96,7 @@ export const train: Handler<'train'> = async (payload, ctx) => {
   await ctx.progress(100);
   return {
     version, promoted: gate.promote, decision, backend, trainSeconds, artifactBytes: artifact.length, metrics,
-    events: quality, monetary: model.params.monetary, warnings: quality.warnings,
+    events: quality, sample, monetary: model.params.monetary, warnings: quality.warnings,
     protocol: { name: plan.protocol, note: plan.note, testUsers: plan.testUsers },
     served: report.selection ? { forYou: report.selection.for_you.served, discover: report.selection.discover.served } : null,
   };

@@ -10,13 +10,14 @@ import { exitWithUsage, parseCli, type CliSpec } from '../../config/cli';
 import { artefactBench } from './artefact';
 import { catalogueBench } from './catalogue';
 import { ingestBench } from './ingest';
+import { scaleBench } from './scale';
 import { servingBench } from './serving';
 import type { Bench } from './types';
 
 export type { Bench } from './types';
 
 /** Every bench `npm run bench` knows. */
-export const BENCHES: Bench[] = [ingestBench, catalogueBench, servingBench, artefactBench];
+export const BENCHES: Bench[] = [ingestBench, catalogueBench, servingBench, artefactBench, scaleBench];
 
 function table(name: string, figures: Record<string, number | string>): string {
   const rows = Object.entries(figures).map(([k, v]) => [k, typeof v === 'number' ? (Number.isInteger(v) ? String(v) : v.toFixed(3)) : v]);
@@ -30,7 +31,7 @@ const CLI = {
   command: 'npm run bench --',
   summary: 'Runs the benches (all, or those named), prints a table of figures for each and writes REPORTS_DIR/bench-NAME.json.',
   positionals: [{ name: 'NAME', description: 'a bench to run (default: every one)', many: true }],
-  options: { scale: { type: 'string', value: 'F', description: 'artefact: the catalogue shape\'s scale (default 2: 100,000 items)' } },
+  options: { scale: { type: 'string', value: 'F', description: 'artefact: the catalogue shape\'s scale (default 2: 100,000 items); scale: the share of 1,000,000 customers / 100,000 items (default 0.02)' } },
   notes: `benches:\n${BENCHES.map((b) => `  ${b.name.padEnd(12)}${b.description}`).join('\n')}`,
 } satisfies CliSpec;
 

@@ -8,7 +8,7 @@ import { pipeline } from 'node:stream/promises';
 import { createGunzip } from 'node:zlib';
 import { loadConfig, type Config } from '../../config';
 import { createDb } from '../../db/knex';
-import { countEvents } from '../../db/repositories/events-load';
+import { countEvents } from '../../db/events/load';
 import { createBareRetailTable, dropDatabase, loadCsvFile, resetIngestTables } from '../../db/repositories/ingest-baseline';
 import { setupDatabase } from '../../db/setup';
 import { runIngest } from '../../ingest';

@@ -4,7 +4,8 @@ import type { EventMapping, Mapping } from '../../ingest/mappings/types';
 import { Rejection } from '../../ingest/reasons';
 import { readRecords } from '../../ingest/records';
 import { compileEventValidator, type EventRow } from '../../ingest/validate';
-import { EVENT_TYPES, type EventRecord } from '../../ml/types';
+import { decodeEventType } from '../../db/events/row';
+import type { EventRecord } from '../../ml/types';
 
 /** A shop's events file read as ingest would read it, without a database. */
 export interface FileEvents {
@@ -17,7 +18,7 @@ export interface FileEvents {
 /** The event an accepted row becomes once stored and loaded back (DECIMAL price as a number). */
 export function rowToEvent(r: EventRow): EventRecord {
   return {
-    userId: r.userId, itemId: r.itemId, type: EVENT_TYPES[r.type - 1] ?? 'view', ts: r.ms, quantity: r.quantity,
+    userId: r.userId, itemId: r.itemId, type: decodeEventType(r.type), ts: r.ms, quantity: r.quantity,
     price: r.price === null ? null : Math.round(Number(r.price) * 1e4) / 1e4, query: r.query, dwellMs: r.dwellMs, sessionId: r.sessionId,
   };
 }

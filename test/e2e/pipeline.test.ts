@@ -108,7 +108,7 @@ describe('end to end: upload → ingest → nightly pipeline → served lists an
     expect(new Set((recs.body.items as { itemId: string }[]).map((i) => i.itemId)).size).toBe(20);
     expect(recs.body).toMatchObject({ runId: expect.any(Number), modelVersion: 1 });
     const discover = await get(`/v1/users/${top!.user_id}/recommendations?list=discover&limit=10`).expect(200);
-    const rows = await env.db('interactions').where({ user_id: top!.user_id }).select<{ item_id: string }[]>('item_id');
+    const rows = await env.db('training_events').where({ user_id: top!.user_id, event_type: 4 }).andWhere('quantity', '>', 0).select<{ item_id: string }[]>('item_id');
     const bought = new Set(rows.map((r) => r.item_id));
     for (const item of discover.body.items as { itemId: string }[]) expect(bought.has(item.itemId)).toBe(false);
     const intent = await get(`/v1/users/${top!.user_id}/intent`).expect(200);

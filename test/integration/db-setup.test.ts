@@ -15,8 +15,10 @@ describe('database setup', () => {
     const [rows] = (await env.db.raw('SHOW TABLES')) as [Record<string, string>[]];
     const tables = rows.map((r) => Object.values(r)[0]).sort();
     expect(tables).toEqual(
-      expect.arrayContaining(['events', 'ingest_batches', 'interactions', 'items', 'models', 'published_runs', 'recommendations', 'score_runs', 'segment_members', 'segments', 'user_features', 'user_intent', 'users']),
+      expect.arrayContaining(['events', 'ingest_batches', 'items', 'models', 'published_runs', 'recommendations', 'score_runs', 'segment_members', 'segments', 'training_buckets', 'training_events', 'training_store', 'user_features', 'user_intent', 'users']),
     );
+    // Nothing read the per-(user, item) aggregates: the stages after preprocess read the training store.
+    expect(tables).not.toContain('interactions');
   });
 
   it('gives the API user SELECT and nothing more', async () => {

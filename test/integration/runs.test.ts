@@ -1,4 +1,4 @@
-import { createRun, failRun, findRunOfJob, finishedShards, publishRun, pruneRuns, writeScoreShard } from '../../db/repositories/runs';
+import { createRun, failRun, findRunOfJob, finishedShards, finishScoreShard, publishRun, pruneRuns, writeScorePage, writeScoreShard } from '../../db/repositories/runs';
 import { createTestDb, testConfig } from '../helpers/env';
 
 describe('scoring runs: shard bookkeeping and pruning (real MariaDB)', () => {
@@ -21,6 +21,26 @@ describe('scoring runs: shard bookkeeping and pruning (real MariaDB)', () => {
     expect(await finishedShards(env.db, run)).toEqual({ shards: 2, users: 3 });
     expect(await findRunOfJob(env.db, 'score-all-users-job1')).toMatchObject({ runId: run, status: 'running', params: { shards: 2 } });
     expect(await findRunOfJob(env.db, 'no-such-job')).toBeNull();
+  });
+
+  it('writes a shard page by page (bulk load, every value as given) and records it done only when asked', async () => {
+    const run = await createRun(env.db, 'scores', 1, {});
+    const recs = (users: string[], score: number) => users.flatMap((userId) => [1, 2].map((rank) => ({
+      userId, list: 'for-you' as const, rank, itemId: `it\t${rank}`, score: score / rank, reason: 'bought-with', reasonItemId: rank === 1 ? null : 'x\\y',
+    })));
+    await writeScorePage(env.db, run, ['a', 'b'], recs(['a', 'b'], 0.1 + 0.2), intent(['a', 'b']));
+    await writeScorePage(env.db, run, ['c'], recs(['c'], 1 / 3), intent(['c']));
+    // A retried page replaces its customers' rows.
+    await writeScorePage(env.db, run, ['a', 'b'], recs(['a', 'b'], 0.1 + 0.2), intent(['a', 'b']));
+    expect(await finishedShards(env.db, run)).toEqual({ shards: 0, users: 0 });
+    await finishScoreShard(env.db, run, 0, 3);
+    expect(await finishedShards(env.db, run)).toEqual({ shards: 1, users: 3 });
+    const rows = (await env.db('recommendations').where({ run_id: run }).orderBy(['user_id', 'rank'])) as { user_id: string; item_id: string; score: number; reason_item_id: string | null }[];
+    expect(rows.map((r) => [r.user_id, r.item_id, r.score, r.reason_item_id])).toEqual([
+      ['a', 'it\t1', 0.1 + 0.2, null], ['a', 'it\t2', (0.1 + 0.2) / 2, 'x\\y'], ['b', 'it\t1', 0.1 + 0.2, null], ['b', 'it\t2', (0.1 + 0.2) / 2, 'x\\y'],
+      ['c', 'it\t1', 1 / 3, null], ['c', 'it\t2', 1 / 6, 'x\\y'],
+    ]);
+    expect(Number(((await env.db('user_intent').where({ run_id: run }).count({ n: '*' })) as [{ n: number }])[0].n)).toBe(3);
   });
 
   it('prunes old published, failed and abandoned runs, never the live or previous one or a fresh running one', async () => {

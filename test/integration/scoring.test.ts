@@ -5,6 +5,7 @@ import { fitChampion, selectBackend, serializeModel, type EventRecord } from '..
 import { createTestDb, testConfig } from '../helpers/env';
 import { insertPurchases, smallShop } from '../helpers/events';
 import { startWorkerRig, waitForJob, type WorkerRig } from '../helpers/jobs';
+import { buildTrainingStore } from '../helpers/store';
 
 /** The small shop's purchases as ml events (the model is fitted here, so the test needs no train job). */
 function shopEvents(): EventRecord[] {
@@ -26,6 +27,8 @@ describe.each([['true', 'thread'], ['true', 'process'], ['false', 'thread']])('s
   beforeAll(async () => {
     env = await createTestDb(config);
     await insertPurchases(env.db, smallShop());
+    // Shards read the training store, which preprocess builds from the events.
+    await buildTrainingStore(env.db, config);
     await selectBackend('wasm');
     const events = shopEvents();
     const model = await fitChampion(events, { asOf: Math.max(...events.map((e) => e.ts)) + 1, k: 5, horizonDays: 14 });

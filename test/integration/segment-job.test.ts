@@ -6,6 +6,7 @@ import { createTestDb, testConfig } from '../helpers/env';
 import { insertPurchases } from '../helpers/events';
 import { insertGeneratedShop } from '../helpers/shop';
 import { createLogger } from '../../config/logger';
+import { buildTrainingStore } from '../helpers/store';
 
 type Result = {
   runId: number; members: number; movedShare: number | null; segments: { id: string; label: string; size: number }[];
@@ -33,6 +34,8 @@ describe('segment job: segments, lifecycle, audiences, new-in picks and campaign
     // Two items that arrived in the last weeks (the generator's catalogue is all there from day one).
     await env.db('items').insert(['new0', 'new1'].map((id, k) => ({ item_id: id, title: `sunflower new ${k}`, category: k ? 'Home > Modern > Gifts' : 'Toys > Eco > Sets', in_stock: true, updated_at: '2024-08-20 00:00:00' })));
     await insertPurchases(env.db, shop.users.slice(0, 12).map((u, i) => ({ user: u, item: `new${i % 2}`, day: `2024-08-${String(15 + (i % 10)).padStart(2, '0')}` })));
+    // segment reads the training store preprocess builds from the events.
+    await buildTrainingStore(env.db, config);
     // A published scoring run with for-you lists for a few customers: campaigns join them.
     const scores = await createRun(env.db, 'scores', 1, {});
     const recs = shop.users.flatMap((u) => ['i0', 'i1', 'i2', 'i3'].map((item, r) => ({ userId: u, list: 'for-you' as const, rank: r + 1, itemId: item, score: 1 - r / 10, reason: 'bought-with', reasonItemId: 'i5' })));

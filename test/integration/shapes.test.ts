@@ -67,7 +67,7 @@ describe.each(Object.keys(SCALES) as ShapeName[])('shop shape %s: ingest, train 
 
   beforeAll(async () => {
     dir = await mkdtemp(path.join(tmpdir(), `si-shape-${name}-`));
-    config = testConfig(`shape_${name}`, { API_KEYS: `${KEY}:read+jobs+ops`, IMPORT_DIR: dir, REJECTS_DIR: path.join(dir, 'rejects'), WORKER_QUEUES: 'ingest,train,control,score-shard', TOP_K: String(K) });
+    config = testConfig(`shape_${name}`, { API_KEYS: `${KEY}:read+jobs+ops`, IMPORT_DIR: dir, REJECTS_DIR: path.join(dir, 'rejects'), WORKER_QUEUES: 'ingest,preprocess,train,control,score-shard', TOP_K: String(K) });
     // The shop's file, cut H days before its end: the workers see only what came before the cut.
     const lines = [...shape.lines({ seed: 11, scale: SCALES[name] })];
     const header = shape.format === 'csv' ? lines.shift()! : null;
@@ -90,7 +90,7 @@ describe.each(Object.keys(SCALES) as ShapeName[])('shop shape %s: ingest, train 
   });
 
   /** A job's result; a job that ended without one says what BullMQ holds of it. */
-  const result = async <T>(name: 'ingest' | 'train' | 'score-all-users', id: string, ms: number): Promise<T> => {
+  const result = async <T>(name: 'ingest' | 'preprocess' | 'train' | 'score-all-users', id: string, ms: number): Promise<T> => {
     const value = await waitForJob(queues.queueFor(name), id, ms);
     if (value === null || value === undefined) {
       const job = await Job.fromId(queues.queueFor(name), id);
@@ -103,6 +103,8 @@ describe.each(Object.keys(SCALES) as ShapeName[])('shop shape %s: ingest, train 
   it('publishes lists that score, on the weeks after the cut, what the harness measures for the same choice (within 0.01)', async () => {
     const ingest = await result<{ rowsRejected: number; rowsAccepted: number }>('ingest', await queues.add('ingest', { file: `before.${shape.format}`, dir: 'imports', mapping: shape.mapping, entity: 'events' }, 'i1'), 120_000);
     expect(ingest).toMatchObject({ rowsRejected: 0, rowsAccepted: before.length });
+    // Each stage reads what the one before wrote: preprocess cleans the events into the store train reads.
+    await result('preprocess', await queues.add('preprocess', {}, 'p1'), 300_000);
 
     const trained = await result<TrainResult>('train', await queues.add('train', { horizonDays: H, k: K }, 't1'), 600_000);
     expect(trained.served).not.toBeNull();

@@ -2,7 +2,7 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { gzipSync } from 'node:zlib';
-import { countEvents } from '../../../db/repositories/events-load';
+import { countEvents } from '../../../db/events/load';
 import { getIngestBatch } from '../../../db/repositories/ingest-batches';
 import { IngestInputError, runIngest, type IngestProgress, type RejectEntry } from '../../../ingest';
 import { createTestDb, testConfig } from '../../helpers/env';

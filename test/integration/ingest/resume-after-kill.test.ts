@@ -3,7 +3,7 @@ import { existsSync } from 'node:fs';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { countEvents } from '../../../db/repositories/events-load';
+import { countEvents } from '../../../db/events/load';
 import { listIngestBatches } from '../../../db/repositories/ingest-batches';
 import type { RejectEntry } from '../../../ingest';
 import { generateFiles } from '../../../scripts/lib/generator-files';

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import { createGunzip, gzipSync } from 'node:zlib';
-import { countEvents } from '../../../db/repositories/events-load';
+import { countEvents } from '../../../db/events/load';
 import { runIngest, type RejectEntry } from '../../../ingest';
 import { createTestDb, testConfig } from '../../helpers/env';
 

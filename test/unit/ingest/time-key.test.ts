@@ -1,6 +1,7 @@
 import { IngestInputError } from '../../../ingest';
-import { ChunkBuffer } from '../../../ingest/chunk-buffer';
-import { contentId, eventKey, eventLine, keyInto, OccurrenceCounter, writeEventRow } from '../../../ingest/event-key';
+import { eventLine, writeEventRow } from '../../../db/events/load';
+import { ChunkBuffer } from '../../../db/events/tsv-chunk';
+import { contentId, eventKey, keyInto, OccurrenceCounter } from '../../../ingest/event-key';
 import { compileTimeParser, sqlTime } from '../../../ingest/time';
 import type { EventRow } from '../../../ingest/validate';
 

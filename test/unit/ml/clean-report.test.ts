@@ -1,5 +1,5 @@
 import { BadInputError } from '../../../config/errors';
-import { cleanForJob } from '../../../jobs/handlers/event-quality';
+import { QualityTally } from '../../../jobs/handlers/event-quality';
 import { UnrecoverableError } from 'bullmq';
 import { cleanWithReport } from '../../../ml/clean';
 import { monetaryUse, withoutPrices } from '../../../ml/monetary';
@@ -44,8 +44,29 @@ describe('cleaning reports every drop by reason', () => {
   });
 });
 
-describe('a job that cleans its events', () => {
+/** Cleans `events` in pages of `page` as preprocess does (one price rule for the whole shop) and sums the reports. */
+function cleanForJob(events: EventRecord[], excludedItemIds: string[], job: string, page = 2) {
+  const tally = new QualityTally();
+  const kept: EventRecord[] = [];
+  const anyPositivePrice = events.some((e) => e.type === 'purchase' && (e.price ?? 0) > 0);
+  for (let i = 0; i < events.length; i += page) {
+    const r = cleanWithReport(events.slice(i, i + page), { excludedItemIds, anyPositivePrice });
+    tally.add(r);
+    kept.push(...r.events);
+  }
+  return { events: kept, quality: tally.finish(job) };
+}
+
+describe('a job that cleans its events page by page', () => {
   const shop = [ev('a', 'X', 'purchase', 1, 2), ev('a', 'FEE', 'purchase', 1, 1), ev('b', 'FEE', 'purchase', 1, 1), ev('c', 'FEE', 'view', null, null)];
+
+  it('decides a zero price by the whole shop, not by the page it is in', () => {
+    // The page holding the 0 has no positive price of its own: alone it would read 0 as "unknown".
+    const priced = [ev('a', 'X', 'purchase', 1, 2), ev('a', 'Y', 'purchase', 1, 2), ev('b', 'Z', 'purchase', 1, 0)];
+    const { events, quality } = cleanForJob(priced, [], 'preprocess');
+    expect(events.map((e) => e.itemId)).toEqual(['X', 'Y']);
+    expect(quality.droppedByReason.zero_price).toBe(1);
+  });
 
   it('warns when it keeps less than half, naming each reason', () => {
     const { events, quality } = cleanForJob(shop, ['FEE'], 'preprocess');

@@ -1,5 +1,5 @@
 /**
- * The TSV bytes of one events chunk (LOAD DATA's default format: TAB between fields, LF after a row, `\` escapes
+ * The TSV bytes of one events chunk for loadEventLines (LOAD DATA's default format: TAB between fields, LF after a row, `\` escapes
  * TAB/LF/CR/`\`, `\N` is NULL), handed over in event_key order: InnoDB then appends to its primary key page after
  * page, as it does for a table without keys, instead of splitting pages all over it.
  *
