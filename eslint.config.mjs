@@ -38,8 +38,7 @@ export default tseslint.config(
   layer('config', []),
   layer('db', ['config']),
   layer('ml', ['config']),
-  // ingest reads ml/types for the event type names only (the events row's owner in db/ is to take them over).
-  layer('ingest', ['config', 'db', 'ml']),
+  layer('ingest', ['config', 'db']),
   layer('jobs', ['config', 'db', 'ml', 'ingest']),
   // workers own the connections, so they open the MySQL pool (db/knex); everything else they reach through jobs/.
   layer('workers', ['config', 'db', 'jobs']),

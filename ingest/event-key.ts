@@ -1,4 +1,4 @@
-import type { KeyHalves } from '../../db/events/load';
+import type { KeyHalves } from '../db/events/load';
 import type { EventRow } from './validate';
 
 /**

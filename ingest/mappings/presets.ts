@@ -1,4 +1,4 @@
-import type { EventType } from '../../ml/types';
+import type { EventTypeName as EventType } from '../../db/events/row';
 import { IngestInputError } from '../errors';
 import type { IngestEntity } from '../payload';
 import type { EventMapping, ItemMapping, Mapping, UserMapping } from './types';

@@ -1,4 +1,4 @@
-import type { EventType } from '../../ml/types';
+import type { EventTypeName as EventType } from '../../db/events/row';
 
 /** Options shared by every mapping. Column names match the header case-insensitively. */
 interface MappingBase {

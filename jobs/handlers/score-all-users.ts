@@ -5,7 +5,7 @@ import { createRun, failRun, findRunOfJob, finishedShards, publishRun, pruneRuns
 import { jobIdFor } from '../catalogue';
 import type { ChildControl, Handler, JobContext } from '../context';
 import { require_ } from '../../config/errors';
-import { requireStore } from '../store-input';
+import { requireStore } from './store-input';
 import { CHAMPION_KIND } from './train';
 
 /** What a scoring run was planned with (stored in the run's params, read back when the job runs again). */

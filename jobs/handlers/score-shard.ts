@@ -6,7 +6,7 @@ import { deserializeModel, scoreUsers, type ChampionModel, type EventRecord } fr
 import { runItems } from '../../ml/run-items';
 import type { Handler } from '../context';
 import { BadInputError, require_ } from '../../config/errors';
-import { extraExclusions, requireStore, withoutItems } from '../store-input';
+import { extraExclusions, requireStore, withoutItems } from './store-input';
 
 /** Customers handed to the model at once (its per-call set-up is amortised; memory stays small). */
 const SCORE_SLICE = 500;

@@ -6,7 +6,7 @@ import { selectBackend } from '../../ml/backend';
 import { computeCampaignRun } from '../../ml/campaign-run';
 import type { Handler } from '../context';
 import { require_ } from '../../config/errors';
-import { extraExclusions, requireStore, withoutItems } from '../store-input';
+import { extraExclusions, requireStore, withoutItems } from './store-input';
 import { writeAllNewIn, writeCampaign } from './segment-campaigns';
 
 /**

@@ -1,6 +1,6 @@
-import { storeSummary, type StoreSummary } from '../db/events';
-import type { Db } from '../db/knex';
-import { require_ } from './errors';
+import { storeSummary, type StoreSummary } from '../../db/events';
+import type { Db } from '../../db/knex';
+import { require_ } from '../../config/errors';
 
 /** The live training store's summary; a job that needs the store fails (not retried) when preprocess never built one. */
 export async function requireStore(db: Db, job: string): Promise<StoreSummary> {

@@ -6,7 +6,7 @@ import {
 } from '../../ml';
 import type { Handler } from '../context';
 import type { EventQuality } from './event-quality';
-import { extraExclusions, requireStore, withoutItems } from '../store-input';
+import { extraExclusions, requireStore, withoutItems } from './store-input';
 
 export const CHAMPION_KIND = 'champion';
 
