@@ -15,6 +15,8 @@ export const CHAMPION_KIND = 'champion';
  * customer's last basket, when that holds too few customers), picks per list what serves best there (the
  * champion, a baseline or a blend: never a list a baseline beats), refits on all data for serving with that
  * choice, and registers the version; it becomes active only if its served for-you list passes the promotion gate.
+ * It learns from the training store preprocess wrote: all of it, or whole customer buckets up to TRAIN_MAX_EVENTS
+ * rows (a uniform sample of customers, recorded in the result and the registry's data window as `sample`).
  */
 export const train: Handler<'train'> = async (payload, ctx) => {
   const backend = await selectBackend(ctx.config.ML_BACKEND);
