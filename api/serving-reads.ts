@@ -1,5 +1,6 @@
 import type { Db } from '../db/knex';
 import { intentOfUsers, listsOfUsers, popularInCategory, runItemList, similarItemsOf, type ListedItem, type PublishedScores } from '../db/repositories/serving';
+import type { JsonBody } from './json-bodies';
 import type { ServingCache } from './serving-cache';
 
 export type ListName = 'for-you' | 'discover';
@@ -71,6 +72,15 @@ export class ServingReads {
 
   run(): Promise<PublishedScores | null> {
     return this.cache.run();
+  }
+
+  /**
+   * An answer of `run` serialised once and kept: `parts` are everything besides the run it depends on (route,
+   * ids, parameters); `build` shapes it from the reads below.
+   */
+  body(run: PublishedScores, parts: readonly (string | number | null)[], build: () => Promise<unknown>): Promise<JsonBody> {
+    // JSON, not a separator: ids and categories are client text and may hold any character.
+    return this.cache.body(`${run.runId}\u0000body\u0000${JSON.stringify(parts)}`, build);
   }
 
   /** Lists for up to a few hundred customers from one run (one MySQL query for the ones not cached). */
