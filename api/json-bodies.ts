@@ -9,7 +9,10 @@ export interface JsonBody {
 
 /** The bytes of `value` as Express's res.json writes them, with the weak ETag Express would give them. */
 export function jsonBody(value: unknown): JsonBody {
-  const bytes = Buffer.from(JSON.stringify(value), 'utf8');
+  const text = JSON.stringify(value);
+  // Its own allocation, not a slice of Buffer's shared 8 KB pool: a kept slice would keep its whole slab alive.
+  const bytes = Buffer.allocUnsafeSlow(Buffer.byteLength(text));
+  bytes.write(text, 'utf8');
   // Express's default (the etag package, weak): W/"<length in hex>-<SHA-1 in base64, 27 characters>".
   const hash = createHash('sha1').update(bytes).digest('base64').slice(0, 27);
   return { bytes, etag: `W/"${bytes.length.toString(16)}-${hash}"` };

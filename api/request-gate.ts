@@ -123,8 +123,9 @@ export class RequestGate {
       if (left > 0) known.failures = { points: f.limit.points, msLeft: left };
       else bits |= FAILURES;
     }
-    // Refused from memory already, or nothing left to ask: no Redis call (a flood of refused requests costs none).
-    if (bits === 0 || known.addressWait > 0) return Promise.resolve(known);
+    // Refused from memory already (over the address limit, or a throttled address presenting a key), or nothing
+    // left to ask: no Redis call, so a flood of refused requests costs none.
+    if (bits === 0 || known.addressWait > 0 || known.failures.msLeft > 0) return Promise.resolve(known);
     return new Promise((resolve) => {
       this.queue.push({ address, keyId, bits, known, resolve });
       if (!this.scheduled) {
