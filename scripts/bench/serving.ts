@@ -16,7 +16,7 @@
  * every request, but the per-request info lines are not written (they would go through this process's pipe).
  */
 import autocannon from 'autocannon';
-import { loadavg } from 'node:os';
+import { loadavg, setPriority } from 'node:os';
 import { writeScoreShard, createRun, publishRun, type RecommendationRow } from '../../db/repositories/runs';
 import { measureCpu } from '../chaos/load/cpu';
 import { pacedLoad, percentile } from '../chaos/load/paced';
@@ -28,6 +28,11 @@ const USERS = Number(process.env.SERVING_BENCH_USERS ?? 20_000);
 /** seconds at full speed per route (split over ROUNDS), and of the paced phase */
 const SECONDS = Number(process.env.SERVING_BENCH_SECONDS ?? 12);
 const ROUNDS = 3;
+/**
+ * The API process's nice value (default: left as started, 0). A diagnosis, not a setting to publish figures
+ * with: run once at -10 (root) to see how much of the tail is the machine's other processes taking the CPU.
+ */
+const API_NICE = process.env.SERVING_BENCH_API_NICE === undefined ? null : Number(process.env.SERVING_BENCH_API_NICE);
 const CONNECTIONS = 16;
 const ITEMS = 2_000;
 const P99_GOAL_MS = 10;
@@ -120,6 +125,7 @@ export const servingBench: Bench = {
     try {
       const ids = await seed(rig, USERS);
       const api = await rig.startApi();
+      if (API_NICE !== null) setPriority(api.pid, API_NICE);
       const recsPath = (n: number): string => `/v1/users/${ids[n % ids.length]!}/recommendations`;
       const load1AtStart = loadavg()[0] ?? Number.NaN;
       // Every customer once, from MySQL (the first read after a publish), which also fills the cache as a day of
@@ -157,6 +163,7 @@ export const servingBench: Bench = {
       const load1 = loadavg()[0] ?? Number.NaN;
       return {
         customers: USERS,
+        api_nice: API_NICE ?? 0,
         static_rps: Math.round(statik.rps),
         recs_rps: Math.round(recs.rps),
         ratio: recs.rps / statik.rps,
