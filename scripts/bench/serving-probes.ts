@@ -111,6 +111,18 @@ export async function watchCpuWait(pid: number): Promise<{ stop(): Promise<CpuWa
   };
 }
 
+/**
+ * Whether the kernel groups processes by session before sharing the CPUs (sched_autogroup): then the API and its
+ * load generator (one session) get one share between them, however many other sessions are busy; -1: unknown.
+ */
+export async function autogroupEnabled(): Promise<number> {
+  try {
+    return Number((await readFile('/proc/sys/kernel/sched_autogroup_enabled', 'utf8')).trim());
+  } catch {
+    return -1;
+  }
+}
+
 /** Redis round trips timed from a separate process (so the load generator's own event loop is not in them). */
 export interface RedisRtt {
   p50Ms: number;
@@ -156,6 +168,11 @@ export async function redisRoundTrips(url: string, seconds: number): Promise<Red
 export interface TailFacts {
   goalMs: number;
   clientP99Ms: number;
+  clientP50Ms: number;
+  /** share of the client's answers slower than the goal */
+  clientShareOverGoal: number;
+  /** the client's p50 at full speed, before: a p50 far above it at half the rate means the API fell behind */
+  fullSpeedP50Ms: number;
   server: ServerLatency;
   pauses: ProcessPauses;
   apiWait: CpuWait;
@@ -163,6 +180,8 @@ export interface TailFacts {
   redis: RedisRtt;
   /** how late the paced generator sent its requests, 99th percentile */
   sendLagP99Ms: number;
+  /** the load generator's own event-loop delay, 99th percentile: answers it reads late look slow */
+  generatorLoopP99Ms: number;
   load1: number;
 }
 
@@ -177,20 +196,23 @@ export function tailCause(f: TailFacts): string {
   const facts = `client p99 ${ms(f.clientP99Ms)} ms; in the API ${(100 * f.server.over10msShare).toFixed(2)}% of requests took over 10 ms (p99 in the ≤${ms(f.server.p99BucketMs)} ms bucket); ` +
     `API event loop delay p99 ${ms(f.pauses.eventLoopP99Ms)} ms, max ${ms(f.pauses.eventLoopMaxMs)} ms; GC ${ms(f.pauses.gcMs)} ms in ${f.pauses.gcPauses} pauses (${f.pauses.gcPausesOver10ms} over 10 ms); ` +
     `API main thread waited for a CPU ${ms(f.apiWait.waitMsPerSecond)} ms per s (mean ${ms(f.apiWait.meanWaitMs)} ms a time), the load generator ${ms(f.generatorWait.waitMsPerSecond)} ms per s; ` +
-    `generator send lag p99 ${ms(f.sendLagP99Ms)} ms; Redis PING p99 ${ms(f.redis.p99Ms)} ms from another process; load average ${f.load1.toFixed(1)} on ${availableParallelism()} cores`;
+    `generator send lag p99 ${ms(f.sendLagP99Ms)} ms, its event loop delay p99 ${ms(f.generatorLoopP99Ms)} ms; Redis PING p99 ${ms(f.redis.p99Ms)} ms from another process; load average ${f.load1.toFixed(1)} on ${availableParallelism()} cores`;
   if (f.clientP99Ms < f.goalMs) return `goal met: ${facts}`;
-  const inApi = f.server.over10msShare >= 0.01;
+  const pct = (x: number): string => `${(100 * x).toFixed(1)}%`;
   const waits = f.apiWait.waitMsPerSecond + f.generatorWait.waitMsPerSecond;
   let verdict: string;
-  if (!inApi) {
-    verdict = 'not the request handlers (fewer than 1% of requests took over 10 ms inside the API): the time is spent before the API reads a request or after it answers';
-    verdict += waits >= 20 ? ', waiting for a CPU on a shared machine (the run-queue waits above)' : f.sendLagP99Ms >= f.goalMs ? ', in the load generator sending late' : ', in the kernel and the load generator';
-  } else if (f.pauses.gcPausesOver10ms > 0 || f.pauses.eventLoopP99Ms >= f.goalMs) {
-    verdict = `inside the API: its event loop stalls (${f.pauses.gcPausesOver10ms > 0 ? 'GC pauses over 10 ms' : 'event-loop delay'})` + (f.apiWait.waitMsPerSecond >= 10 ? ' and waits for a CPU' : '');
+  if (f.clientP50Ms > Math.max(f.goalMs, 2 * f.fullSpeedP50Ms)) {
+    verdict = `overload, not a tail: the median answer took ${ms(f.clientP50Ms)} ms against ${ms(f.fullSpeedP50Ms)} ms at full speed before, so requests queued: ` +
+      'the API got less CPU in this phase than half of the earlier throughput needs (see the run-queue waits)';
+  } else if (f.server.over10msShare < f.clientShareOverGoal / 2) {
+    verdict = `${pct(f.clientShareOverGoal)} of answers took over ${f.goalMs} ms at the client but only ${pct(f.server.over10msShare)} inside the API's handlers: ` +
+      'most of the wait is before the API reads a request, while its event loop is stalled by GC pauses and by waiting for a CPU' +
+      (waits >= 100 ? ' (the machine\'s other sessions hold the cores; this one, API and load generator, gets a share of them)' : '') +
+      (f.generatorLoopP99Ms >= f.goalMs ? ', and in the load generator reading answers late' : '');
   } else if (f.redis.p99Ms >= f.goalMs / 2) {
-    verdict = 'inside the API: Redis round trips (the rate-limit call every request waits for)';
+    verdict = `inside the API's handlers (${pct(f.server.over10msShare)} of requests over ${f.goalMs} ms there): Redis round trips (the rate-limit call every request waits for)`;
   } else {
-    verdict = f.apiWait.waitMsPerSecond >= 10 ? 'inside the API while it waits for a CPU on a shared machine' : 'inside the API, with no single measured cause';
+    verdict = `inside the API's handlers (${pct(f.server.over10msShare)} of requests over ${f.goalMs} ms there): GC pauses and waiting for a CPU`;
   }
   return `${verdict}. ${facts}`;
 }

@@ -16,23 +16,19 @@
  * every request, but the per-request info lines are not written (they would go through this process's pipe).
  */
 import autocannon from 'autocannon';
-import { loadavg, setPriority } from 'node:os';
+import { loadavg } from 'node:os';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { writeScoreShard, createRun, publishRun, type RecommendationRow } from '../../db/repositories/runs';
 import { measureCpu } from '../chaos/load/cpu';
-import { pacedLoad, percentile } from '../chaos/load/paced';
+import { pacedLoad, percentile, windowedPercentile } from '../chaos/load/paced';
 import { API_KEY, Rig } from '../chaos/rig';
-import { processPauses, redisRoundTrips, scrape, serverLatency, tailCause, watchCpuWait } from './serving-probes';
+import { autogroupEnabled, processPauses, redisRoundTrips, scrape, serverLatency, tailCause, watchCpuWait } from './serving-probes';
 import type { Bench } from './types';
 
 const USERS = Number(process.env.SERVING_BENCH_USERS ?? 20_000);
 /** seconds at full speed per route (split over ROUNDS), and of the paced phase */
 const SECONDS = Number(process.env.SERVING_BENCH_SECONDS ?? 12);
 const ROUNDS = 3;
-/**
- * The API process's nice value (default: left as started, 0). A diagnosis, not a setting to publish figures
- * with: run once at -10 (root) to see how much of the tail is the machine's other processes taking the CPU.
- */
-const API_NICE = process.env.SERVING_BENCH_API_NICE === undefined ? null : Number(process.env.SERVING_BENCH_API_NICE);
 const CONNECTIONS = 16;
 const ITEMS = 2_000;
 const P99_GOAL_MS = 10;
@@ -125,7 +121,6 @@ export const servingBench: Bench = {
     try {
       const ids = await seed(rig, USERS);
       const api = await rig.startApi();
-      if (API_NICE !== null) setPriority(api.pid, API_NICE);
       const recsPath = (n: number): string => `/v1/users/${ids[n % ids.length]!}/recommendations`;
       const load1AtStart = loadavg()[0] ?? Number.NaN;
       // Every customer once, from MySQL (the first read after a publish), which also fills the cache as a day of
@@ -146,11 +141,17 @@ export const servingBench: Bench = {
       const apiWait = await watchCpuWait(api.pid);
       const ownWait = await watchCpuWait(process.pid);
       const cpu = await measureCpu(api.pid);
+      const ownCpu = process.cpuUsage();
+      // The load generator's own event loop: a late 'end' callback there reads as server latency.
+      const ownLoop = monitorEventLoopDelay({ resolution: 5 });
+      ownLoop.enable();
       let n = 0;
       const [half, redis] = await Promise.all([
         pacedLoad({ baseUrl: rig.baseUrl, rate: recs.rps / 2, seconds: SECONDS, sockets: CONNECTIONS, request: () => ({ method: 'GET', path: recsPath(n++), headers: { 'x-api-key': API_KEY } }) }),
         redisRoundTrips(rig.config.REDIS_URL, SECONDS),
       ]);
+      ownLoop.disable();
+      const ownUsed = process.cpuUsage(ownCpu);
       const halfCpu = await cpu.stop();
       const [apiWaited, ownWaited] = [await apiWait.stop(), await ownWait.stop()];
       const after = await scrape(rig);
@@ -158,12 +159,12 @@ export const servingBench: Bench = {
       const bad = cold.bad + bare.bad + statik.bad + recs.bad + half.bad + half.errors + half.timeouts;
       if (bad > 0) throw new Error(`${bad} failed answers during the bench (see ${rig.dir})`);
       const p99AtHalf = percentile(half.latencies, 99);
+      const overGoal = half.latencies.filter((ms) => ms > P99_GOAL_MS).length / half.latencies.length;
       const server = serverLatency(before, after, RECS_ROUTE);
       const pauses = processPauses(before, after);
       const load1 = loadavg()[0] ?? Number.NaN;
       return {
         customers: USERS,
-        api_nice: API_NICE ?? 0,
         static_rps: Math.round(statik.rps),
         recs_rps: Math.round(recs.rps),
         ratio: recs.rps / statik.rps,
@@ -182,6 +183,12 @@ export const servingBench: Bench = {
         p99_ms_at_half: p99AtHalf,
         p99_goal_ms: P99_GOAL_MS,
         send_lag_p99_ms_at_half: half.lagP99,
+        generator_cpu_ms_per_request_at_half: (ownUsed.user + ownUsed.system) / 1000 / half.answered,
+        generator_event_loop_delay_p99_ms_at_half: ownLoop.percentile(99) / 1e6,
+        generator_event_loop_delay_max_ms_at_half: ownLoop.max / 1e6,
+        // A typical second's p99 next to the whole phase's: the phase's is set by its worst stalls.
+        p99_ms_at_half_median_second: percentile(windowedPercentile(half, 99, 1).filter(Number.isFinite), 50),
+        share_over_goal_at_half: overGoal,
         api_cpu_pct_at_half: Math.round(halfCpu.processPct),
         machine_cpu_pct_at_half: Math.round(halfCpu.machinePct),
         server_p99_bucket_ms_at_half: server.p99BucketMs,
@@ -193,8 +200,10 @@ export const servingBench: Bench = {
         api_cpu_wait_ms_per_s_at_half: apiWaited.waitMsPerSecond,
         generator_cpu_wait_ms_per_s_at_half: ownWaited.waitMsPerSecond,
         redis_ping_p99_ms_at_half: redis.p99Ms,
-        p99_cause: tailCause({ goalMs: P99_GOAL_MS, clientP99Ms: p99AtHalf, server, pauses, apiWait: apiWaited, generatorWait: ownWaited, redis, sendLagP99Ms: half.lagP99, load1 }),
+        p99_cause: tailCause({ goalMs: P99_GOAL_MS, clientP99Ms: p99AtHalf, clientP50Ms: percentile(half.latencies, 50), clientShareOverGoal: overGoal, fullSpeedP50Ms: percentile(recs.latencies, 50), server, pauses, apiWait: apiWaited, generatorWait: ownWaited, redis, sendLagP99Ms: half.lagP99, generatorLoopP99Ms: ownLoop.percentile(99) / 1e6, load1 }),
         load1_at_start: load1AtStart,
+        // 1: the kernel shares the CPUs between sessions first; the API and this load generator are one session.
+        sched_autogroup: await autogroupEnabled(),
         load1_at_end: load1,
         recs_rps_uncached: Math.round(cold.rps),
         p99_ms_uncached: percentile(cold.latencies, 99),
