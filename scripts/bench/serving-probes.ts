@@ -207,7 +207,7 @@ export function tailCause(f: TailFacts): string {
   } else if (f.server.over10msShare < f.clientShareOverGoal / 2) {
     verdict = `${pct(f.clientShareOverGoal)} of answers took over ${f.goalMs} ms at the client but only ${pct(f.server.over10msShare)} inside the API's handlers: ` +
       'most of the wait is before the API reads a request, while its event loop is stalled by GC pauses and by waiting for a CPU' +
-      (waits >= 100 ? ' (the machine\'s other sessions hold the cores; this one, API and load generator, gets a share of them)' : '') +
+      (waits >= 100 ? ' (the machine is shared: the kernel gives each busy session a share of the cores, and the API\'s was short of what it asked for)' : '') +
       (f.generatorLoopP99Ms >= f.goalMs ? ', and in the load generator reading answers late' : '');
   } else if (f.redis.p99Ms >= f.goalMs / 2) {
     verdict = `inside the API's handlers (${pct(f.server.over10msShare)} of requests over ${f.goalMs} ms there): Redis round trips (the rate-limit call every request waits for)`;

@@ -6,23 +6,25 @@
  *   2. `GET /v1/whoami` (a constant answer behind the same key check, rate limits, logging and metrics as every /v1
  *      route: the static route the goal compares with) and `GET /v1/users/:id/recommendations` (from the cache,
  *      every customer in turn) at full speed with autocannon, in alternating rounds so that a change in the
- *      machine's other load falls on both alike. Throughput, client latency, and the API's CPU time per request.
+ *      machine's other load falls on both alike. Throughput, client latency, and the API's CPU time per request
+ *      (/proc: the steadier figure on a shared machine).
  *   3. The recommendations route at half of (2)'s throughput, open loop (scripts/chaos/load/paced.ts: requests
  *      evenly spaced; autocannon's overallRate fires each connection's per-second quota back to back and corrects
  *      for a 1 ms interval, so it measures a full-speed burst). The p99 the goal is about, and what it is made of
  *      (serving-probes.ts): the API's own latency, event-loop delay and GC, run-queue waits, Redis round trips.
+ * The load runs in a process and session of its own (serving-load.ts): on a kernel that shares CPUs between
+ * sessions first, a generator in the API's session would take the API's CPU.
  * Goals (issue 12): recommendations throughput ≥ 70% of the static route's (`ratio`); p99 < 10 ms at half of it.
  * The rate limits stay on as in production, raised so they never refuse. LOG_LEVEL is warn: pino-http runs for
  * every request, but the per-request info lines are not written (they would go through this process's pipe).
  */
-import autocannon from 'autocannon';
 import { loadavg } from 'node:os';
-import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { writeScoreShard, createRun, publishRun, type RecommendationRow } from '../../db/repositories/runs';
-import { measureCpu } from '../chaos/load/cpu';
-import { pacedLoad, percentile, windowedPercentile } from '../chaos/load/paced';
+import { measureCpu, processCpuSeconds } from '../chaos/load/cpu';
+import { percentile, windowedPercentile } from '../chaos/load/paced';
 import { API_KEY, Rig } from '../chaos/rig';
 import { autogroupEnabled, processPauses, redisRoundTrips, scrape, serverLatency, tailCause, watchCpuWait } from './serving-probes';
+import { runLoad, type LoadJob, type LoadResult } from './serving-load';
 import type { Bench } from './types';
 
 const USERS = Number(process.env.SERVING_BENCH_USERS ?? 20_000);
@@ -82,35 +84,25 @@ class Closed {
   }
 }
 
-/** `path(n)` as fast as CONNECTIONS connections allow, for `seconds` (or `amount` requests), added to `into`. */
-async function closedLoop(rig: Rig, pid: number, into: Closed, path: (n: number) => string, opts: { seconds: number; key?: boolean; amount?: number }): Promise<void> {
-  let n = 0;
-  const cpu = await measureCpu(pid);
-  const own = process.cpuUsage();
-  const r = await new Promise<autocannon.Result>((resolve, reject) => {
-    const run = autocannon(
-      {
-        url: rig.baseUrl,
-        connections: CONNECTIONS,
-        ...(opts.amount ? { amount: opts.amount } : { duration: opts.seconds }),
-        timeout: 10,
-        headers: opts.key === false ? {} : { 'x-api-key': API_KEY },
-        requests: [{ method: 'GET', setupRequest: (req) => ({ ...req, path: path(n++) }) }],
-      },
-      (err: unknown, result) => (err ? reject(err instanceof Error ? err : new Error('autocannon failed')) : resolve(result)),
-    );
-    // Every answer's latency, so that rounds add up to exact percentiles.
-    run.on('response', (_client, status, _bytes, ms) => {
-      if (status >= 200 && status < 300) into.latencies.push(ms);
-    });
+/** One load run (serving-load.ts, in its own session) with the API's CPU time over it. */
+async function measured(pid: number, job: LoadJob): Promise<{ load: LoadResult; apiCpuSeconds: number }> {
+  const cpu0 = await processCpuSeconds(pid);
+  const load = await runLoad(job);
+  return { load, apiCpuSeconds: (await processCpuSeconds(pid)) - cpu0 };
+}
+
+/** `path` as fast as CONNECTIONS connections allow, for `seconds` (or `amount` requests), added to `into`. */
+async function closedLoop(rig: Rig, pid: number, into: Closed, path: LoadJob['path'], opts: { seconds: number; key?: boolean; amount?: number }): Promise<void> {
+  const { load, apiCpuSeconds } = await measured(pid, {
+    mode: 'closed', url: rig.baseUrl, key: opts.key === false ? null : API_KEY, path, connections: CONNECTIONS, seconds: opts.seconds, ...(opts.amount ? { amount: opts.amount } : {}),
   });
-  const used = process.cpuUsage(own);
-  const api = await cpu.stop();
-  into.ok += r['2xx'];
-  into.bad += r.non2xx + r.errors + r.timeouts;
-  into.seconds += r.duration;
-  into.apiCpuSeconds += (api.processPct / 100) * r.duration;
-  into.generatorCpuSeconds += (used.user + used.system) / 1e6;
+  into.ok += load.ok;
+  into.bad += load.bad;
+  into.seconds += load.seconds;
+  into.apiCpuSeconds += apiCpuSeconds;
+  into.generatorCpuSeconds += load.cpuSeconds;
+  // Every answer's latency, so that rounds add up to exact percentiles.
+  for (const ms of load.latencies) into.latencies.push(ms);
 }
 
 export const servingBench: Bench = {
@@ -121,42 +113,35 @@ export const servingBench: Bench = {
     try {
       const ids = await seed(rig, USERS);
       const api = await rig.startApi();
-      const recsPath = (n: number): string => `/v1/users/${ids[n % ids.length]!}/recommendations`;
+      // The seeded ids are customer-0 … customer-(USERS-1): request n asks for customer n mod USERS.
+      const recsPath = { prefix: '/v1/users/customer-', count: ids.length, suffix: '/recommendations' };
       const load1AtStart = loadavg()[0] ?? Number.NaN;
       // Every customer once, from MySQL (the first read after a publish), which also fills the cache as a day of
       // traffic does; the measured runs below are served from the cache.
       const cold = new Closed();
       await closedLoop(rig, api.pid, cold, recsPath, { seconds: 0, amount: ids.length });
       const bare = new Closed();
-      await closedLoop(rig, api.pid, bare, () => '/healthz', { seconds: SECONDS / ROUNDS, key: false });
+      await closedLoop(rig, api.pid, bare, '/healthz', { seconds: SECONDS / ROUNDS, key: false });
       const statik = new Closed();
       const recs = new Closed();
       for (let round = 0; round < ROUNDS; round++) {
-        await closedLoop(rig, api.pid, statik, () => '/v1/whoami', { seconds: SECONDS / ROUNDS });
+        await closedLoop(rig, api.pid, statik, '/v1/whoami', { seconds: SECONDS / ROUNDS });
         await closedLoop(rig, api.pid, recs, recsPath, { seconds: SECONDS / ROUNDS });
       }
 
       // Half of the measured throughput, evenly spaced, with every probe running alongside.
       const before = await scrape(rig);
       const apiWait = await watchCpuWait(api.pid);
-      const ownWait = await watchCpuWait(process.pid);
       const cpu = await measureCpu(api.pid);
-      const ownCpu = process.cpuUsage();
-      // The load generator's own event loop: a late 'end' callback there reads as server latency.
-      const ownLoop = monitorEventLoopDelay({ resolution: 5 });
-      ownLoop.enable();
-      let n = 0;
-      const [half, redis] = await Promise.all([
-        pacedLoad({ baseUrl: rig.baseUrl, rate: recs.rps / 2, seconds: SECONDS, sockets: CONNECTIONS, request: () => ({ method: 'GET', path: recsPath(n++), headers: { 'x-api-key': API_KEY } }) }),
+      const [{ load: half, apiCpuSeconds: halfApiCpu }, redis] = await Promise.all([
+        measured(api.pid, { mode: 'paced', url: rig.baseUrl, key: API_KEY, path: recsPath, connections: CONNECTIONS, seconds: SECONDS, rate: recs.rps / 2 }),
         redisRoundTrips(rig.config.REDIS_URL, SECONDS),
       ]);
-      ownLoop.disable();
-      const ownUsed = process.cpuUsage(ownCpu);
       const halfCpu = await cpu.stop();
-      const [apiWaited, ownWaited] = [await apiWait.stop(), await ownWait.stop()];
+      const apiWaited = await apiWait.stop();
       const after = await scrape(rig);
 
-      const bad = cold.bad + bare.bad + statik.bad + recs.bad + half.bad + half.errors + half.timeouts;
+      const bad = cold.bad + bare.bad + statik.bad + recs.bad + half.bad;
       if (bad > 0) throw new Error(`${bad} failed answers during the bench (see ${rig.dir})`);
       const p99AtHalf = percentile(half.latencies, 99);
       const overGoal = half.latencies.filter((ms) => ms > P99_GOAL_MS).length / half.latencies.length;
@@ -182,10 +167,11 @@ export const servingBench: Bench = {
         p50_ms_at_half: percentile(half.latencies, 50),
         p99_ms_at_half: p99AtHalf,
         p99_goal_ms: P99_GOAL_MS,
-        send_lag_p99_ms_at_half: half.lagP99,
-        generator_cpu_ms_per_request_at_half: (ownUsed.user + ownUsed.system) / 1000 / half.answered,
-        generator_event_loop_delay_p99_ms_at_half: ownLoop.percentile(99) / 1e6,
-        generator_event_loop_delay_max_ms_at_half: ownLoop.max / 1e6,
+        send_lag_p99_ms_at_half: half.sendLagP99Ms,
+        api_cpu_ms_per_request_at_half: (1000 * halfApiCpu) / half.ok,
+        generator_cpu_ms_per_request_at_half: (1000 * half.cpuSeconds) / half.ok,
+        generator_event_loop_delay_p99_ms_at_half: half.loopP99Ms,
+        generator_event_loop_delay_max_ms_at_half: half.loopMaxMs,
         // A typical second's p99 next to the whole phase's: the phase's is set by its worst stalls.
         p99_ms_at_half_median_second: percentile(windowedPercentile(half, 99, 1).filter(Number.isFinite), 50),
         share_over_goal_at_half: overGoal,
@@ -198,9 +184,9 @@ export const servingBench: Bench = {
         gc_ms_at_half: pauses.gcMs,
         gc_pauses_over_10ms_at_half: pauses.gcPausesOver10ms,
         api_cpu_wait_ms_per_s_at_half: apiWaited.waitMsPerSecond,
-        generator_cpu_wait_ms_per_s_at_half: ownWaited.waitMsPerSecond,
+        generator_cpu_wait_ms_per_s_at_half: half.cpuWaitMsPerSecond,
         redis_ping_p99_ms_at_half: redis.p99Ms,
-        p99_cause: tailCause({ goalMs: P99_GOAL_MS, clientP99Ms: p99AtHalf, clientP50Ms: percentile(half.latencies, 50), clientShareOverGoal: overGoal, fullSpeedP50Ms: percentile(recs.latencies, 50), server, pauses, apiWait: apiWaited, generatorWait: ownWaited, redis, sendLagP99Ms: half.lagP99, generatorLoopP99Ms: ownLoop.percentile(99) / 1e6, load1 }),
+        p99_cause: tailCause({ goalMs: P99_GOAL_MS, clientP99Ms: p99AtHalf, clientP50Ms: percentile(half.latencies, 50), clientShareOverGoal: overGoal, fullSpeedP50Ms: percentile(recs.latencies, 50), server, pauses, apiWait: apiWaited, generatorWait: { waitMsPerSecond: half.cpuWaitMsPerSecond, meanWaitMs: Number.NaN }, redis, sendLagP99Ms: half.sendLagP99Ms, generatorLoopP99Ms: half.loopP99Ms, load1 }),
         load1_at_start: load1AtStart,
         // 1: the kernel shares the CPUs between sessions first; the API and this load generator are one session.
         sched_autogroup: await autogroupEnabled(),

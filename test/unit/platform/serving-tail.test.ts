@@ -29,7 +29,7 @@ describe('the serving bench\'s p99_cause', () => {
   it('puts the tail before the API reads a request when its handlers are rarely slow, naming a CPU-starved session', () => {
     const cause = tailCause({ ...quiet, clientP99Ms: 240, clientShareOverGoal: 0.34, server: { ...quiet.server, over10msShare: 0.035 }, apiWait: { waitMsPerSecond: 317, meanWaitMs: 0.2 } });
     expect(cause).toMatch(/^34\.0% of answers took over 10 ms at the client but only 3\.5% inside the API's handlers: most of the wait is before the API reads a request/);
-    expect(cause).toMatch(/other sessions hold the cores/);
+    expect(cause).toMatch(/the kernel gives each busy session a share of the cores/);
   });
 
   it('blames Redis when the handlers are slow and Redis round trips are', () => {
