@@ -44,12 +44,8 @@ export function authenticate(keys: KeyLookup, limits: Limits, basicChallengeUnde
     const address = addressKey(req.ip);
     const presented = presentedKey(req);
     const id = presented === null ? null : keyId(presented);
-    // One round trip to Redis for all three counters.
-    const [addressWait, failures, keyWait] = await Promise.all([
-      limits.address ? limits.address.take(address) : 0,
-      presented !== null && limits.authFailures ? limits.authFailures.used(address) : { points: 0, msLeft: 0 },
-      id !== null && limits.key ? limits.key.take(id) : 0,
-    ]);
+    // One Redis call for all three counters (shared with the other requests of this event-loop turn).
+    const { addressWait, failures, keyWait } = await limits.gate.check(address, id, presented !== null);
     if (addressWait > 0) {
       next(tooMany(res, addressWait, 'too many requests from this address; retry later'));
       return;

@@ -35,12 +35,16 @@ export function requestLogger(log: Logger): RequestHandler {
     customAttributeKeys: { reqId: 'requestId' },
     // req.log is a cheap child with the request id only; the full request goes on the completion line.
     quietReqLogger: true,
+    // The serializers get the raw request and response: pino-http's wrappers would first copy each into an object
+    // with every header, on every request, only for these three fields to be picked from it.
+    wrapSerializers: false,
     serializers: {
-      req: (r: { method?: string; url?: string; remoteAddress?: string }) => ({ method: r.method, url: safeText(r.url ?? '', 300), remoteAddress: r.remoteAddress }),
-      res: (r: { statusCode?: number }) => ({ statusCode: r.statusCode }),
+      req: (r: Request) => ({ method: r.method, url: safeText(r.originalUrl || r.url, 300), remoteAddress: r.socket?.remoteAddress }),
+      res: (r: ServerResponse) => ({ statusCode: r.statusCode }),
     },
     autoLogging: { ignore: (req) => QUIET.has((req.url ?? '').split('?')[0] ?? '') },
-    customLogLevel: (_req, res, err) => (err || res.statusCode >= 500 ? 'error' : 'info'),
+    // 'silent' skips building the completion line when its level is off (LOG_LEVEL warn or above).
+    customLogLevel: (_req, res, err) => (err || res.statusCode >= 500 ? 'error' : log.isLevelEnabled('info') ? 'info' : 'silent'),
     customSuccessObject: (req, _res, val: object) => ({ ...val, route: route(req) }),
     customErrorObject: (req, _res, _err, val: object) => ({ ...val, route: route(req) }),
     customSuccessMessage: (req, res, ms) => `${req.method ?? ''} ${route(req)} ${res.statusCode} ${ms} ms`,

@@ -3,6 +3,7 @@ import type { Config } from '../config';
 import { publishedChannel } from '../jobs/client/publish-notice';
 import type { Db } from '../db/knex';
 import { publishedScores, type PublishedScores } from '../db/repositories/serving';
+import { JsonBodies, type JsonBody } from './json-bodies';
 
 /** How long the pointer to the live run is trusted while publish announcements arrive (a safety net only). */
 const POINTER_TRUST_LISTENING_MS = 30_000;
@@ -22,6 +23,8 @@ export interface ServingCacheStats {
   /** entries carried over warm into newly published runs */
   warmed: number;
   entries: number;
+  /** serialised answers held (see {@link ServingCache.body}) and how often one was reused or built */
+  bodies: { entries: number; hits: number; misses: number };
   listening: boolean;
 }
 
@@ -42,6 +45,7 @@ export class ServingCache {
   private generation = 0;
   private listening = false;
   private readonly entries = new Map<string, unknown>();
+  private readonly bodies: JsonBodies;
   private readonly inflight = new Map<string, Promise<unknown>>();
   private readonly counters = { hits: 0, misses: 0, invalidations: 0, warmed: 0 };
   private warmer: Warmer | undefined;
@@ -54,7 +58,11 @@ export class ServingCache {
     private readonly maxEntries: number,
     private readonly subscriber?: Redis,
     channel?: string,
+    /** bytes of serialised answers kept besides the entries (0: none) */
+    maxBodyBytes = 0,
   ) {
+    // No cache means every read goes to MySQL: no answers kept either.
+    this.bodies = new JsonBodies(maxEntries > 0 ? maxBodyBytes : 0);
     if (!subscriber || !channel) return;
     subscriber.on('message', (ch: string) => {
       if (ch === channel) this.onAnnouncement();
@@ -83,7 +91,7 @@ export class ServingCache {
       this.pointerLoad = publishedScores(this.db).then(
         (value) => {
           if (generation === this.generation) {
-            if (this.pointer?.value?.runId !== value?.runId) this.entries.clear();
+            if (this.pointer?.value?.runId !== value?.runId) this.clearEntries();
             this.pointer = { value, at: Date.now() };
           }
           this.pointerLoad = undefined;
@@ -146,6 +154,15 @@ export class ServingCache {
     return out;
   }
 
+  /**
+   * A whole answer, serialised once and kept (bounded by bytes): `key` must name the run it was read from and
+   * every parameter the answer depends on; `build` reads and shapes it (through get/getMany, so a miss still
+   * shares the MySQL reads). Dropped with the entries on every publish.
+   */
+  body(key: string, build: () => Promise<unknown>): Promise<JsonBody> {
+    return this.bodies.get(key, build);
+  }
+
   /** Sets how the hot keys of a run are read from the next one, and how many are carried over at most. */
   setWarmer(warmer: Warmer, warmKeys: number): void {
     this.warmer = warmer;
@@ -201,11 +218,16 @@ export class ServingCache {
     this.generation++;
     this.counters.invalidations++;
     this.pointer = undefined;
+    this.clearEntries();
+  }
+
+  private clearEntries(): void {
     this.entries.clear();
+    this.bodies.clear();
   }
 
   stats(): ServingCacheStats {
-    return { ...this.counters, entries: this.entries.size, listening: this.listening };
+    return { ...this.counters, entries: this.entries.size, bodies: { entries: this.bodies.size, ...this.bodies.counters }, listening: this.listening };
   }
 
   /** Stops listening (the caller owns and closes the subscriber connection). */
@@ -238,7 +260,7 @@ export function openServingCache(config: Readonly<Config>, readDb: Db, redis: Re
   const subscriber = redis.duplicate();
   // Errors show as "not listening" (the pointer is then re-read every second); the API's own connection logs them.
   subscriber.on('error', () => undefined);
-  const cache = new ServingCache(readDb, config.SERVING_CACHE_ENTRIES, subscriber, publishedChannel(config.QUEUE_PREFIX));
+  const cache = new ServingCache(readDb, config.SERVING_CACHE_ENTRIES, subscriber, publishedChannel(config.QUEUE_PREFIX), config.SERVING_BODY_CACHE_MB * 1024 * 1024);
   return {
     cache,
     close() {

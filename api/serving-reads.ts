@@ -1,6 +1,8 @@
 import type { Db } from '../db/knex';
 import { intentOfUsers, listsOfUsers, popularInCategory, runItemList, similarItemsOf, type ListedItem, type PublishedScores } from '../db/repositories/serving';
+import type { JsonBody } from './json-bodies';
 import type { ServingCache } from './serving-cache';
+import { StringPool } from './string-pool';
 
 export type ListName = 'for-you' | 'discover';
 
@@ -29,6 +31,8 @@ const ranked = (items: ListedItem[]): ListedItem[] => items.map((it, i) => ({ ..
  * read here can mix two runs or outlive a publish.
  */
 export class ServingReads {
+  private readonly pool = new StringPool();
+
   constructor(
     private readonly db: Db,
     private readonly cache: ServingCache,
@@ -55,7 +59,7 @@ export class ServingReads {
         const batch = ids.slice(i, i + WARM_BATCH);
         if (kind === 'for-you' || kind === 'discover') {
           const found = await listsOfUsers(this.db, run.runId, batch, kind);
-          for (const id of batch) out.set(`${kind}\u0000${id}`, found.get(id) ?? null);
+          for (const id of batch) out.set(`${kind}\u0000${id}`, this.pooled(found.get(id)));
         } else if (kind === 'intent') {
           const found = await intentOfUsers(this.db, run.runId, batch);
           for (const id of batch) out.set(`intent\u0000${id}`, found.get(id) ?? null);
@@ -73,13 +77,31 @@ export class ServingReads {
     return this.cache.run();
   }
 
+  /**
+   * An answer of `run` serialised once and kept: `parts` are everything besides the run it depends on (route,
+   * ids, parameters); `build` shapes it from the reads below.
+   */
+  body(run: PublishedScores, parts: readonly (string | number | null)[], build: () => Promise<unknown>): Promise<JsonBody> {
+    // JSON, not a separator: ids and categories are client text and may hold any character.
+    return this.cache.body(`${run.runId}\u0000body\u0000${JSON.stringify(parts)}`, build);
+  }
+
+  /** A customer's list as the cache keeps it (null: none), its item strings shared with every other cached list. */
+  private pooled(items: ListedItem[] | undefined): ListedItem[] | null {
+    if (!items) return null;
+    const p = this.pool;
+    return items.map((it) => ({
+      rank: it.rank, itemId: p.get(it.itemId), title: p.maybe(it.title), category: p.maybe(it.category), score: it.score, reason: p.get(it.reason), reasonItemId: p.maybe(it.reasonItemId),
+    }));
+  }
+
   /** Lists for up to a few hundred customers from one run (one MySQL query for the ones not cached). */
   async lists(run: PublishedScores, userIds: readonly string[], list: ListName, limit: number, category?: string): Promise<ServedList[]> {
     const key = (u: string): string => `${run.runId}\u0000${list}\u0000${u}`;
     const own = await this.cache.getMany<ListedItem[] | null>(userIds.map(key), async (missing) => {
       const ids = missing.map((k) => k.slice(k.lastIndexOf('\u0000') + 1));
       const found = await listsOfUsers(this.db, run.runId, ids, list);
-      return new Map(missing.map((k, i) => [k, found.get(ids[i]!) ?? null]));
+      return new Map(missing.map((k, i) => [k, this.pooled(found.get(ids[i]!))]));
     });
     const out: ServedList[] = [];
     for (const userId of userIds) {

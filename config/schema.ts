@@ -146,6 +146,8 @@ export const configSchema = z.object({
   TOP_K: positiveInt(20),
   /** API: published lists, scores and similar items held in memory per process (about 5 KB each); 0 = no cache */
   SERVING_CACHE_ENTRIES: z.coerce.number().int().min(0).max(10_000_000).default(100_000),
+  /** API: MB of whole serialised answers (recommendation lists) kept per process beside the entries, so a repeated read costs no JSON work; 0 = none */
+  SERVING_BODY_CACHE_MB: z.coerce.number().int().min(0).max(65_536).default(64),
   /** API: on a publish, this many of the most recently read entries are read from the new run (in batches) before it is served */
   SERVING_CACHE_WARM_KEYS: z.coerce.number().int().min(0).max(10_000_000).default(20_000),
   INTENT_HORIZON_DAYS: positiveInt(30),

@@ -19,6 +19,12 @@ async function processTicks(pid: number): Promise<number | null> {
   }
 }
 
+/** The CPU time (user + system, all threads) a process has used so far, in seconds; NaN when it is gone. */
+export async function processCpuSeconds(pid: number): Promise<number> {
+  const ticks = await processTicks(pid);
+  return ticks === null ? Number.NaN : ticks / TICKS;
+}
+
 async function machineTicks(): Promise<{ busy: number; total: number } | null> {
   try {
     const line = (await readFile('/proc/stat', 'utf8')).split('\n')[0] ?? '';
