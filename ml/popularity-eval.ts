@@ -40,8 +40,8 @@ export function popularityBuckets(buyers: ArrayLike<number>): PopularityBuckets 
   for (const i of order) {
     const b = buyers[i]! > 0 && before < HEAD_SHARE * total ? 0 : buyers[i]! > 0 && before < (1 - TAIL_SHARE) * total ? 1 : 2;
     bucket[i] = b;
-    items[BUCKETS[b]!]++;
-    sums[BUCKETS[b]!] += buyers[i]!;
+    items[BUCKETS[b]]++;
+    sums[BUCKETS[b]] += buyers[i]!;
     before += buyers[i]!;
   }
   const share = (v: number): number => (total > 0 ? Math.round((v / total) * 1e4) / 1e4 : 0);

@@ -27,7 +27,7 @@ export interface CooccurrenceParams {
   maxUserItems: number;
 }
 
-export const DEFAULT_COOCCURRENCE: CooccurrenceParams = { width: 100, minCount: 1, maxUserItems: 500 };
+export const DEFAULT_COOCCURRENCE: CooccurrenceParams = { width: 100, minCount: 1, maxUserItems: 2000 };
 
 /** A CSR matrix: rows (customers) of (item, value) pairs; `value` null = binary. */
 export interface CsrRows {
