@@ -54,16 +54,24 @@ export function popularityBuckets(buyers: ArrayLike<number>): PopularityBuckets 
   };
 }
 
-/** Recall and HR at 10 and K of the lists, each bucket's figures over the truth items in that bucket only. */
+/** Figures of one bucket: how many test customers have truth items in it, and recall/HR at 10 and K over those items. */
+export type BucketFigures = ListFigures & { users: number };
+
+/**
+ * Recall and HR at 10 and K of the lists, each bucket's figures over the truth items in that bucket only, and
+ * `all` over every truth item (the same lists, for the total).
+ */
 export function figuresByBucket(
   lists: readonly Int32Array[], relevant: readonly ReadonlySet<number>[], b: PopularityBuckets, k: number,
-): Record<Bucket, ListFigures & { users: number }> {
-  const out = {} as Record<Bucket, ListFigures & { users: number }>;
-  BUCKETS.forEach((name, bi) => {
-    const rel = relevant.map((s) => new Set([...s].filter((i) => b.bucket[i] === bi)));
+): Record<'all' | Bucket, BucketFigures> {
+  const figures = (rel: readonly ReadonlySet<number>[]): BucketFigures => {
     const f = listFigures(lists, rel, k);
     const keep = Object.fromEntries(Object.entries(f).filter(([key]) => key.startsWith('recall_at_') || key.startsWith('hr_at_')));
-    out[name] = { users: rel.filter((s) => s.size > 0).length, ...keep };
+    return { users: rel.filter((s) => s.size > 0).length, ...keep };
+  };
+  const out = { all: figures(relevant) } as Record<'all' | Bucket, BucketFigures>;
+  BUCKETS.forEach((name, bi) => {
+    out[name] = figures(relevant.map((s) => new Set([...s].filter((i) => b.bucket[i] === bi))));
   });
   return out;
 }
@@ -78,7 +86,7 @@ export interface MethodLists {
 export interface PopularityReport {
   buckets: Omit<PopularityBuckets, 'bucket'>;
   /** per method: for-you figures against all relevant items, discover against never-bought ones, per bucket */
-  methods: Record<string, { for_you: Record<Bucket, ListFigures & { users: number }>; discover: Record<Bucket, ListFigures & { users: number }> }>;
+  methods: Record<string, { for_you: Record<'all' | Bucket, BucketFigures>; discover: Record<'all' | Bucket, BucketFigures> }>;
   /** per item-item source: share of items with at least one neighbour, overall and per bucket */
   item_coverage: Record<string, Record<'all' | Bucket, number>>;
 }

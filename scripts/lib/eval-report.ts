@@ -48,9 +48,9 @@ export function printByPopularity(r: EvalReport): void {
   console.log(`  items head ${b.items.head} / torso ${b.items.torso} / tail ${b.items.tail}; ` +
     `purchase share ${b.purchase_share.head} / ${b.purchase_share.torso} / ${b.purchase_share.tail}`);
   for (const list of ['for_you', 'discover'] as const) {
-    console.log(`  ${list}: ${['head', 'torso', 'tail'].map((x) => `${x}: R@10 R@${k} HR@10 HR@${k} (users)`).join(' | ')}`);
+    console.log(`  ${list}: ${['all', 'head', 'torso', 'tail'].map((x) => `${x}: R@10 R@${k} HR@10 HR@${k} (users)`).join(' | ')}`);
     for (const [name, m] of Object.entries(p.methods)) {
-      const cells = (['head', 'torso', 'tail'] as const).map((x) => {
+      const cells = (['all', 'head', 'torso', 'tail'] as const).map((x) => {
         const v = m[list][x];
         return `${f(v.recall_at_10)} ${f(v[`recall_at_${k}`])} ${f(v.hr_at_10)} ${f(v[`hr_at_${k}`])} (${v.users})`;
       });

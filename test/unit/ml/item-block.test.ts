@@ -62,7 +62,7 @@ describe('item blocks for big catalogues', () => {
       }
     }
     const snap = buildSnapshot(events, T + 100 * 3_600_000);
-    const src = fitSources(snap, { lambda: 1, neighbours: 4, maxDenseItems: 3 });
+    const src = fitSources(snap, { lambda: 1, neighbours: 4, maxDenseItems: 3, minCooccurrence: 1 });
     const covered = new Set(['i0', 'i1', 'i2'].map((id) => snap.itemIndex.get(id)!));
     const nb = src.ease;
     for (let i = 0; i < nb.n; i++) {
@@ -72,7 +72,7 @@ describe('item blocks for big catalogues', () => {
       }
     }
     // The co-purchase cosine is sparse (sparse-neighbours.ts), so the cap does not apply: i3 (bought with i0 and
-    // i1 by u0) and i4 (with i0 and i1 by u3) get neighbours.
+    // i1 by u0) and i4 (with i0 and i1 by u3) get neighbours (pairs seen once count here: minCooccurrence 1).
     const cosOf = (id: string): string[] => {
       const i = snap.itemIndex.get(id)!;
       return Array.from(src.cosine.index.subarray(i * src.cosine.width, (i + 1) * src.cosine.width)).filter((j) => j >= 0).map((j) => snap.itemIds[j]!);

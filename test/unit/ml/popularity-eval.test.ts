@@ -21,6 +21,8 @@ describe('quality by item popularity', () => {
     expect(f.torso).toEqual({ users: 1, recall_at_10: 1, recall_at_20: 1, hr_at_10: 1, hr_at_20: 1 });
     // Tail truths: {3} (missed), {2} (missed: list [1, 0]), {3} (missed).
     expect(f.tail).toEqual({ users: 3, recall_at_10: 0, recall_at_20: 0, hr_at_10: 0, hr_at_20: 0 });
+    // Every truth item: customer 0 finds 0 of {0, 3}, customer 1 finds 1 of {1, 2}, customer 2 nothing.
+    expect(f.all).toEqual({ users: 3, recall_at_10: (0.5 + 0.5 + 0) / 3, recall_at_20: (0.5 + 0.5 + 0) / 3, hr_at_10: 2 / 3, hr_at_20: 2 / 3 });
   });
 
   test('neighbours move to another vocabulary; items it lacks are dropped and the rest close up', () => {
