@@ -3,8 +3,9 @@ import { itemItemScorer, personalScorer, popularityScorer, purchaseCsr } from '.
 import { fitChampion, scoreUsers, rankerData, trainHeads, DEFAULT_CHAMPION_PARAMS, championSnapshot, type ChampionModel, type ChampionParams } from './champion';
 import { cleanEvents, returnEvents } from './clean';
 import { historySpan, requireHistory } from './history';
-import { accumulateSparse, cosineFromGram, easeWeights, gramMatrix } from './ease';
-import { columnSums, itemBlock, MAX_DENSE_ITEMS, restrictRows } from './item-block';
+import { accumulateSparse, cosineFromGram, easeWeights, gramMatrix, topNeighbours } from './ease';
+import { columnSums, itemBlock, liftNeighbours, MAX_DENSE_ITEMS, restrictRows } from './item-block';
+import { neighbourLists, popularityReport, remapNeighbours, type MethodLists, type PopularityReport } from './popularity-eval';
 import { makeScratch, N_FEATURES, userCandidates } from './features';
 import { boughtMask, buyerLists, evaluateIntent, evaluateLists, listsFromScorer, type EvalContext, type ListReport, type Scorer } from './list-eval';
 import { crossValidatedLogistic } from './logistic';
@@ -51,6 +52,8 @@ export interface EvalReport {
   /** which holdout ran (see holdout.ts) and, when run, which list each served list uses and why */
   protocol?: { name: HoldoutProtocol; note: string };
   selection?: SelectionReport;
+  /** with {@link ProtocolOptions.byPopularity}: figures by item popularity bucket, capped item-item vs whole catalogue */
+  by_popularity?: PopularityReport;
 }
 
 /** Options of {@link evaluateProtocol}. */
@@ -77,6 +80,11 @@ export interface ProtocolOptions {
   /** run the validation-window search (default true); otherwise `params` (or defaults) are used as given */
   tune?: boolean;
   params?: Partial<ChampionParams>;
+  /**
+   * report figures by item popularity (popularity-eval.ts); on a catalogue above the dense cap this fits the
+   * champion a second time with the co-purchase cosine capped as it used to be (the "before"). Default false.
+   */
+  byPopularity?: boolean;
   log?: (msg: string) => void;
 }
 
@@ -240,8 +248,10 @@ export async function evaluateProtocol(events: readonly EventRecord[], opts: Pro
   const ctx = windowContext(testEvents, snap, opts.horizonDays, k, testEnd, testFrom);
   log(`split: ${train.length} train events, ${snap.userIds.length} users, ${snap.itemIds.length} items, ${ctx.testUsers.length} test users`);
   const baselines: Record<string, MethodReport> = {};
+  const listsOf: Record<string, MethodLists> = {};
   const runList = (name: string, scorer: Scorer, seconds = 0): void => {
     const l = listsFromScorer(ctx, scorer);
+    listsOf[name] = l;
     baselines[name] = { ...evaluateLists(ctx, l.forYou, l.discover), train_seconds: seconds };
     log(`baseline ${name} done`);
   };
@@ -306,6 +316,25 @@ export async function evaluateProtocol(events: readonly EventRecord[], opts: Pro
     log(`list selection (${ctx.testUsers.length} test users, ${((Date.now() - t1) / 1000).toFixed(1)} s): for-you ${selection.for_you.served}, discover ${selection.discover.served}`);
   }
 
+  let byPopularity: PopularityReport | undefined;
+  if (opts.byPopularity) {
+    // Before: the co-purchase cosine on the dense head only (as it was); after: every item with co-buyers.
+    const t1 = Date.now();
+    const cosine = remapNeighbours(model.sources.cosine, model.sources.itemIds, snap.itemIndex, n);
+    const capped = block.whole ? null : championLists(await fitChampion(train, {
+      asOf: opts.splitTs, k, horizonDays: opts.horizonDays, items: opts.items, returns,
+      params: { ...params, sources: { ...params.sources, cosineMaxItems: block.size } },
+    }), train, ctx, opts.items);
+    byPopularity = popularityReport(ctx, {
+      popularity: listsOf.popularity!, ease: listsOf.ease!, item_knn_capped: listsOf.item_knn!, item_knn: neighbourLists(ctx, cosine),
+      champion: lists, ...(capped ? { champion_capped: capped } : {}),
+    }, {
+      cosine_capped: liftNeighbours(topNeighbours(cos, block.size, params.sources.neighbours), block, n), cosine,
+      ease: remapNeighbours(model.sources.ease, model.sources.itemIds, snap.itemIndex, n),
+    });
+    log(`by popularity (${capped ? 'with' : 'no'} capped champion refit): ${((Date.now() - t1) / 1000).toFixed(1)} s`);
+  }
+
   // Each source alone, from the champion's own fitted state.
   const src = model.sources;
   const idxMap = Int32Array.from(snap.itemIds, (id) => src.itemIds.indexOf(id));
@@ -367,6 +396,7 @@ export async function evaluateProtocol(events: readonly EventRecord[], opts: Pro
     fallbacks,
     ...(opts.protocol ? { protocol: opts.protocol } : {}),
     ...(selection ? { selection } : {}),
+    ...(byPopularity ? { by_popularity: byPopularity } : {}),
   };
 }
 

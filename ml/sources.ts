@@ -1,6 +1,7 @@
-import { cosineFromGram, easeWeights, gramMatrix, topNeighbours, type SparseNeighbours } from './ease';
+import { easeWeights, gramMatrix, topNeighbours, type SparseNeighbours } from './ease';
 import { columnSums, itemBlock, liftNeighbours, MAX_DENSE_ITEMS, restrictRows } from './item-block';
 import type { Snapshot } from './snapshot';
+import { cooccurrenceNeighbours, DEFAULT_COOCCURRENCE } from './sparse-neighbours';
 import { topK } from './topk';
 
 /** Hyper-parameters of the candidate sources. */
@@ -9,33 +10,51 @@ export interface SourceParams {
   lambda: number;
   /** neighbours kept per item (artefact size and scoring cost are linear in it) */
   neighbours: number;
-  /** most items the dense item-item fits cover (the most popular ones; see item-block.ts) */
+  /** most items the dense item-item fit (EASE) covers (the most popular ones; see item-block.ts) */
   maxDenseItems?: number;
+  /** co-purchase cosine: fewest customers with both items for a pair to be neighbours (sparse-neighbours.ts) */
+  minCooccurrence?: number;
+  /** co-purchase cosine: most items one customer contributes (bounds its cost; sparse-neighbours.ts) */
+  maxUserItems?: number;
+  /**
+   * co-purchase cosine over the most popular items only, as when it was dense (absent: the whole catalogue). Kept
+   * for the before/after comparison by item popularity (popularity-eval.ts), not for serving.
+   */
+  cosineMaxItems?: number;
 }
 
-export const DEFAULT_SOURCE_PARAMS: SourceParams = { lambda: 300, neighbours: 100, maxDenseItems: MAX_DENSE_ITEMS };
+export const DEFAULT_SOURCE_PARAMS: SourceParams = {
+  lambda: 300, neighbours: 100, maxDenseItems: MAX_DENSE_ITEMS,
+  minCooccurrence: DEFAULT_COOCCURRENCE.minCount, maxUserItems: DEFAULT_COOCCURRENCE.maxUserItems,
+};
 
 /**
- * Top neighbours of a dense item-item model fitted on the CSR rows, over the most popular items when the
- * catalogue is too big for dense matrices.
+ * Top neighbours of EASE fitted on the CSR rows, over the most popular items when the catalogue is too big for
+ * its dense matrices (its inverse is n³).
  */
-function itemItem(
-  rowStart: Int32Array, item: Int32Array, value: ArrayLike<number> | null, n: number, p: SourceParams,
-  fit: (gram: Float64Array, m: number) => Float32Array,
-): SparseNeighbours {
+function denseEase(rowStart: Int32Array, item: Int32Array, value: ArrayLike<number> | null, n: number, p: SourceParams): SparseNeighbours {
   const block = itemBlock(columnSums(item, value, n), p.maxDenseItems ?? MAX_DENSE_ITEMS);
   const r = restrictRows(rowStart, item, value, block);
   const m = block.size;
-  return liftNeighbours(topNeighbours(fit(gramMatrix(r.rowStart, r.item, r.value, m), m), m, p.neighbours), block, n);
+  return liftNeighbours(topNeighbours(easeWeights(gramMatrix(r.rowStart, r.item, r.value, m), m, p.lambda), m, p.neighbours), block, n);
+}
+
+/** Co-purchase cosine neighbours of every item with enough co-buyers (or of the most popular items: cosineMaxItems). */
+function coPurchaseCosine(rowStart: Int32Array, item: Int32Array, n: number, p: SourceParams): SparseNeighbours {
+  const co = { width: p.neighbours, minCount: p.minCooccurrence, maxUserItems: p.maxUserItems };
+  if (p.cosineMaxItems === undefined) return cooccurrenceNeighbours(rowStart, item, null, n, co).neighbours;
+  const block = itemBlock(columnSums(item, null, n), p.cosineMaxItems);
+  const r = restrictRows(rowStart, item, null, block);
+  return liftNeighbours(cooccurrenceNeighbours(r.rowStart, r.item, null, block.size, co).neighbours, block, n);
 }
 
 /** Item-level state of the fitted sources (everything that does not depend on one user). */
 export interface FittedSources {
   anchor: number;
   itemIds: string[];
-  /** EASE weights on the interest-strength matrix (purchase = 1, cart/view/search lower), top-N per item */
+  /** EASE weights on the interest-strength matrix (purchase = 1, cart/view/search lower), top-N per item of the dense head */
   ease: SparseNeighbours;
-  /** cosine co-occurrence of buyer sets, top-N per item */
+  /** cosine co-occurrence of buyer sets, top-N per item over the whole catalogue (sparse, no n×n) */
   cosine: SparseNeighbours;
   buyers: Float32Array;
   buyers7: Float32Array;
@@ -52,14 +71,14 @@ export interface FittedSources {
 /** Fits the item-item sources and item statistics from a snapshot (EASE's inverse dominates the cost). */
 export function fitSources(snap: Snapshot, params: SourceParams = DEFAULT_SOURCE_PARAMS): FittedSources {
   const n = snap.itemIds.length;
-  const ease = itemItem(snap.rowStart, snap.item, snap.strength, n, params, (g, m) => easeWeights(g, m, params.lambda));
+  const ease = denseEase(snap.rowStart, snap.item, snap.strength, n, params);
   const rowStart = new Int32Array(snap.userIds.length + 1);
   const bought: number[] = [];
   for (let u = 0; u < snap.userIds.length; u++) {
     for (let p = snap.rowStart[u]!; p < snap.rowStart[u + 1]!; p++) if (snap.lines[p]! > 0) bought.push(snap.item[p]!);
     rowStart[u + 1] = bought.length;
   }
-  const cosine = itemItem(rowStart, Int32Array.from(bought), null, n, params, cosineFromGram);
+  const cosine = coPurchaseCosine(rowStart, Int32Array.from(bought), n, params);
   const it = snap.itemStats;
   const repeatRate = new Float32Array(n);
   const momentum = new Float64Array(n);

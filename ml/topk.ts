@@ -3,6 +3,18 @@
  * ties go to the lower index so results are deterministic. O(n log k) with a small binary heap.
  */
 export function topK(scores: ArrayLike<number>, k: number, exclude?: Uint8Array | null): Int32Array {
+  return heapTop(scores, null, scores.length, k, exclude ?? null);
+}
+
+/**
+ * {@link topK} over the candidates `ids[0 … count)` only (indices into `scores`, any order): what a sparse
+ * accumulator needs, O(count log k) instead of a pass over every item. Same ordering and ties as topK.
+ */
+export function topKAmong(scores: ArrayLike<number>, ids: Int32Array, count: number, k: number): Int32Array {
+  return heapTop(scores, ids, count, k, null);
+}
+
+function heapTop(scores: ArrayLike<number>, ids: Int32Array | null, count: number, k: number, exclude: Uint8Array | null): Int32Array {
   const heap = new Int32Array(Math.max(1, k));
   let size = 0;
   // "a is worse than b": lower score, or equal score and higher index.
@@ -26,7 +38,8 @@ export function topK(scores: ArrayLike<number>, k: number, exclude?: Uint8Array 
       i = m;
     }
   };
-  for (let i = 0; i < scores.length; i++) {
+  for (let t = 0; t < count; t++) {
+    const i = ids ? ids[t]! : t;
     if (exclude && exclude[i]) continue;
     if (Number.isNaN(scores[i]!)) continue;
     if (size < k) {
@@ -35,9 +48,9 @@ export function topK(scores: ArrayLike<number>, k: number, exclude?: Uint8Array 
       while (c > 0) {
         const p = (c - 1) >> 1;
         if (!worse(heap[c]!, heap[p]!)) break;
-        const t = heap[c]!;
+        const tmp = heap[c]!;
         heap[c] = heap[p]!;
-        heap[p] = t;
+        heap[p] = tmp;
         c = p;
       }
     } else if (k > 0 && worse(heap[0]!, i)) {

@@ -15,7 +15,7 @@ import { ML_BACKENDS } from '../config/schema';
 import { cleanEvents, evaluateProtocol, planHoldout, selectBackend, type EvalReport } from '../ml';
 import { evaluateCampaigns, type CampaignReport } from '../ml/campaign-eval';
 import { loadEventsFile } from './lib/file-events';
-import { printSelection, printTable } from './lib/eval-report';
+import { printByPopularity, printSelection, printTable } from './lib/eval-report';
 import { runShapes } from './lib/eval-shapes';
 import { loadUciEvents, UCI_NON_PRODUCT_CODES } from './lib/uci-loader';
 
@@ -138,13 +138,14 @@ async function runUci(args: Args, backend: Awaited<ReturnType<typeof selectBacke
   }
   const report = await evaluateProtocol(data.events, {
     splitTs, k: args.k, horizonDays: args.horizon, excludedItemIds, backend, items: data.items,
-    tune: args.tune, log: (m) => console.log(`  ${m}`),
+    tune: args.tune, byPopularity: true, log: (m) => console.log(`  ${m}`),
     protocol: { name: 'last-horizon', note: `EVALUATION.md's split ${splitDate}, the following ${args.horizon} days` },
   });
   console.log('');
   console.log(`split ${splitDate}, K=${args.k}, horizon ${args.horizon} days, backend ${backend}; ${JSON.stringify(report.counts)}`);
   printTable(report);
   printDetails(report, args.horizon);
+  printByPopularity(report);
   printCampaigns(campaigns);
   if (args.out === null) {
     // reports/eval.json keeps the keys it has always had (plus the campaign figures); the serving comparison goes to the console (and shops.json).
@@ -172,12 +173,13 @@ async function runFile(args: Args, mapping: string, backend: Awaited<ReturnType<
   const report = await evaluateProtocol(data.events, {
     splitTs: plan.splitTs, testFromTs: plan.testFromTs, testEndTs: plan.testEndTs, heldOutBaskets: plan.heldOutBaskets,
     protocol: { name: plan.protocol, note: plan.note }, k: args.k, horizonDays: args.horizon, excludedItemIds, backend, tune: args.tune,
-    log: (m) => console.log(`  ${m}`),
+    byPopularity: true, log: (m) => console.log(`  ${m}`),
   });
   console.log('');
   console.log(`K=${args.k}, horizon ${args.horizon} days, backend ${backend}; ${JSON.stringify(report.counts)}`);
   printTable(report);
   printDetails(report, args.horizon);
+  printByPopularity(report);
   const cut = plan.protocol === 'last-basket' ? 'each customer\'s last basket' : new Date(plan.splitTs).toISOString();
   write(args.out ?? `reports/eval-${basename(args.file).replace(/\..*$/, '')}.json`, {
     ...report, file: args.file, mapping, rows: { read: data.rowsRead, rejected: data.rowsRejected, events: data.events.length },

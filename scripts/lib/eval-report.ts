@@ -37,3 +37,27 @@ export function printSelection(r: EvalReport): void {
     }
   }
 }
+
+/** Figures by item popularity bucket (report.by_popularity): recall and HR per bucket and method, and item coverage. */
+export function printByPopularity(r: EvalReport): void {
+  const p = r.by_popularity;
+  if (!p) return;
+  const k = r.k;
+  const b = p.buckets;
+  console.log(`by item popularity: ${b.definition}`);
+  console.log(`  items head ${b.items.head} / torso ${b.items.torso} / tail ${b.items.tail}; ` +
+    `purchase share ${b.purchase_share.head} / ${b.purchase_share.torso} / ${b.purchase_share.tail}`);
+  for (const list of ['for_you', 'discover'] as const) {
+    console.log(`  ${list}: ${['all', 'head', 'torso', 'tail'].map((x) => `${x}: R@10 R@${k} HR@10 HR@${k} (users)`).join(' | ')}`);
+    for (const [name, m] of Object.entries(p.methods)) {
+      const cells = (['all', 'head', 'torso', 'tail'] as const).map((x) => {
+        const v = m[list][x];
+        return `${f(v.recall_at_10)} ${f(v[`recall_at_${k}`])} ${f(v.hr_at_10)} ${f(v[`hr_at_${k}`])} (${v.users})`;
+      });
+      console.log(`    ${name.padEnd(16)} ${cells.join(' | ')}`);
+    }
+  }
+  for (const [name, c] of Object.entries(p.item_coverage)) {
+    console.log(`  items with neighbours, ${name.padEnd(14)} all ${f(c.all)}  head ${f(c.head)}  torso ${f(c.torso)}  tail ${f(c.tail)}`);
+  }
+}

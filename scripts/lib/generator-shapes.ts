@@ -93,6 +93,45 @@ function* grocery(o: ShapeOptions): Generator<string> {
   for (const b of baskets) yield* b.lines;
 }
 
+/** One purchase of the catalogue shape: the customer, the item, and the customer's active days (first, length). */
+export interface CataloguePurchase {
+  user: number;
+  item: number;
+  firstDay: number;
+  spanDays: number;
+}
+
+/**
+ * The catalogue shape's tastes: genres of about 100 items (genre g holds items g, g + G, g + 2G, …, its
+ * bestsellers first, Zipf 1.1 inside; genres Zipf 0.7); each customer likes two or three genres and buys 2 to 60
+ * distinct items (about 9 on average), 90% of them from the liked genres. Purchases are yielded one by one,
+ * lazily, so a caller that draws from `r` between them (the shape file draws each purchase's time) interleaves
+ * its draws with these.
+ */
+export function* catalogueTastes(r: () => number, items: number, users: number): Generator<CataloguePurchase> {
+  const genres = Math.max(8, Math.round(items / 100));
+  const genrePop = zipfCumulative(genres, 0.7);
+  const perGenre = Math.ceil(items / genres);
+  const inGenre = zipfCumulative(perGenre, 1.1);
+  for (let u = 0; u < users; u++) {
+    const liked = [0, 1, 2].slice(0, 2 + Math.floor(r() * 2)).map(() => pickCumulative(genrePop, r()));
+    const n = Math.min(60, 2 + Math.floor(-Math.log(1 - r()) * 7));
+    const firstDay = Math.floor(r() * 300);
+    const spanDays = Math.min(365 - firstDay, 30 + Math.floor(r() * 300));
+    const bought = new Set<number>();
+    for (let p = 0; p < n; p++) {
+      for (let t = 0; t < 10; t++) {
+        const g = r() < 0.9 ? liked[Math.floor(r() * liked.length)]! : Math.floor(r() * genres);
+        const item = g + genres * pickCumulative(inGenre, r());
+        if (item >= items || bought.has(item)) continue;
+        bought.add(item);
+        yield { user: u, item, firstDay, spanDays };
+        break;
+      }
+    }
+  }
+}
+
 /**
  * Catalogue: 50,000 items in genres of about 100 with a long tail inside each; every customer buys a few to a
  * few dozen items from two or three genres over the year, never the same item twice. Prices, quantity 1.
@@ -101,32 +140,13 @@ function* catalogue(o: ShapeOptions): Generator<string> {
   const r = makeRng(o.seed);
   const items = scaled(50_000, o.scale, 400);
   const users = scaled(20_000, o.scale, 200);
-  const genres = Math.max(8, Math.round(items / 100));
   const start = o.startMs ?? Date.UTC(2024, 0, 1);
-  const genrePop = zipfCumulative(genres, 0.7);
-  // Items are dealt to genres in turn: genre g holds items g, g + G, g + 2G, … (its bestsellers first).
-  const perGenre = Math.ceil(items / genres);
-  const inGenre = zipfCumulative(perGenre, 1.1);
   const price = (i: number): string => (Math.round(Math.exp(1.5 + ((i * 7919) % 1000) / 300) * 100) / 100).toFixed(2);
   yield `${GENERIC_HEADER.split(',').slice(0, 6).join(',')}`;
   const rows: { ms: number; line: string }[] = [];
-  for (let u = 0; u < users; u++) {
-    const liked = [0, 1, 2].slice(0, 2 + Math.floor(r() * 2)).map(() => pickCumulative(genrePop, r()));
-    const n = Math.min(60, 2 + Math.floor(-Math.log(1 - r()) * 7));
-    const first = start + Math.floor(r() * 300) * DAY;
-    const span = Math.min(start + 365 * DAY - first, (30 + Math.floor(r() * 300)) * DAY);
-    const bought = new Set<number>();
-    for (let p = 0; p < n; p++) {
-      for (let t = 0; t < 10; t++) {
-        const g = r() < 0.9 ? liked[Math.floor(r() * liked.length)]! : Math.floor(r() * genres);
-        const item = g + genres * pickCumulative(inGenre, r());
-        if (item >= items || bought.has(item)) continue;
-        bought.add(item);
-        const ms = first + Math.floor(r() * span);
-        rows.push({ ms, line: `r${u},b${item},purchase,${iso(ms)},1,${price(item)}` });
-        break;
-      }
-    }
+  for (const b of catalogueTastes(r, items, users)) {
+    const ms = start + b.firstDay * DAY + Math.floor(r() * b.spanDays * DAY);
+    rows.push({ ms, line: `r${b.user},b${b.item},purchase,${iso(ms)},1,${price(b.item)}` });
   }
   yield* inTimeOrder(rows);
 }

@@ -53,7 +53,7 @@ describe('item blocks for big catalogues', () => {
     for (const j of lifted.index) expect([-1, 0, 1, 2]).toContain(j);
   });
 
-  test('fitSources with a small cap only links covered items; the dense baseline scorer scores the rest 0', () => {
+  test('fitSources with a small cap links only covered items in EASE, every co-bought item in cosine; the dense baseline scorer scores the rest 0', () => {
     const T = Date.UTC(2011, 0, 1);
     const events: EventRecord[] = [];
     for (let u = 0; u < 4; u++) {
@@ -62,16 +62,23 @@ describe('item blocks for big catalogues', () => {
       }
     }
     const snap = buildSnapshot(events, T + 100 * 3_600_000);
-    const src = fitSources(snap, { lambda: 1, neighbours: 4, maxDenseItems: 3 });
+    const src = fitSources(snap, { lambda: 1, neighbours: 4, maxDenseItems: 3, minCooccurrence: 1 });
     const covered = new Set(['i0', 'i1', 'i2'].map((id) => snap.itemIndex.get(id)!));
-    for (const nb of [src.ease, src.cosine]) {
-      for (let i = 0; i < nb.n; i++) {
-        for (let k = 0; k < nb.width; k++) {
-          const j = nb.index[i * nb.width + k]!;
-          if (j >= 0) expect(covered.has(i) && covered.has(j)).toBe(true);
-        }
+    const nb = src.ease;
+    for (let i = 0; i < nb.n; i++) {
+      for (let k = 0; k < nb.width; k++) {
+        const j = nb.index[i * nb.width + k]!;
+        if (j >= 0) expect(covered.has(i) && covered.has(j)).toBe(true);
       }
     }
+    // The co-purchase cosine is sparse (sparse-neighbours.ts), so the cap does not apply: i3 (bought with i0 and
+    // i1 by u0) and i4 (with i0 and i1 by u3) get neighbours (pairs seen once count here: minCooccurrence 1).
+    const cosOf = (id: string): string[] => {
+      const i = snap.itemIndex.get(id)!;
+      return Array.from(src.cosine.index.subarray(i * src.cosine.width, (i + 1) * src.cosine.width)).filter((j) => j >= 0).map((j) => snap.itemIds[j]!);
+    };
+    expect(cosOf('i3').sort()).toEqual(['i0', 'i1']);
+    expect(cosOf('i4').sort()).toEqual(['i0', 'i1']);
     const csr = purchaseCsr(snap);
     const b = itemBlock(columnSums(csr.item, null, 5), 3);
     const r = restrictRows(csr.rowStart, csr.item, null, b);
