@@ -3,7 +3,8 @@ import { getActiveModel, registerModel } from '../../db/repositories/models';
 import { selectBackend } from '../../ml/backend';
 import { returnEvents } from '../../ml/clean';
 import {
-  describeSelection, evaluateProtocol, fitChampion, planHoldout, serializeModel, servedGateMetrics, shouldPromote, type GateMetrics,
+  describeSelection, evaluateRolling, fitChampion, labelStatus, planCuts, planHoldout, publishedIntent, serializeModel, servedGateMetrics, shouldPromote,
+  type GateMetrics,
 } from '../../ml';
 import type { Handler } from '../context';
 import { require_ } from '../errors';
@@ -13,9 +14,11 @@ export const CHAMPION_KIND = 'champion';
 
 /**
  * Evaluates the champion against the baselines on the shop's holdout (the last `horizonDays`; wider, or each
- * customer's last basket, when that holds too few customers), picks per list what serves best there (the
- * champion, a baseline or a blend: never a list a baseline beats), refits on all data for serving with that
- * choice, and registers the version; it becomes active only if its served for-you list passes the promotion gate.
+ * customer's last basket, when that holds too few customers) at several cuts (rolling origin), picks per list
+ * what serves best on the cuts pooled (the champion, a baseline or a blend: never a list a baseline beats) and the
+ * intent scorer (the learned one, or the RFM logistic when that wins; a rule when the label is degenerate), refits
+ * on all data for serving with those choices, and registers the version; it becomes active only if its served
+ * for-you list passes the promotion gate.
  */
 export const train: Handler<'train'> = async (payload, ctx) => {
   const backend = await selectBackend(ctx.config.ML_BACKEND);
@@ -29,19 +32,18 @@ export const train: Handler<'train'> = async (payload, ctx) => {
   for (const w of quality.warnings) ctx.log(`warning: ${w}`);
   const lastTs = events.reduce((m, e) => Math.max(m, e.ts), 0);
   const plan = planHoldout(events, horizonDays);
-  ctx.log(`holdout: ${plan.protocol}: ${plan.note}`);
+  const cuts = planCuts(events, horizonDays, plan, ctx.config.HOLDOUT_CUT_POINTS, {
+    bigShop: { events: ctx.config.HOLDOUT_BIG_SHOP_EVENTS, cuts: ctx.config.HOLDOUT_BIG_SHOP_CUTS },
+  });
+  ctx.log(`holdout: ${plan.protocol}: ${plan.note}; ${cuts.note}`);
 
   const started = Date.now();
   await ctx.progress(10, { phase: 'holdout evaluation', events: events.length });
   // The protocol logs each phase; each line also nudges progress so Bull Board shows a live job.
   let phase = 10;
   // The protocol cleans what it is given; hand it the raw events so nothing is cleaned twice.
-  const report = await evaluateProtocol(raw, {
+  const report = await evaluateRolling(raw, cuts, {
     excludedItemIds,
-    splitTs: plan.splitTs,
-    testFromTs: plan.testFromTs,
-    testEndTs: plan.testEndTs,
-    heldOutBaskets: plan.heldOutBaskets,
     protocol: { name: plan.protocol, note: plan.note },
     k,
     horizonDays,
@@ -57,14 +59,21 @@ export const train: Handler<'train'> = async (payload, ctx) => {
   const model = await fitChampion(events, { asOf: lastTs, k, horizonDays, returns: returnEvents(raw, { excludedItemIds }) });
   // The lists serve what won on the holdout (the refit keeps the choice; its figures are the holdout's).
   if (report.selection) model.params.serve = { forYou: report.selection.for_you.choice, discover: report.selection.discover.choice };
+  // Intent: the RFM logistic when it won; a rule when the refit itself had no label window to learn from.
+  const intent = publishedIntent(model.intent, report.intent.served);
+  model.intent = intent.model;
+  const label = labelStatus([...(model.intent.labelWindows ?? []), ...(report.rolling?.cuts.map((c) => ({ users: c.intent.users, positives: c.intent.positives })) ?? [])]);
+  const intentNote = intent.kind === 'rule' ? (label.degenerate ? label.note : report.intent.note) : report.intent.note;
+  if (intent.kind === 'rule') ctx.log(`warning: ${intentNote}`);
   const artifact = serializeModel(model);
   const trainSeconds = (Date.now() - started) / 1000;
 
-  const { baselines, ...metrics } = report;
+  const { baselines, ...holdout } = report;
+  const metrics = { ...holdout, intent: { ...holdout.intent, served: intent.served, kind: intent.kind, label, note: intentNote } };
   const active = await getActiveModel(ctx.db, CHAMPION_KIND);
   const activeMetrics = active?.metrics as (GateMetrics & Parameters<typeof servedGateMetrics>[0]) | undefined;
   const gate = shouldPromote(servedGateMetrics(metrics), activeMetrics ? servedGateMetrics(activeMetrics) : null, ctx.config.PROMOTION_MARGIN);
-  const decision = report.selection ? `${gate.reason}; ${describeSelection(report.selection)}` : gate.reason;
+  const decision = `${report.selection ? `${gate.reason}; ${describeSelection(report.selection)}` : gate.reason}; intent: ${intent.served}`;
   await ctx.progress(95, { phase: 'registering' });
   const version = await registerModel(
     ctx.db,
@@ -84,8 +93,11 @@ export const train: Handler<'train'> = async (payload, ctx) => {
   await ctx.progress(100);
   return {
     version, promoted: gate.promote, decision, backend, trainSeconds, artifactBytes: artifact.length, metrics,
-    events: quality, monetary: model.params.monetary, warnings: quality.warnings,
-    protocol: { name: plan.protocol, note: plan.note, testUsers: plan.testUsers },
+    events: quality, monetary: model.params.monetary,
+    protocol: { name: plan.protocol, note: plan.note, testUsers: plan.testUsers, cuts: cuts.note },
+    cutPoints: cuts.cuts.map((c) => c.label),
+    intent: { served: intent.served, kind: intent.kind, auc: metrics.intent.auc, rfmLogisticAuc: metrics.intent.rfm_logistic_auc, label, note: intentNote },
+    warnings: intent.kind === 'rule' ? [...quality.warnings, intentNote] : quality.warnings,
     served: report.selection ? { forYou: report.selection.for_you.served, discover: report.selection.discover.served } : null,
   };
 };
