@@ -8,12 +8,13 @@ import { apiKeyMigrations } from './006-api-keys';
 import { campaignMigrations } from './007-campaigns';
 import { modelArtifactChunkMigrations } from './008-model-artifact-chunks';
 import { servingItemMigrations } from './009-serving-items';
+import { intentKindMigrations } from './010-intent-kind';
 import type { Migration } from './types';
 
 /** Every migration in order. Listed in code (not read from a folder) so ts-run tests and compiled dist agree. */
 export const migrations: Migration[] = [
   ...rawDataMigrations, ...featureMigrations, ...modelMigrations, ...outputMigrations, ...scoreShardMigrations, ...servingItemMigrations, ...apiKeyMigrations,
-  ...campaignMigrations, ...modelArtifactChunkMigrations,
+  ...campaignMigrations, ...modelArtifactChunkMigrations, ...intentKindMigrations,
 ];
 
 /** knex migration source over the list above. */
