@@ -13,7 +13,7 @@
  * - `scoreUsers(model, events, userIds, { k, returns? })` → per user { forYou, discover, intent } (shard by shard).
  * - `planHoldout` picks which holdout has enough test customers (last horizon, widened, or each customer's last
  *   basket); the pooled `report.selection` goes into `model.params.serve`, and `publishedIntent(model.intent,
- *   report.intent.served)` is the intent model to publish (its RFM logistic when that won; a rule when no label
+ *   report.intent…)` is the intent model to publish (its RFM logistic when that won; a rule when no label
  *   window taught anything, `report.intent.label` says why).
  * - `shouldPromote(candidate, active, margin)` → { promote, reason } (gate on holdout NDCG@K).
  * Short or thin histories degrade (shorter windows, fixed ranker blend, simpler intent model) and say so in
@@ -27,8 +27,8 @@ export { evaluateCut, type EvalReport, type IntentReport, type MethodReport, typ
 export { planHoldout, MIN_HOLDOUT_USERS, type HoldoutPlan, type HoldoutProtocol } from './holdout';
 export { planCuts, type CutPlan, type HoldoutCut, type RollingSummary } from './rolling-origin';
 export { evaluateRolling } from './rolling-eval';
-export { poolSelections, type PooledSelectionReport } from './pooled-selection';
-export { chooseIntent, publishedIntent, intentKindOf, type IntentChoice, type IntentServed, type IntentKindServed } from './intent-choice';
+export { poolSelections, servedSpread, type PooledSelectionReport } from './pooled-selection';
+export { chooseIntent, publishedIntent, intentKindOf, type IntentChoice, type IntentServed, type IntentKindServed, type PublishedIntent } from './intent-choice';
 export { labelStatus, type LabelStatus } from './intent-label';
 export { selectLists, listFigures, describeSelection, type ListSelection, type SelectionReport } from './list-selection';
 export { CHAMPION_POLICY, choiceName, type ListChoice, type ListPolicy } from './list-policy';

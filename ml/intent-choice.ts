@@ -65,14 +65,29 @@ export function chooseIntent(cuts: readonly CutIntent[], fitKind: IntentModel['k
   };
 }
 
+/** The intent a refit publishes, how its scores are marked, and why. */
+export interface PublishedIntent {
+  model: IntentModel;
+  served: IntentServed;
+  kind: IntentKindServed;
+  /** the label over the refit's own windows and the holdout's test windows */
+  label: LabelStatus;
+  note: string;
+}
+
 /**
- * The intent model a refit publishes under a holdout's choice: its RFM logistic when that won, a rule when the
- * refit itself found no labelled window (whatever the holdout said), else the learned scorer.
+ * The intent model a refit publishes under the holdout's choice (`holdout.served`): its RFM logistic when that
+ * won, a rule when the refit itself found no labelled window (whatever the holdout said), else the learned
+ * scorer. `holdout.windows` are the holdout's test windows (customers and buyers in each).
  */
-export function publishedIntent(refit: IntentModel, choice: IntentServed): { model: IntentModel; served: IntentServed; kind: IntentKindServed } {
-  if (refit.kind === 'heuristic') return { model: refit, served: 'rule', kind: 'rule' };
-  if (choice === 'rfm_logistic' && refit.rfm) return { model: asRfmIntent(refit), served: 'rfm_logistic', kind: 'model' };
-  return { model: refit, served: 'model', kind: 'model' };
+export function publishedIntent(refit: IntentModel, holdout: { served: IntentServed; note: string; windows: readonly LabelWindow[] }): PublishedIntent {
+  const label = labelStatus([...(refit.labelWindows ?? []), ...holdout.windows]);
+  if (refit.kind === 'heuristic') {
+    const note = label.degenerate ? label.note : 'no label window before the end of the data held both buyers and non-buyers; the intent scores are a rule, not a learned model';
+    return { model: refit, served: 'rule', kind: 'rule', label, note };
+  }
+  if (holdout.served === 'rfm_logistic' && refit.rfm) return { model: asRfmIntent(refit), served: 'rfm_logistic', kind: 'model', label, note: holdout.note };
+  return { model: refit, served: 'model', kind: 'model', label, note: holdout.served === 'rule' ? 'the holdout cuts had no labelled window; the refit on all data has one: a learned scorer is published, unmeasured' : holdout.note };
 }
 
 /** How a fitted intent model's scores are marked where they are served. */

@@ -68,3 +68,14 @@ export function poolSelections(reports: readonly SelectionReport[], splits: read
     spread: { for_you: fy.spread, discover: di.spread },
   };
 }
+
+/** Per list, what is served and the spread over the cuts of its NDCG@K, the champion's and the best baseline's. */
+export function servedSpread(s: PooledSelectionReport): Record<'forYou' | 'discover', { served: string; served_spread: Spread | null; champion: Spread | null; best_baseline: { name: string; spread: Spread | null } }> {
+  const one = (list: 'for_you' | 'discover') => ({
+    served: s[list].served,
+    served_spread: s.spread[list][s[list].served] ?? null,
+    champion: s.spread[list].champion ?? null,
+    best_baseline: { name: s[list].best_baseline.name, spread: s.spread[list][s[list].best_baseline.name] ?? null },
+  });
+  return { forYou: one('for_you'), discover: one('discover') };
+}

@@ -3,7 +3,7 @@ import { getActiveModel, registerModel } from '../../db/repositories/models';
 import { selectBackend } from '../../ml/backend';
 import { returnEvents } from '../../ml/clean';
 import {
-  describeSelection, evaluateRolling, fitChampion, labelStatus, planCuts, planHoldout, publishedIntent, serializeModel, servedGateMetrics, shouldPromote,
+  describeSelection, evaluateRolling, fitChampion, planCuts, planHoldout, publishedIntent, serializeModel, servedGateMetrics, servedSpread, shouldPromote,
   type GateMetrics,
 } from '../../ml';
 import type { Handler } from '../context';
@@ -60,16 +60,17 @@ export const train: Handler<'train'> = async (payload, ctx) => {
   // The lists serve what won on the holdout (the refit keeps the choice; its figures are the holdout's).
   if (report.selection) model.params.serve = { forYou: report.selection.for_you.choice, discover: report.selection.discover.choice };
   // Intent: the RFM logistic when it won; a rule when the refit itself had no label window to learn from.
-  const intent = publishedIntent(model.intent, report.intent.served);
+  const intent = publishedIntent(model.intent, {
+    served: report.intent.served, note: report.intent.note, windows: report.rolling?.cuts.map((c) => ({ users: c.intent.users, positives: c.intent.positives })) ?? [],
+  });
   model.intent = intent.model;
-  const label = labelStatus([...(model.intent.labelWindows ?? []), ...(report.rolling?.cuts.map((c) => ({ users: c.intent.users, positives: c.intent.positives })) ?? [])]);
-  const intentNote = intent.kind === 'rule' ? (label.degenerate ? label.note : report.intent.note) : report.intent.note;
-  if (intent.kind === 'rule') ctx.log(`warning: ${intentNote}`);
+  if (intent.kind === 'rule') ctx.log(`warning: ${intent.note}`);
   const artifact = serializeModel(model);
   const trainSeconds = (Date.now() - started) / 1000;
 
   const { baselines, ...holdout } = report;
-  const metrics = { ...holdout, intent: { ...holdout.intent, served: intent.served, kind: intent.kind, label, note: intentNote } };
+  const metrics = { ...holdout, intent: { ...holdout.intent, served: intent.served, kind: intent.kind, label: intent.label, note: intent.note } };
+  const pooledIntent = report.rolling?.intent;
   const active = await getActiveModel(ctx.db, CHAMPION_KIND);
   const activeMetrics = active?.metrics as (GateMetrics & Parameters<typeof servedGateMetrics>[0]) | undefined;
   const gate = shouldPromote(servedGateMetrics(metrics), activeMetrics ? servedGateMetrics(activeMetrics) : null, ctx.config.PROMOTION_MARGIN);
@@ -96,8 +97,14 @@ export const train: Handler<'train'> = async (payload, ctx) => {
     events: quality, monetary: model.params.monetary,
     protocol: { name: plan.protocol, note: plan.note, testUsers: plan.testUsers, cuts: cuts.note },
     cutPoints: cuts.cuts.map((c) => c.label),
-    intent: { served: intent.served, kind: intent.kind, auc: metrics.intent.auc, rfmLogisticAuc: metrics.intent.rfm_logistic_auc, label, note: intentNote },
-    warnings: intent.kind === 'rule' ? [...quality.warnings, intentNote] : quality.warnings,
+    // Intent AUCs over the cuts (mean and spread) of the scorer published and of the RFM logistic it was compared with.
+    intent: {
+      served: intent.served, kind: intent.kind, label: intent.label, note: intent.note,
+      auc: (intent.served === 'rfm_logistic' ? pooledIntent?.rfm_logistic_auc : pooledIntent?.model_auc) ?? null, rfmLogisticAuc: pooledIntent?.rfm_logistic_auc ?? null,
+    },
+    // Per list: what is served, with its NDCG@K over the cuts next to the champion's and the best baseline's (every method: metrics.selection.spread).
+    lists: report.selection && 'spread' in report.selection ? servedSpread(report.selection) : null,
+    warnings: intent.kind === 'rule' ? [...quality.warnings, intent.note] : quality.warnings,
     served: report.selection ? { forYou: report.selection.for_you.served, discover: report.selection.discover.served } : null,
   };
 };

@@ -52,7 +52,9 @@ describe('degenerate intent label', () => {
     expect(intentKindOf(fit.model)).toBe('rule');
     const choice = chooseIntent([{ model_auc: 0.5, rfm_logistic_auc: null, users: 30, positives: 30 }], fit.model.kind, fit.model.labelWindows!);
     expect(choice).toMatchObject({ served: 'rule', kind: 'rule', evaluable_cuts: 0, model_auc: null });
-    expect(publishedIntent(fit.model, choice.served)).toMatchObject({ served: 'rule', kind: 'rule' });
+    const published = publishedIntent(fit.model, { served: choice.served, note: choice.note, windows: [{ users: 30, positives: 30 }] });
+    expect(published).toMatchObject({ served: 'rule', kind: 'rule', label: { state: 'everyone' } });
+    expect(published.note).toBe(published.label.note);
   });
 
   it('tells no one buying, too few of one kind, and a learnable label apart', () => {
@@ -92,7 +94,7 @@ describe('the intent scorer against a logistic regression on RFM features', () =
     const fitU = await fitIntentModel(unpriced.filter((e) => e.ts < asOf), asOf, 30);
     expect(fitP.model.rfm!.columns).toEqual([0, 1, 2]);
     expect(fitU.model.rfm!.columns).toEqual([0, 1]);
-    const published = publishedIntent(fitU.model, 'rfm_logistic');
+    const published = publishedIntent(fitU.model, { served: 'rfm_logistic', note: 'RFM won', windows: [] });
     expect(published).toMatchObject({ served: 'rfm_logistic', kind: 'model' });
     expect(published.model.kind).toBe('rfm');
     // The published probabilities order customers exactly as the RFM logistic's own logits do.
