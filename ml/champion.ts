@@ -13,7 +13,7 @@ import { buildQueryMapper } from './query-map';
 import { monetaryFallback, monetaryUse, withoutPrices, type MonetaryUse } from './monetary';
 import { CHAMPION_POLICY, UserRanker, type ListChoice, type ListPolicy, type RankedCandidates } from './list-policy';
 
-/** Every hyper-parameter of the champion (defaults chosen on the validation window, see protocol.ts). */
+/** Every hyper-parameter of the champion (defaults chosen on the validation window, see tuning.ts). */
 export interface ChampionParams {
   weights: EventWeights;
   halfLifeShortDays: number;
