@@ -11,8 +11,8 @@ const productionCut: CutEvaluator = async (events, opts) => (await evaluateCut(e
 const isoOrNull = (ts: number): string | null => (Number.isFinite(ts) ? new Date(ts).toISOString() : null);
 
 /**
- * Rolling origin: runs the holdout at every cut of `plan` (newest first; `newest` evaluates the first, by default
- * the production path), then makes each choice on the figures pooled over the cuts: per list, the choice with the
+ * Rolling origin: runs the holdout at every cut of `plan` (oldest first; `newest` evaluates the newest, by
+ * default the production path; a validation search runs once, at the oldest cut that allows it), then makes each choice on the figures pooled over the cuts: per list, the choice with the
  * best customer-weighted NDCG@K; for intent, the RFM logistic when its mean AUC beats the learned scorer's. The
  * report is the newest cut's, with the pooled selection and intent choice in place and every cut in `rolling`.
  */
@@ -21,16 +21,29 @@ export async function evaluateRolling(
   newest: CutEvaluator = productionCut,
 ): Promise<EvalReport> {
   const log = opts.log ?? (() => undefined);
-  const reports: EvalReport[] = [];
-  for (const [i, cut] of plan.cuts.entries()) {
+  const reports: EvalReport[] = new Array<EvalReport>(plan.cuts.length);
+  // The validation search (when asked for) runs once, at the oldest cut whose history allows it: its window lies
+  // before every cut's split, so the newer cuts reuse its ranker setting without seeing their own test windows,
+  // and the search's cost is paid once rather than per cut.
+  let tune = opts.tune !== false;
+  let params = opts.params;
+  let tuned: { report: EvalReport['validation']; at: string } | null = null;
+  for (let i = plan.cuts.length - 1; i >= 0; i--) {
+    const cut = plan.cuts[i]!;
     const tag = `cut ${i + 1}/${plan.cuts.length} (${cut.label.slice(0, 10)})`;
     log(`${tag}: evaluating`);
     const evaluate = i === 0 ? newest : productionCut;
-    reports.push(await evaluate(events, {
-      ...opts, splitTs: cut.splitTs, testFromTs: cut.testFromTs, testEndTs: cut.testEndTs,
+    const r = await evaluate(events, {
+      ...opts, params, tune, splitTs: cut.splitTs, testFromTs: cut.testFromTs, testEndTs: cut.testEndTs,
       ...(cut.heldOutBaskets ? { heldOutBaskets: cut.heldOutBaskets } : {}),
       log: (m) => log(`${tag}: ${m}`),
-    }));
+    });
+    if (tune && r.validation.candidates.length > 0) {
+      tune = false;
+      params = { ...opts.params, ranker: r.params.ranker };
+      tuned = { report: r.validation, at: cut.label };
+    }
+    reports[i] = r;
   }
   const first = reports[0]!;
   const cutIntents: CutIntent[] = reports.map((r) => ({
@@ -59,8 +72,12 @@ export async function evaluateRolling(
     })),
     intent: intentChoice,
   };
+  const validation = tuned && plan.cuts.length > 1
+    ? { ...tuned.report, chosen: `${tuned.report.chosen} (searched once, at the cut ${tuned.at.slice(0, 10)}; every cut uses it)` }
+    : first.validation;
   return {
     ...first,
+    validation,
     intent: withIntentChoice(first.intent, intentChoice),
     ...(pooled ? { selection: pooled } : {}),
     protocol: first.protocol ? { ...first.protocol, note: `${first.protocol.note}; rolling origin: ${plan.note}` } : undefined,
