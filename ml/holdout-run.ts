@@ -66,7 +66,10 @@ export interface EvalReport {
   split_ts: number;
   horizon_days: number;
   counts: { train_events: number; users: number; items: number; test_users: number; intent_users: number; intent_positives: number };
-  /** production: the single-method lists as the selection measured them, and the simple intent rules; the harness adds its own rows */
+  /**
+   * production: the single-method lists as the selection measured them, the simple intent rules and the RFM
+   * logistic; the harness replaces the lists with its reference rows and adds its 5-fold intent rows
+   */
   baselines: Record<string, MethodReport>;
   /** each candidate source of the champion scored alone (harness only; empty from production train) */
   sources: Record<string, MethodReport>;
@@ -242,6 +245,7 @@ export async function evaluateCut(events: readonly EventRecord[], opts: Protocol
     fit: { kind: model.intent.kind ?? 'mlp', label_windows: model.intent.labelWindows ?? [] },
   }, choice);
   log(`intent: ${choice.note}`);
+  if (candidates.rfm_logistic) baselines.rfm_logistic = { intent: { auc: candidates.rfm_logistic.auc, brier: candidates.rfm_logistic.brier } };
 
   let selection: SelectionReport | undefined;
   if (opts.select !== false && ctx.testUsers.length > 0) {
