@@ -13,7 +13,7 @@ import { basename, dirname } from 'node:path';
 import { exitWithUsage, parseCli, type CliSpec } from '../config/cli';
 import { ML_BACKENDS } from '../config/schema';
 import { cleanEvents, evaluateRolling, planCuts, planHoldout, selectBackend, type EvalReport, type HoldoutPlan } from '../ml';
-import { evaluateProtocol } from '../ml/eval';
+import { evaluateProtocol } from '../ml/eval/protocol';
 import { countTestUsers } from '../ml/holdout';
 import { evaluateCampaigns, type CampaignReport } from '../ml/campaign-eval';
 import { loadEventsFile } from './lib/file-events';

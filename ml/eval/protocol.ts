@@ -1,3 +1,7 @@
+/**
+ * The evaluation harness (`npm run eval`, the shapes report, the serve-equals-harness test): the production
+ * holdout path plus the report-only rows production train does not run. Production code never imports it (ESLint).
+ */
 import { itemItemScorer, personalScorer, popularityScorer, purchaseCsr } from '../baselines';
 import { DEFAULT_CHAMPION_PARAMS } from '../champion';
 import { accumulateSparse, cosineFromGram, easeWeights, gramMatrix } from '../ease';

@@ -5,7 +5,7 @@ import { Job } from 'bullmq';
 import request from 'supertest';
 import type { Queues } from '../../jobs/queues';
 import { cleanEvents, listFigures, selectBackend, type EventRecord, type EvalReport } from '../../ml';
-import { evaluateProtocol } from '../../ml/eval';
+import { evaluateProtocol } from '../../ml/eval/protocol';
 import { loadEventsFile } from '../../scripts/lib/file-events';
 import { SHAPES, type ShapeName } from '../../scripts/lib/generator-shapes';
 import { startTestApi, type TestApi } from '../helpers/api';

@@ -2,7 +2,7 @@ import {
   deserializeModel, selectBackend, fitChampion, InsufficientDataError, scoreUsers, serializeModel,
   type EventRecord, type UserScores,
 } from '../../../ml';
-import { evaluateProtocol } from '../../../ml/eval';
+import { evaluateProtocol } from '../../../ml/eval/protocol';
 import { fitIntentModel, intentFeatures, predictIntent } from '../../../ml/intent';
 import { rocAuc } from '../../../ml/metrics';
 import { buildSnapshot, buyersInWindow } from '../../../ml/snapshot';
