@@ -82,7 +82,7 @@ export const train: Handler<'train'> = async (payload, ctx) => {
       kind: CHAMPION_KIND,
       backend,
       params: { k, horizonDays, excludedItemIds: excludedItemIds.length, ...model.params },
-      dataWindow: { from: new Date(events.reduce((m, e) => Math.min(m, e.ts), lastTs)).toISOString(), split: new Date(Math.min(plan.splitTs, lastTs)).toISOString(), protocol: plan.protocol, testUsers: plan.testUsers, to: new Date(lastTs).toISOString(), events: events.length, quality },
+      dataWindow: { from: new Date(events.reduce((m, e) => Math.min(m, e.ts), lastTs)).toISOString(), split: new Date(Math.min(plan.splitTs, lastTs)).toISOString(), protocol: plan.protocol, testUsers: plan.testUsers, cutPoints: cuts.cuts.map((c) => c.label), to: new Date(lastTs).toISOString(), events: events.length, quality },
       metrics,
       baselines,
       decision,
