@@ -151,6 +151,15 @@ export const configSchema = z.object({
   /** API: on a publish, this many of the most recently read entries are read from the new run (in batches) before it is served */
   SERVING_CACHE_WARM_KEYS: z.coerce.number().int().min(0).max(10_000_000).default(20_000),
   INTENT_HORIZON_DAYS: positiveInt(30),
+  /**
+   * rolling origin: how many holdout cuts train evaluates (the newest at the last horizon, each older one a test
+   * window before it, while two horizons of history and enough test customers remain). Every list and intent
+   * choice is made on the cuts pooled; each cut refits the champion, so train time grows with it.
+   */
+  HOLDOUT_CUT_POINTS: z.coerce.number().int().min(1).max(6).default(3),
+  /** shops with more clean events than this run only HOLDOUT_BIG_SHOP_CUTS cuts (the train result says so) */
+  HOLDOUT_BIG_SHOP_EVENTS: positiveInt(5_000_000),
+  HOLDOUT_BIG_SHOP_CUTS: z.coerce.number().int().min(1).max(6).default(1),
   /** re-run the ranker's validation search on every train (slower); off: use the defaults `npm run eval` validated */
   TRAIN_TUNE: z.enum(['true', 'false']).default('false').transform((s) => s === 'true'),
   PROMOTION_MARGIN: z.coerce.number().min(0).max(1).default(0),

@@ -13,7 +13,7 @@ import { buildQueryMapper } from './query-map';
 import { monetaryFallback, monetaryUse, withoutPrices, type MonetaryUse } from './monetary';
 import { CHAMPION_POLICY, UserRanker, type ListChoice, type ListPolicy, type RankedCandidates } from './list-policy';
 
-/** Every hyper-parameter of the champion (defaults chosen on the validation window, see protocol.ts). */
+/** Every hyper-parameter of the champion (defaults chosen on the validation window, see tuning.ts). */
 export interface ChampionParams {
   weights: EventWeights;
   halfLifeShortDays: number;
@@ -292,6 +292,35 @@ function prepare(m: ChampionModel, events: readonly EventRecord[], userIds: read
 const scoringEvents = (m: ChampionModel, events: readonly EventRecord[]): readonly EventRecord[] =>
   (m.params.monetary?.used === false ? withoutPrices(events) : events);
 
+/** Purchase probabilities of a snapshot's users (by snapshot index) under an intent model; users with no history are absent. */
+function snapshotIntent(intent: IntentModel, snap: Snapshot): Map<number, number> {
+  const x = intentFeatures(snap, intent.itemMomentum ?? new Float32Array(0));
+  const probs = predictIntent(intent, x.x);
+  const out = new Map<number, number>();
+  x.users.forEach((u, r) => out.set(u, probs[r]!));
+  return out;
+}
+
+/**
+ * Purchase intent of customers under each of `intents` (default: the model's own), computed as
+ * {@link scoreUsers} computes it (same snapshot, features and cold-start rate) but without the lists: the
+ * holdout compares intent scorers through it.
+ */
+export function scoreIntent(
+  m: ChampionModel, events: readonly EventRecord[], userIds: readonly string[], opts: Omit<ScoreOptions, 'k'> = {}, intents: readonly IntentModel[] = [m.intent],
+): Float64Array[] {
+  const snap = championSnapshot(scoringEvents(m, events), opts.asOf ?? m.asOf, m.params, {
+    items: opts.items, itemIds: m.sources.itemIds, userIds, returns: opts.returns,
+  });
+  return intents.map((intent) => {
+    const of = snapshotIntent(intent, snap);
+    return Float64Array.from(userIds, (uid) => {
+      const u = snap.userIndex.get(uid);
+      return (u === undefined ? undefined : of.get(u)) ?? intent.coldStart ?? 0.05;
+    });
+  });
+}
+
 /**
  * Top `size` items (the model's item indices) of every given choice for each customer, through the same code
  * that fills the served lists: what the holdout comparison ranks is what {@link scoreUsers} would serve.
@@ -323,10 +352,7 @@ export function scoreUsers(
   const p = prepare(m, scoringEvents(m, allEvents), userIds, opts);
   const { snap, sc } = p;
   const policy = m.params.serve ?? CHAMPION_POLICY;
-  const intentX = intentFeatures(snap, m.intent.itemMomentum ?? new Float32Array(0));
-  const probs = predictIntent(m.intent, intentX.x);
-  const intentOf = new Map<number, number>();
-  intentX.users.forEach((u, r) => intentOf.set(u, probs[r]!));
+  const intentOf = snapshotIntent(m.intent, snap);
   const ranker = new UserRanker(m.sources);
   const list = (choice: ListChoice, c: UserCandidates | null, rc: RankedCandidates | null, userCats: Set<string> | null): Rec[] => {
     const items = ranker.top(choice, opts.k);

@@ -38,7 +38,7 @@ export function inHeldOutBasket(e: EventRecord, baskets: ReadonlyMap<string, str
 }
 
 /** Customers who bought before `split` and bought an item already sold before it within [from, to). */
-function countTestUsers(events: readonly EventRecord[], split: number, from: number, to: number): number {
+export function countTestUsers(events: readonly EventRecord[], split: number, from: number, to: number): number {
   const before = new Set<string>();
   const items = new Set<string>();
   for (const e of events) {

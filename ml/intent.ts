@@ -1,6 +1,7 @@
 import { InsufficientDataError } from './errors';
 import { historySpan, labelWindow, requireHistory } from './history';
 import { heuristicLogit, intentFeatures, leadingColumns, N_INTENT_FEATURES, INTENT_FEATURES } from './intent-features';
+import { fitRfmIntent, rfmLogits, type RfmIntent } from './intent-rfm';
 import { fitLogistic, predictLogistic, type LogisticModel } from './logistic';
 import { rocAuc } from './metrics';
 import { predictMlp, trainMlp, type MlpWeights } from './mlp';
@@ -25,8 +26,20 @@ export interface IntentParams {
 
 export const DEFAULT_INTENT: IntentParams = { hidden: [16], epochs: 30, learningRate: 0.003, anchors: 8, windowDecays: [1, 0.7] };
 
-/** Which scorer the intent model uses; `heuristic` is the transparent fallback when no labelled window exists. */
-export type IntentKind = 'mlp' | 'logistic' | 'blend' | 'heuristic';
+/**
+ * Which scorer the intent model uses; `heuristic` is the transparent fallback (a rule, not a model) when no
+ * labelled window exists; `rfm` is the RFM logistic ({@link RfmIntent}), published when it wins on the holdout.
+ */
+export type IntentKind = 'mlp' | 'logistic' | 'blend' | 'heuristic' | 'rfm';
+
+/** Customers and buyers of one label window the fit looked at (newest first). */
+export interface LabelWindow {
+  users: number;
+  positives: number;
+}
+
+/** Fewest buyers and fewest non-buyers a label window needs to teach anything about who buys. */
+export const MIN_LABEL_CLASS = 3;
 
 /** A fitted purchase-intent model: a logit scorer, then Platt scaling fitted on the most recent window. */
 export interface IntentModel {
@@ -47,6 +60,10 @@ export interface IntentModel {
   windowDecay?: number;
   /** item momentum at fit time, indexed like the champion's items (see itemMomentum); absent in old models */
   itemMomentum?: Float32Array;
+  /** the RFM logistic fitted on the same windows (null when no labelled window exists; absent in old models) */
+  rfm?: RfmIntent | null;
+  /** every label window the fit looked at, labelled or not (newest first); absent in old models */
+  labelWindows?: LabelWindow[];
 }
 
 /** The intent model and the degraded paths its fit took (empty when none). */
@@ -77,6 +94,7 @@ function intentLogits(m: IntentModel, x: Float32Array): Float32Array {
   const rows = x.length / D;
   const kind = m.kind ?? 'mlp';
   if (kind === 'heuristic') return heuristicLogit(x, rows);
+  if (kind === 'rfm') return rfmLogits(m.rfm!, x);
   const fromMlp = (): Float32Array => predictMlp(m.mlp!, leadingColumns(x, m.mlp!.sizes[0]!), rows);
   const fromLr = (): Float32Array => {
     const lr = m.logistic!;
@@ -175,6 +193,7 @@ export async function fitIntentModel(
   const labelDays = len / DAY;
   if (len < h) fallbacks.push(`intent: ${labelDays}-day label windows (history too short for ${horizonDays}); probabilities stretched to the horizon (Poisson)`);
   const windows: Window[] = [];
+  const labelWindows: LabelWindow[] = [];
   for (let j = 1; j <= p.anchors + 1; j++) {
     const a = asOf - j * len;
     // Features need at least as much history before the anchor as the label window is long (the most
@@ -185,10 +204,11 @@ export async function fitIntentModel(
     const buyers = buyersInWindow(events, a, a + len);
     const y = Float32Array.from(users, (u) => (buyers.has(snap.userIds[u]!) ? 1 : 0));
     const pos = y.reduce((s, v) => s + v, 0);
+    labelWindows.push({ users: y.length, positives: pos });
     // A window where everyone (or no one) bought teaches nothing about who buys.
-    if (pos >= 3 && y.length - pos >= 3) windows.push({ x, y });
+    if (pos >= MIN_LABEL_CLASS && y.length - pos >= MIN_LABEL_CLASS) windows.push({ x, y });
   }
-  const base: Omit<IntentModel, 'kind' | 'mlp' | 'platt'> = { horizonDays, labelDays };
+  const base: Omit<IntentModel, 'kind' | 'mlp' | 'platt'> = { horizonDays, labelDays, labelWindows };
   const recent = windows[0];
   let cold = 0.05;
   if (recent) {
@@ -205,7 +225,7 @@ export async function fitIntentModel(
   base.coldStart = clampP(1 - (1 - cold) ** (horizonDays / labelDays));
   if (!recent) {
     fallbacks.push('intent: no window with both buyers and non-buyers; heuristic P = 1 − exp(−expected baskets) from frequency, tenure and recency');
-    return { model: { ...base, kind: 'heuristic', mlp: null, platt: null }, fallbacks };
+    return { model: { ...base, kind: 'heuristic', mlp: null, platt: null, rfm: null }, fallbacks };
   }
   if (windows.length < 2) fallbacks.push('intent: a single labelled window; logistic regression calibrated on that same window');
   // Pick the scorer and window weighting on the most recent window, trained on the older ones only...
@@ -234,7 +254,16 @@ export async function fitIntentModel(
   best ??= (await fitScorers(stack([recent]), false, base, p))[0]!;
   const z = intentLogits(best, recent.x);
   const platt = fitLogistic(Float64Array.from(z), recent.y, recent.y.length, 1, 1e-3);
-  return { model: { ...best, platt, validationAuc }, fallbacks };
+  // The RFM logistic learns from the windows the served scorer was refitted on, and is calibrated the same way.
+  const rfmWindows = stack(windows.length >= 2 ? windows.slice(0, older.length) : [recent]);
+  const rfm = fitRfmIntent(rfmWindows.x, rfmWindows.y, rfmWindows.w, rfmWindows.rows, recent.x, recent.y);
+  return { model: { ...best, platt, validationAuc, rfm }, fallbacks };
 }
 
 export { intentFeatures, INTENT_FEATURES, D as N_INTENT_FEATURES, InsufficientDataError };
+
+/** The same fitted intent model serving its RFM logistic instead (what train publishes when the RFM logistic wins the holdout). */
+export function asRfmIntent(m: IntentModel): IntentModel {
+  if (!m.rfm) throw new Error('asRfmIntent: the model has no RFM logistic (no labelled window)');
+  return { ...m, kind: 'rfm', platt: m.rfm.platt };
+}

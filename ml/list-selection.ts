@@ -58,7 +58,11 @@ export function listFigures(lists: readonly ArrayLike<number>[], relevant: reado
 const isChampion = (c: ListChoice): boolean => c.methods.length === 1 && c.methods[0] === 'champion';
 const isBaseline = (c: ListChoice): boolean => c.methods.length === 1 && c.methods[0] !== 'champion';
 
-function choose(list: 'for_you' | 'discover', choices: ListChoice[], figures: ListFigures[], k: number): ListSelection {
+/**
+ * Picks, among `choices` (candidateChoices order) with their `figures`, the one with the best NDCG@K: the champion
+ * wins an exact tie, then the single methods, then the blends.
+ */
+export function chooseList(list: 'for_you' | 'discover', choices: readonly ListChoice[], figures: readonly ListFigures[], k: number): ListSelection {
   const metric = `ndcg_at_${k}`;
   const value = (i: number): number => figures[i]![metric] ?? 0;
   // The champion first: an exact tie keeps it (then the single methods, then the blends, in catalogue order).
@@ -108,8 +112,8 @@ export function selectLists(
   }
   const fyFigures = fyChoices.map((_, c) => listFigures(lists[c]!, ctx.relevant, k));
   const diFigures = diChoices.map((_, c) => listFigures(lists[fyChoices.length + c]!, ctx.relevantNew, k));
-  const forYou = choose('for_you', fyChoices, fyFigures, k);
-  const discover = choose('discover', diChoices, diFigures, k);
+  const forYou = chooseList('for_you', fyChoices, fyFigures, k);
+  const discover = chooseList('discover', diChoices, diFigures, k);
   return {
     policy: { forYou: forYou.choice, discover: discover.choice },
     report: {

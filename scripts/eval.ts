@@ -12,7 +12,9 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { basename, dirname } from 'node:path';
 import { exitWithUsage, parseCli, type CliSpec } from '../config/cli';
 import { ML_BACKENDS } from '../config/schema';
-import { cleanEvents, evaluateProtocol, planHoldout, selectBackend, type EvalReport } from '../ml';
+import { cleanEvents, evaluateRolling, planCuts, planHoldout, selectBackend, type EvalReport, type HoldoutPlan } from '../ml';
+import { evaluateProtocol } from '../ml/eval/protocol';
+import { countTestUsers } from '../ml/holdout';
 import { evaluateCampaigns, type CampaignReport } from '../ml/campaign-eval';
 import { loadEventsFile } from './lib/file-events';
 import { printByPopularity, printSelection, printTable } from './lib/eval-report';
@@ -37,6 +39,7 @@ const CLI = {
     out: { type: 'string', value: 'FILE', description: 'where the report goes (default reports/eval.json, reports/eval-<file>.json or reports/shops.json)' },
     backend: { type: 'string', value: 'NAME', description: `tfjs backend: auto, ${ML_BACKENDS.join(', ')} (default: ML_BACKEND, else auto)` },
     'no-tune': { type: 'boolean', description: 'skip the validation search (use the default hyper-parameters)' },
+    cuts: { type: 'string', value: 'N', default: '3', description: 'rolling origin (--file, --shapes): holdout cuts, one test window apart; choices are made on them pooled (as train\'s HOLDOUT_CUT_POINTS)' },
     'excluded-items': { type: 'string', value: 'A,B', description: 'item ids left out of every model (UCI: its non-product codes)' },
   },
 } as const satisfies CliSpec;
@@ -54,6 +57,7 @@ interface Args {
   shapes: boolean;
   scale: number;
   only: string[] | null;
+  cuts: number;
 }
 
 function parseArgs(argv: string[]): Args {
@@ -63,7 +67,9 @@ function parseArgs(argv: string[]): Args {
     out: values.out ?? null, backend: values.backend ?? process.env.ML_BACKEND ?? 'auto', tune: !values['no-tune'],
     excluded: values['excluded-items'] === undefined ? null : values['excluded-items'].split(',').filter(Boolean),
     shapes: values.shapes === true, scale: Number(values.scale), only: values.only === undefined ? null : values.only.split(',').filter(Boolean),
+    cuts: Number(values.cuts),
   };
+  if (!Number.isInteger(a.cuts) || a.cuts < 1 || a.cuts > 6) exitWithUsage(CLI, `--cuts must be an integer from 1 to 6, not "${values.cuts}"`);
   if (a.backend !== 'auto' && !(ML_BACKENDS as readonly string[]).includes(a.backend)) exitWithUsage(CLI, `--backend must be auto or one of ${ML_BACKENDS.join(', ')}, not "${a.backend}"`);
   if (!Number.isInteger(a.k) || a.k <= 0) exitWithUsage(CLI, `--k must be a positive integer, not "${values.k}"`);
   if (!(a.horizon > 0)) exitWithUsage(CLI, `--horizon must be a positive number of days, not "${values.horizon}"`);
@@ -94,7 +100,10 @@ function printDetails(report: EvalReport, horizon: number): void {
   }
   const ivAuc = Object.entries(report.intent.validation_auc).map(([n, v]) => `${n} ${f(v)}`).join(', ');
   console.log(`intent scorer: ${report.intent.scorer}, picked by AUC on the last pre-split window (${ivAuc || 'no candidates'}), then refitted with that window included and Platt-calibrated on it.`);
-  console.log(`champion intent: AUC ${f(report.intent.auc)}, Brier ${f(report.intent.brier)}; reliability (predicted → observed, n):`);
+  const rfm = report.intent.rfm_logistic_auc;
+  console.log(`intent published: ${report.intent.served} (${report.intent.kind}): ${report.intent.note}`);
+  console.log(`intent AUC ${f(report.intent.auc)} (learned scorer ${f(report.intent.model_auc)}, RFM logistic ${rfm === null ? '—' : f(rfm)}), ` +
+    `Brier ${f(report.intent.brier)}; reliability (predicted → observed, n):`);
   for (const b of report.intent.reliability) {
     if (b.count > 0) console.log(`  [${b.lo.toFixed(1)}, ${b.hi.toFixed(1)})  ${f(b.meanPredicted, 3)} → ${f(b.observedRate, 3)}  n=${b.count}`);
   }
@@ -107,6 +116,25 @@ function printDetails(report: EvalReport, horizon: number): void {
   console.log(report.fallbacks.length === 0 ? 'fallbacks: none (full history)' : `fallbacks:\n  ${report.fallbacks.join('\n  ')}`);
   console.log('');
   printSelection(report);
+  printRolling(report);
+}
+
+/** Every cut of a rolling-origin holdout and the pooled spread of what each list serves. */
+function printRolling(report: EvalReport): void {
+  const r = report.rolling;
+  if (!r) return;
+  console.log(`rolling origin: ${r.note}`);
+  for (const c of r.cuts) {
+    console.log(`  cut ${c.split.slice(0, 10)}: ${c.test_users} test customers; for-you ${c.for_you?.served ?? '—'} ${f(c.for_you?.served_value)}, ` +
+      `discover ${c.discover?.served ?? '—'} ${f(c.discover?.served_value)}; intent AUC learned ${f(c.intent.model_auc)}, RFM logistic ${c.intent.rfm_logistic_auc === null ? '—' : f(c.intent.rfm_logistic_auc)}`);
+  }
+  const sel = report.selection;
+  if (sel && 'spread' in sel) {
+    for (const list of ['for_you', 'discover'] as const) {
+      const s = sel.spread[list][sel[list].served];
+      if (s) console.log(`  ${list} serves ${sel[list].served} on the cuts pooled: ${sel[list].metric} mean ${f(s.mean)} (min ${f(s.min)}, max ${f(s.max)}, std ${f(s.std)})`);
+    }
+  }
 }
 
 function printCampaigns(c: CampaignReport): void {
@@ -136,11 +164,22 @@ async function runUci(args: Args, backend: Awaited<ReturnType<typeof selectBacke
     write(out, { ...old, ...campaigns });
     return;
   }
-  const report = await evaluateProtocol(data.events, {
-    splitTs, k: args.k, horizonDays: args.horizon, excludedItemIds, backend, items: data.items,
-    tune: args.tune, byPopularity: true, log: (m) => console.log(`  ${m}`),
-    protocol: { name: 'last-horizon', note: `EVALUATION.md's split ${splitDate}, the following ${args.horizon} days` },
-  });
+  const protocol = { name: 'last-horizon' as const, note: `EVALUATION.md's split ${splitDate}, the following ${args.horizon} days` };
+  const common = { k: args.k, horizonDays: args.horizon, excludedItemIds, backend, items: data.items, tune: args.tune, byPopularity: true, log: (m: string) => console.log(`  ${m}`), protocol };
+  const testEndTs = splitTs + (args.horizon + 1) * DAY;
+  // reports/eval.json is EVALUATION.md's single split; a named report (the shapes run) adds the older cuts.
+  let report: EvalReport;
+  if (args.out === null) {
+    report = await evaluateProtocol(data.events, { ...common, splitTs, testEndTs });
+  } else {
+    const clean = cleanEvents(data.events, { excludedItemIds });
+    const plan: HoldoutPlan = {
+      protocol: 'last-horizon', splitTs, testFromTs: splitTs, testEndTs, testDays: args.horizon, testUsers: countTestUsers(clean, splitTs, splitTs, testEndTs), note: protocol.note,
+    };
+    const cuts = planCuts(clean, args.horizon, plan, args.cuts);
+    console.log(`rolling origin: ${cuts.note}`);
+    report = await evaluateRolling(data.events, cuts, common, evaluateProtocol);
+  }
   console.log('');
   console.log(`split ${splitDate}, K=${args.k}, horizon ${args.horizon} days, backend ${backend}; ${JSON.stringify(report.counts)}`);
   printTable(report);
@@ -150,9 +189,13 @@ async function runUci(args: Args, backend: Awaited<ReturnType<typeof selectBacke
   if (args.out === null) {
     // reports/eval.json keeps the keys it has always had (plus the campaign figures); the serving comparison goes to the console (and shops.json).
     const { selection: _selection, protocol: _protocol, ...stable } = report;
-    write('reports/eval.json', { ...stable, ...campaigns });
+    const { candidates: _candidates, fit: _fit, ...intent } = report.intent;
+    write('reports/eval.json', { ...stable, intent, ...campaigns });
   } else {
-    write(args.out, { ...report, file: args.file, mapping: 'uci-online-retail', cut_points: [new Date(splitTs).toISOString()], seconds: (Date.now() - started) / 1000, peak_rss_mb: peakRssMb() });
+    write(args.out, {
+      ...report, file: args.file, mapping: 'uci-online-retail', cut_points: report.rolling?.cut_points ?? [new Date(splitTs).toISOString()],
+      seconds: (Date.now() - started) / 1000, peak_rss_mb: peakRssMb(),
+    });
   }
 }
 
@@ -167,30 +210,34 @@ async function runFile(args: Args, mapping: string, backend: Awaited<ReturnType<
   let plan = planHoldout(clean, args.horizon);
   if (args.splitDate !== null) {
     const splitTs = Date.parse(`${args.splitDate}T00:00:00Z`);
-    plan = { protocol: 'last-horizon', splitTs, testFromTs: splitTs, testEndTs: splitTs + (args.horizon + 1) * DAY, testDays: args.horizon, testUsers: 0, note: `split given: ${args.splitDate}` };
+    const testEndTs = splitTs + (args.horizon + 1) * DAY;
+    plan = {
+      protocol: 'last-horizon', splitTs, testFromTs: splitTs, testEndTs, testDays: args.horizon, testUsers: countTestUsers(clean, splitTs, splitTs, testEndTs),
+      note: `split given: ${args.splitDate}`,
+    };
   }
-  console.log(`holdout: ${plan.protocol}: ${plan.note}`);
-  const report = await evaluateProtocol(data.events, {
-    splitTs: plan.splitTs, testFromTs: plan.testFromTs, testEndTs: plan.testEndTs, heldOutBaskets: plan.heldOutBaskets,
+  const cuts = planCuts(clean, args.horizon, plan, args.cuts);
+  console.log(`holdout: ${plan.protocol}: ${plan.note}; ${cuts.note}`);
+  const report = await evaluateRolling(data.events, cuts, {
     protocol: { name: plan.protocol, note: plan.note }, k: args.k, horizonDays: args.horizon, excludedItemIds, backend, tune: args.tune,
-    byPopularity: true, log: (m) => console.log(`  ${m}`),
-  });
+    log: (m) => console.log(`  ${m}`),
+    // The newest cut runs the whole harness, with the figures by item popularity.
+  }, (ev, o) => evaluateProtocol(ev, { ...o, byPopularity: true }));
   console.log('');
   console.log(`K=${args.k}, horizon ${args.horizon} days, backend ${backend}; ${JSON.stringify(report.counts)}`);
   printTable(report);
   printDetails(report, args.horizon);
   printByPopularity(report);
-  const cut = plan.protocol === 'last-basket' ? 'each customer\'s last basket' : new Date(plan.splitTs).toISOString();
   write(args.out ?? `reports/eval-${basename(args.file).replace(/\..*$/, '')}.json`, {
     ...report, file: args.file, mapping, rows: { read: data.rowsRead, rejected: data.rowsRejected, events: data.events.length },
-    cut_points: [cut], seconds: (Date.now() - started) / 1000, peak_rss_mb: peakRssMb(),
+    cut_points: report.rolling?.cut_points ?? [], seconds: (Date.now() - started) / 1000, peak_rss_mb: peakRssMb(),
   });
 }
 
 async function main(): Promise<void> {
   const args = parseArgs(process.argv.slice(2));
   if (args.shapes) {
-    await runShapes({ scale: args.scale, only: args.only, k: args.k, horizon: args.horizon, tune: args.tune, backend: args.backend, out: args.out ?? 'reports/shops.json' });
+    await runShapes({ scale: args.scale, only: args.only, k: args.k, horizon: args.horizon, tune: args.tune, backend: args.backend, cuts: args.cuts, out: args.out ?? 'reports/shops.json' });
     return;
   }
   const backend = await selectBackend(args.backend as Parameters<typeof selectBackend>[0]);

@@ -56,7 +56,11 @@ const similar = z.object({ itemId: z.string(), runId, modelVersion, publishedAt:
 const intent = z
   .object({
     userId: z.string(), probability: z.number().min(0).max(1).meta({ description: 'P(buys within horizonDays), calibrated' }),
-    horizonDays: z.number().int().nullable().meta({ description: 'null for the cold-start base rate' }), coldStart, runId, modelVersion, publishedAt: timestamp,
+    horizonDays: z.number().int().nullable().meta({ description: 'null for the cold-start base rate' }), coldStart,
+    intentKind: z.enum(['model', 'rule']).meta({
+      description: '`rule` when the shop\'s purchase label is degenerate (everyone or no one buys in every window): the score is a rule (expected baskets from frequency, tenure and recency), not a learned model',
+    }),
+    runId, modelVersion, publishedAt: timestamp,
   })
   .meta({ id: 'Intent' });
 const json = z.record(z.string(), z.unknown());
@@ -103,7 +107,7 @@ export function servingContract(topK: number): { router: ReturnType<typeof contr
       method: 'get', path: '/v1/users/{id}/intent', summary: "A customer's published purchase probability (the run's base rate, flagged, for a customer it never saw)",
       tags: ['serving'], scope: 'read', request: { params: userParams },
       responses: {
-        200: jsonResponse('the probability with its horizon, run and model version', intent, { userId: '17850', probability: 0.62, horizonDays: 30, coldStart: false, ...PUBLISHED }),
+        200: jsonResponse('the probability with its horizon, run and model version', intent, { userId: '17850', probability: 0.62, horizonDays: 30, coldStart: false, intentKind: 'model', ...PUBLISHED }),
         400: badParam('id: must be 1 to 64 characters'),
         404: nothingPublished,
       },

@@ -58,7 +58,8 @@ export function servingRouter(config: Readonly<Config>, db: Db, reads: ServingRe
     const run = await liveRun('intent scores');
     const found = await reads.intent(run, userId);
     if (!found) throw notFound(`no published intent score for user "${userId}"`);
-    res.json({ userId, probability: found.probability, horizonDays: found.horizonDays, coldStart: found.coldStart, ...runFields(run) });
+    // Runs scored before intent kinds were recorded had learned models (the rule fallback was not published then).
+    res.json({ userId, probability: found.probability, horizonDays: found.horizonDays, coldStart: found.coldStart, intentKind: run.intentKind ?? 'model', ...runFields(run) });
   });
 
   r.get('/v1/items/:id/similar', read, async (req, res) => {

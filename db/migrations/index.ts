@@ -9,12 +9,13 @@ import { campaignMigrations } from './007-campaigns';
 import { modelArtifactChunkMigrations } from './008-model-artifact-chunks';
 import { servingItemMigrations } from './009-serving-items';
 import { trainingStoreMigrations } from './010-training-store';
+import { intentKindMigrations } from './011-intent-kind';
 import type { Migration } from './types';
 
 /** Every migration in order. Listed in code (not read from a folder) so ts-run tests and compiled dist agree. */
 export const migrations: Migration[] = [
   ...rawDataMigrations, ...featureMigrations, ...modelMigrations, ...outputMigrations, ...scoreShardMigrations, ...servingItemMigrations, ...apiKeyMigrations,
-  ...campaignMigrations, ...modelArtifactChunkMigrations, ...trainingStoreMigrations,
+  ...campaignMigrations, ...modelArtifactChunkMigrations, ...trainingStoreMigrations, ...intentKindMigrations,
 ];
 
 /** knex migration source over the list above. */

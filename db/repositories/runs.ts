@@ -13,6 +13,8 @@ export interface RunItemRows {
   /** named item lists: cold-start:for-you, cold-start:discover, popular */
   lists: { list: string; rank: number; itemId: string; score: number; reason: string }[];
   coldStartIntent: number;
+  /** whether the run's intent scores come from a learned model or a rule (degenerate label) */
+  intentKind: 'model' | 'rule';
 }
 
 export interface SegmentRow {
@@ -77,7 +79,7 @@ async function recordShard(trx: Knex.Transaction, runId: number, shard: number, 
   if (items) {
     await trx('similar_items').where({ run_id: runId }).delete();
     await trx('run_item_lists').where({ run_id: runId }).delete();
-    await trx('score_runs').where({ run_id: runId }).update({ cold_start_intent: items.coldStartIntent });
+    await trx('score_runs').where({ run_id: runId }).update({ cold_start_intent: items.coldStartIntent, intent_kind: items.intentKind });
     await insertChunked(trx, 'similar_items', items.similar.map((r) => ({
       run_id: runId, item_id: r.itemId, rank: r.rank, similar_item_id: r.similarItemId, score: r.score, reason: r.reason,
     })), 5000);

@@ -21,17 +21,19 @@ export interface ServedRecommendation {
 /** The published scoring run, with what it serves to customers it has never seen. */
 export interface PublishedScores extends PublishedRun {
   coldStartIntent: number | null;
+  /** `rule` when the run's intent scores are a rule, not a learned model (null: a run from before this was recorded) */
+  intentKind: 'model' | 'rule' | null;
 }
 
 /** The live scoring run (one indexed row: the cache in front of these reads checks it, not every request). */
 export async function publishedScores(db: Db): Promise<PublishedScores | null> {
   const row = (await db('published_runs as p')
     .join('score_runs as r', 'r.run_id', 'p.run_id')
-    .select('p.run_id', 'r.model_version', 'p.published_at', 'r.cold_start_intent')
+    .select('p.run_id', 'r.model_version', 'p.published_at', 'r.cold_start_intent', 'r.intent_kind')
     .where('p.kind', 'scores')
-    .first()) as { run_id: number; model_version: number | null; published_at: string; cold_start_intent: number | null } | undefined;
+    .first()) as { run_id: number; model_version: number | null; published_at: string; cold_start_intent: number | null; intent_kind: 'model' | 'rule' | null } | undefined;
   return row
-    ? { runId: row.run_id, modelVersion: row.model_version, publishedAt: new Date(fromSqlTime(row.published_at)).toISOString(), coldStartIntent: row.cold_start_intent }
+    ? { runId: row.run_id, modelVersion: row.model_version, publishedAt: new Date(fromSqlTime(row.published_at)).toISOString(), coldStartIntent: row.cold_start_intent, intentKind: row.intent_kind }
     : null;
 }
 

@@ -2,6 +2,7 @@ import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type { EvalReport, ListSelection } from '../../ml';
+import type { Spread } from '../../ml/spread';
 import { generateShapeFile } from './generator-files';
 import { SHAPE_NAMES, SHAPES, type ShapeName } from './generator-shapes';
 
@@ -17,14 +18,39 @@ export interface ShapesOptions {
   horizon: number;
   tune: boolean;
   backend: string;
+  /** rolling-origin cuts per shape */
+  cuts: number;
   out: string;
 }
 
 /** A child eval's report, as it writes it (`--file … --out …`). */
 type ChildReport = EvalReport & { file: string; mapping: string; cut_points: string[]; seconds: number; peak_rss_mb: number; rows?: { events: number } };
 
+const r4 = (v: number): number => Math.round(v * 1e4) / 1e4;
 const pick = (fig: Record<string, number> | undefined): Record<string, number> =>
-  Object.fromEntries(FIGURES.map((key) => [key, Math.round((fig?.[key] ?? 0) * 1e4) / 1e4]));
+  Object.fromEntries(FIGURES.map((key) => [key, r4(fig?.[key] ?? 0)]));
+const spread4 = (s: Spread | null | undefined): Spread | null => (s ? { mean: r4(s.mean), min: r4(s.min), max: r4(s.max), std: r4(s.std) } : null);
+
+/** Per list, every method and blend compared: the selection metric's mean and spread over the cuts. */
+function spreads(s: EvalReport['selection']): { metric: string; for_you: Record<string, Spread | null>; discover: Record<string, Spread | null> } | null {
+  if (!s || !('spread' in s)) return null;
+  const list = (l: 'for_you' | 'discover') => Object.fromEntries(Object.entries(s.spread[l]).map(([name, v]) => [name, spread4(v)]));
+  return { metric: s.for_you.metric, for_you: list('for_you'), discover: list('discover') };
+}
+
+/** The intent figures of a report: the published scorer's AUC and the RFM logistic's, pooled over the cuts when there are several. */
+function intentEntry(r: ChildReport): Record<string, unknown> {
+  const ic = r.rolling?.intent;
+  const served = ic ? (ic.served === 'rfm_logistic' ? ic.rfm_logistic_auc : ic.model_auc) : null;
+  return {
+    intent_auc: r4(served?.mean ?? r.intent.auc),
+    rfm_logistic_auc: ic ? (ic.rfm_logistic_auc ? r4(ic.rfm_logistic_auc.mean) : null) : r.intent.rfm_logistic_auc === null ? null : r4(r.intent.rfm_logistic_auc),
+    intent: {
+      served: r.intent.served, kind: r.intent.kind, note: r.intent.note,
+      model_auc: spread4(ic?.model_auc), rfm_logistic_auc: spread4(ic?.rfm_logistic_auc), label: r.intent.label.state,
+    },
+  };
+}
 
 function listEntry(l: ListSelection): Record<string, unknown> {
   return {
@@ -50,10 +76,13 @@ export function shopEntry(r: ChildReport): Record<string, unknown> {
     lists: s ? { for_you: listEntry(s.for_you), discover: listEntry(s.discover) } : null,
     protocol: { name: r.protocol?.name ?? 'last-horizon', note: r.protocol?.note ?? '', test_users: s?.test_users ?? r.counts.test_users },
     cut_points: r.cut_points,
-    train_seconds: Math.round(r.train_seconds * 10) / 10,
+    cuts: r.rolling ? { note: r.rolling.note, per_cut: r.rolling.cuts } : null,
+    spread: spreads(s),
+    // every cut refits the champion: the sum is what train spends on fits before the refit on all data
+    train_seconds: Math.round((r.rolling ? r.rolling.cuts.reduce((a, c) => a + c.train_seconds, 0) : r.train_seconds) * 10) / 10,
     seconds: Math.round(r.seconds * 10) / 10,
     peak_rss_mb: r.peak_rss_mb,
-    intent_auc: Math.round(r.intent.auc * 1e4) / 1e4,
+    ...intentEntry(r),
     fallbacks: r.fallbacks,
   };
 }
@@ -72,7 +101,7 @@ function runChild(args: string[]): Promise<void> {
  */
 export async function runShapes(o: ShapesOptions): Promise<void> {
   const names = [...SHAPE_NAMES, 'uci'].filter((n) => !o.only || o.only.includes(n));
-  const common = ['--k', String(o.k), '--horizon', String(o.horizon), '--backend', o.backend, ...(o.tune ? [] : ['--no-tune'])];
+  const common = ['--k', String(o.k), '--horizon', String(o.horizon), '--backend', o.backend, '--cuts', String(o.cuts), ...(o.tune ? [] : ['--no-tune'])];
   const shops: Record<string, unknown> = {};
   const failures: Record<string, string> = {};
   for (const name of names) {

@@ -36,6 +36,7 @@ describe('serving routes behind the cache (real MariaDB + Redis)', () => {
       ...['lamp', 'pan', 'homely', 'mug', 'book', 'pen'].map((itemId, i) => ({ list: 'popular', rank: i + 1, itemId, score: 10 - i, reason: 'popular-in-category' })),
     ],
     coldStartIntent: 0.04,
+    intentKind: 'model',
   };
 
   beforeAll(async () => {
@@ -76,8 +77,8 @@ describe('serving routes behind the cache (real MariaDB + Redis)', () => {
   });
 
   it('answers intent, with the run\'s base rate for a customer it never scored', async () => {
-    expect((await get('/v1/users/alice/intent').expect(200)).body).toMatchObject({ probability: 0.6, horizonDays: 30, coldStart: false, runId });
-    expect((await get('/v1/users/nobody/intent').expect(200)).body).toMatchObject({ probability: 0.04, coldStart: true });
+    expect((await get('/v1/users/alice/intent').expect(200)).body).toMatchObject({ probability: 0.6, horizonDays: 30, coldStart: false, intentKind: 'model', runId });
+    expect((await get('/v1/users/nobody/intent').expect(200)).body).toMatchObject({ probability: 0.04, coldStart: true, intentKind: 'model' });
   });
 
   it('serves similar items; an unknown item is a 404, a known one without neighbours an empty list', async () => {

@@ -1,7 +1,8 @@
 import {
-  deserializeModel, evaluateProtocol, selectBackend, fitChampion, InsufficientDataError, scoreUsers, serializeModel,
+  deserializeModel, selectBackend, fitChampion, InsufficientDataError, scoreUsers, serializeModel,
   type EventRecord, type UserScores,
 } from '../../../ml';
+import { evaluateProtocol } from '../../../ml/eval/protocol';
 import { fitIntentModel, intentFeatures, predictIntent } from '../../../ml/intent';
 import { rocAuc } from '../../../ml/metrics';
 import { buildSnapshot, buyersInWindow } from '../../../ml/snapshot';

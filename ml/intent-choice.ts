@@ -1,0 +1,96 @@
+import { asRfmIntent, type IntentModel, type LabelWindow } from './intent';
+import { labelStatus, type LabelStatus } from './intent-label';
+import { spreadOf, type Spread } from './spread';
+
+/** What the published intent scores are: the learned scorer, the RFM logistic (it won on the holdout), or a rule. */
+export type IntentServed = 'model' | 'rfm_logistic' | 'rule';
+
+/** How the published intent scores are marked where they are served: learned from labels, or a rule. */
+export type IntentKindServed = 'model' | 'rule';
+
+/** One cut's intent comparison: both scorers' AUC on that cut's customers, and its label. */
+export interface CutIntent {
+  model_auc: number;
+  /** null when the cut's fit has no RFM logistic (no labelled window: the scorer is a rule) */
+  rfm_logistic_auc: number | null;
+  users: number;
+  positives: number;
+}
+
+/** The intent choice over the cuts of a holdout, with the pooled figures it was made on. */
+export interface IntentChoice {
+  served: IntentServed;
+  kind: IntentKindServed;
+  /** cuts whose window held both buyers and non-buyers (AUC is defined there) */
+  evaluable_cuts: number;
+  model_auc: Spread | null;
+  rfm_logistic_auc: Spread | null;
+  label: LabelStatus;
+  note: string;
+}
+
+const hasBothClasses = (c: CutIntent): boolean => c.positives > 0 && c.positives < c.users;
+
+/**
+ * Picks the published intent scorer from the cuts' comparisons (newest first): a rule when the fit had no
+ * labelled window (`fitKind` heuristic), else the RFM logistic when its AUC, averaged over the cuts whose window
+ * held buyers and non-buyers, is above the learned scorer's, else the learned scorer. `fitWindows` are the label
+ * windows the fits looked at; with the cuts' own windows they say whether the label is degenerate.
+ */
+export function chooseIntent(cuts: readonly CutIntent[], fitKind: IntentModel['kind'], fitWindows: readonly LabelWindow[]): IntentChoice {
+  const label = labelStatus([...fitWindows, ...cuts.map((c) => ({ users: c.users, positives: c.positives }))]);
+  const ok = cuts.filter(hasBothClasses);
+  const model = ok.length > 0 ? spreadOf(ok.map((c) => c.model_auc)) : null;
+  const withRfm = ok.filter((c) => c.rfm_logistic_auc !== null);
+  const rfm = withRfm.length === ok.length && ok.length > 0 ? spreadOf(withRfm.map((c) => c.rfm_logistic_auc!)) : null;
+  const base = { evaluable_cuts: ok.length, model_auc: model, rfm_logistic_auc: rfm, label };
+  if (fitKind === 'heuristic') {
+    return {
+      ...base, served: 'rule', kind: 'rule',
+      note: label.degenerate ? label.note : 'no label window before the split held both buyers and non-buyers; the intent scores are a rule, not a learned model',
+    };
+  }
+  if (!model) {
+    return { ...base, served: 'model', kind: 'model', note: 'no holdout window held both buyers and non-buyers: intent AUC is not measured here' };
+  }
+  if (rfm && rfm.mean > model.mean) {
+    return {
+      ...base, served: 'rfm_logistic', kind: 'model',
+      note: `the RFM logistic (AUC ${rfm.mean.toFixed(4)} over ${ok.length} cut${ok.length === 1 ? '' : 's'}) beat the learned scorer (${model.mean.toFixed(4)}): it is published`,
+    };
+  }
+  return {
+    ...base, served: 'model', kind: 'model',
+    note: `the learned scorer (AUC ${model.mean.toFixed(4)} over ${ok.length} cut${ok.length === 1 ? '' : 's'}) is at least the RFM logistic's (${rfm ? rfm.mean.toFixed(4) : 'n/a'})`,
+  };
+}
+
+/** The intent a refit publishes, how its scores are marked, and why. */
+export interface PublishedIntent {
+  model: IntentModel;
+  served: IntentServed;
+  kind: IntentKindServed;
+  /** the label over the refit's own windows and the holdout's test windows */
+  label: LabelStatus;
+  note: string;
+}
+
+/**
+ * The intent model a refit publishes under the holdout's choice (`holdout.served`): its RFM logistic when that
+ * won, a rule when the refit itself found no labelled window (whatever the holdout said), else the learned
+ * scorer. `holdout.windows` are the holdout's test windows (customers and buyers in each).
+ */
+export function publishedIntent(refit: IntentModel, holdout: { served: IntentServed; note: string; windows: readonly LabelWindow[] }): PublishedIntent {
+  const label = labelStatus([...(refit.labelWindows ?? []), ...holdout.windows]);
+  if (refit.kind === 'heuristic') {
+    const note = label.degenerate ? label.note : 'no label window before the end of the data held both buyers and non-buyers; the intent scores are a rule, not a learned model';
+    return { model: refit, served: 'rule', kind: 'rule', label, note };
+  }
+  if (holdout.served === 'rfm_logistic' && refit.rfm) return { model: asRfmIntent(refit), served: 'rfm_logistic', kind: 'model', label, note: holdout.note };
+  return { model: refit, served: 'model', kind: 'model', label, note: holdout.served === 'rule' ? 'the holdout cuts had no labelled window; the refit on all data has one: a learned scorer is published, unmeasured' : holdout.note };
+}
+
+/** How a fitted intent model's scores are marked where they are served. */
+export function intentKindOf(m: IntentModel): IntentKindServed {
+  return m.kind === 'heuristic' ? 'rule' : 'model';
+}

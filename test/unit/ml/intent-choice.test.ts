@@ -1,0 +1,139 @@
+import { selectBackend, type EventRecord } from '../../../ml';
+import { evaluateCut } from '../../../ml/holdout-run';
+import { fitIntentModel, intentFeatures, N_INTENT_FEATURES, predictIntent } from '../../../ml/intent';
+import { chooseIntent, intentKindOf, publishedIntent, type CutIntent } from '../../../ml/intent-choice';
+import { labelStatus } from '../../../ml/intent-label';
+import { fitRfmIntent, rfmLogits } from '../../../ml/intent-rfm';
+import { rocAuc } from '../../../ml/metrics';
+import { mulberry32 } from '../../../ml/random';
+import { buildSnapshot } from '../../../ml/snapshot';
+
+const DAY = 86_400_000;
+const T0 = Date.UTC(2024, 0, 1);
+
+const buy = (userId: string, itemId: string, ts: number, price: number | null = null): EventRecord => ({
+  userId, itemId, type: 'purchase', ts, quantity: 1, price, query: null, dwellMs: null, sessionId: null,
+});
+
+/** 30 customers who each buy every week for 12 weeks. */
+function everyoneEveryWeek(): EventRecord[] {
+  const out: EventRecord[] = [];
+  for (let u = 0; u < 30; u++) for (let w = 0; w < 12; w++) out.push(buy(`c${u}`, `i${(u + w) % 9}`, T0 + (7 * w + (u % 7)) * DAY + 3_600_000));
+  return out;
+}
+
+/** Customers with a personal buying rate (some stop buying half way): who buys next is a matter of recency and frequency. */
+function rateShop(users: number, days: number, seed: number, priced: boolean): EventRecord[] {
+  const r = mulberry32(seed);
+  const out: EventRecord[] = [];
+  for (let u = 0; u < users; u++) {
+    const rate = 0.005 + r() * r() * 0.12;
+    const stop = r() < 0.3 ? Math.floor(r() * days) : days;
+    for (let d = 0; d < stop; d++) if (r() < rate) out.push(buy(`u${u}`, `i${Math.floor(r() * 30)}`, T0 + d * DAY + 3_600_000, priced ? 1 + Math.floor(r() * 20) : null));
+  }
+  return out;
+}
+
+beforeAll(async () => {
+  await selectBackend('wasm');
+});
+
+describe('degenerate intent label', () => {
+  it('everyone buying in every window: the fit is a rule, and the label status says why', async () => {
+    const events = everyoneEveryWeek();
+    const fit = await fitIntentModel(events, T0 + 84 * DAY, 7);
+    expect(fit.model.kind).toBe('heuristic');
+    expect(fit.model.rfm).toBeNull();
+    expect(fit.model.labelWindows!.length).toBeGreaterThan(3);
+    for (const w of fit.model.labelWindows!) expect(w.positives).toBe(w.users);
+    const status = labelStatus(fit.model.labelWindows!);
+    expect(status).toMatchObject({ state: 'everyone', degenerate: true });
+    expect(status.note).toMatch(/every customer bought in every window.*not a learned model/);
+    expect(intentKindOf(fit.model)).toBe('rule');
+    const choice = chooseIntent([{ model_auc: 0.5, rfm_logistic_auc: null, users: 30, positives: 30 }], fit.model.kind, fit.model.labelWindows!);
+    expect(choice).toMatchObject({ served: 'rule', kind: 'rule', evaluable_cuts: 0, model_auc: null });
+    const published = publishedIntent(fit.model, { served: choice.served, note: choice.note, windows: [{ users: 30, positives: 30 }] });
+    expect(published).toMatchObject({ served: 'rule', kind: 'rule', label: { state: 'everyone' } });
+    expect(published.note).toBe(published.label.note);
+  });
+
+  it('tells no one buying, too few of one kind, and a learnable label apart', () => {
+    expect(labelStatus([{ users: 50, positives: 0 }, { users: 40, positives: 0 }]).state).toBe('no-one');
+    expect(labelStatus([{ users: 50, positives: 2 }, { users: 40, positives: 40 }]).state).toBe('thin');
+    expect(labelStatus([{ users: 50, positives: 50 }, { users: 40, positives: 10 }])).toMatchObject({ state: 'ok', degenerate: false });
+    expect(labelStatus([]).state).toBe('thin');
+  });
+});
+
+describe('the intent scorer against a logistic regression on RFM features', () => {
+  const cuts = (model: number[], rfm: (number | null)[]): CutIntent[] => model.map((m, i) => ({ model_auc: m, rfm_logistic_auc: rfm[i]!, users: 100, positives: 30 }));
+  const ok = [{ users: 100, positives: 30 }];
+
+  it('publishes the RFM logistic when its AUC over the cuts beats the learned scorer, even if one cut says otherwise', () => {
+    const choice = chooseIntent(cuts([0.74, 0.70, 0.71], [0.72, 0.73, 0.74]), 'logistic', ok);
+    expect(choice.served).toBe('rfm_logistic');
+    expect(choice.kind).toBe('model');
+    expect(choice.model_auc!.mean).toBeCloseTo(0.7166667, 6);
+    expect(choice.rfm_logistic_auc).toMatchObject({ min: 0.72, max: 0.74 });
+    expect(choice.note).toMatch(/RFM logistic .* beat the learned scorer/);
+  });
+
+  it('keeps the learned scorer when it is at least as good, and skips cuts whose window has one class only', () => {
+    const c = cuts([0.8, 0.6], [0.7, 0.9]);
+    c[1]!.positives = 100;
+    const choice = chooseIntent(c, 'blend', ok);
+    expect(choice).toMatchObject({ served: 'model', kind: 'model', evaluable_cuts: 1 });
+    expect(choice.model_auc!.mean).toBe(0.8);
+  });
+
+  it('fits monetary only when the shop has prices, and scores through predictIntent once published', async () => {
+    const priced = rateShop(400, 200, 5, true);
+    const unpriced = rateShop(400, 200, 5, false);
+    const asOf = T0 + 170 * DAY;
+    const fitP = await fitIntentModel(priced.filter((e) => e.ts < asOf), asOf, 30);
+    const fitU = await fitIntentModel(unpriced.filter((e) => e.ts < asOf), asOf, 30);
+    expect(fitP.model.rfm!.columns).toEqual([0, 1, 2]);
+    expect(fitU.model.rfm!.columns).toEqual([0, 1]);
+    const published = publishedIntent(fitU.model, { served: 'rfm_logistic', note: 'RFM won', windows: [] });
+    expect(published).toMatchObject({ served: 'rfm_logistic', kind: 'model' });
+    expect(published.model.kind).toBe('rfm');
+    // The published probabilities order customers exactly as the RFM logistic's own logits do.
+    const snap = buildSnapshot(unpriced, asOf);
+    const { x } = intentFeatures(snap);
+    const p = predictIntent(published.model, x);
+    const z = rfmLogits(fitU.model.rfm!, x);
+    const order = (v: ArrayLike<number>) => Array.from(v, (_, i) => i).sort((a, b) => v[a]! - v[b]! || a - b);
+    expect(order(p)).toEqual(order(z));
+    for (const v of p) expect(v > 0 && v < 1).toBe(true);
+  });
+
+  it('fitRfmIntent on two columns that carry the label ranks it', () => {
+    const rows = 300;
+    const r = mulberry32(3);
+    const x = new Float32Array(rows * N_INTENT_FEATURES);
+    const y = new Float32Array(rows);
+    for (let i = 0; i < rows; i++) {
+      x[i * N_INTENT_FEATURES] = r() * 4; // log recency
+      x[i * N_INTENT_FEATURES + 1] = r() * 3; // log frequency
+      y[i] = x[i * N_INTENT_FEATURES + 1]! - x[i * N_INTENT_FEATURES]! + r() > 0 ? 1 : 0;
+    }
+    const m = fitRfmIntent(x, y, new Float32Array(rows).fill(1), rows, x, y);
+    expect(m.columns).toEqual([0, 1]);
+    expect(rocAuc(rfmLogits(m, x), y)).toBeGreaterThan(0.85);
+  });
+
+  it('on a holdout cut, reports both AUCs and publishes the better one', async () => {
+    const events = rateShop(600, 240, 9, true);
+    const splitTs = T0 + 200 * DAY;
+    const { report } = await evaluateCut(events, { splitTs, k: 10, horizonDays: 30, backend: 'wasm', tune: false, select: false });
+    const i = report.intent;
+    expect(i.rfm_logistic_auc).not.toBeNull();
+    expect(i.model_auc).toBeGreaterThan(0.6);
+    expect(i.rfm_logistic_auc!).toBeGreaterThan(0.6);
+    expect(i.served).toBe(i.rfm_logistic_auc! > i.model_auc ? 'rfm_logistic' : 'model');
+    expect(i.auc).toBe(i.served === 'rfm_logistic' ? i.rfm_logistic_auc : i.model_auc);
+    expect(i.auc).toBeGreaterThanOrEqual(i.rfm_logistic_auc!);
+    expect(i.label.state).toBe('ok');
+    expect(i.test_label.users).toBe(report.counts.intent_users);
+  });
+});
