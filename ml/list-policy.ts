@@ -1,5 +1,6 @@
 import { accumulateSparse } from './ease';
 import type { Snapshot } from './snapshot';
+import { SparseScores } from './sparse-scores';
 import type { FittedSources } from './sources';
 import { topK } from './topk';
 
@@ -70,8 +71,8 @@ export class UserRanker {
   /** methods whose scores already hold the current customer's */
   private readonly scored = new Set<ListMethod>();
   private readonly tops = new Map<string, Int32Array>();
-  private readonly voter: Int32Array;
-  private readonly best: Float64Array;
+  /** EASE votes of the bought items, for the "bought with" reason */
+  private readonly votes: SparseScores;
   private voterReady = false;
   private snap: Snapshot | null = null;
   private u = -1;
@@ -84,8 +85,7 @@ export class UserRanker {
     for (const v of src.buyers) maxPop = Math.max(maxPop, v);
     this.popTie = Float64Array.from(src.buyers, (b) => b / (maxPop + 1));
     this.bought = new Uint8Array(this.n);
-    this.voter = new Int32Array(this.n);
-    this.best = new Float64Array(this.n);
+    this.votes = new SparseScores(this.n);
   }
 
   /** Switches to customer `u` of `snap` (snapshot items = the model's items), or to a customer with no history (u = −1). */
@@ -117,12 +117,11 @@ export class UserRanker {
   /** The bought item with the strongest EASE vote for `i`, or −1 (the "bought with" reason). */
   voterFor(i: number): number {
     if (!this.voterReady) {
-      this.voter.fill(-1);
-      this.best.fill(0);
-      accumulateSparse(new Float64Array(this.n), this.src.ease, this.boughtItems, null, this.voter, this.best);
+      this.votes.clear();
+      this.votes.accumulate(this.src.ease, this.boughtItems, null, true);
       this.voterReady = true;
     }
-    return this.voter[i]!;
+    return this.votes.from[i]!;
   }
 
   /** The top `size` items of a choice, best first. */

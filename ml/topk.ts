@@ -3,6 +3,17 @@
  * ties go to the lower index so results are deterministic. O(n log k) with a small binary heap.
  */
 export function topK(scores: ArrayLike<number>, k: number, exclude?: Uint8Array | null): Int32Array {
+  return heapTop(scores, k, scores.length, (t) => t, exclude ?? null);
+}
+
+/** {@link topK} over the listed items only (each at most once): the same order and ties among them. */
+export function topKAmong(scores: ArrayLike<number>, items: ArrayLike<number>, k: number): Int32Array {
+  return heapTop(scores, k, items.length, (t) => items[t]!, null);
+}
+
+function heapTop(
+  scores: ArrayLike<number>, k: number, count: number, itemAt: (t: number) => number, exclude: Uint8Array | null,
+): Int32Array {
   const heap = new Int32Array(Math.max(1, k));
   let size = 0;
   // "a is worse than b": lower score, or equal score and higher index.
@@ -26,7 +37,8 @@ export function topK(scores: ArrayLike<number>, k: number, exclude?: Uint8Array 
       i = m;
     }
   };
-  for (let i = 0; i < scores.length; i++) {
+  for (let t = 0; t < count; t++) {
+    const i = itemAt(t);
     if (exclude && exclude[i]) continue;
     if (Number.isNaN(scores[i]!)) continue;
     if (size < k) {
