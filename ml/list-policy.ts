@@ -1,4 +1,3 @@
-import { accumulateSparse } from './ease';
 import type { Snapshot } from './snapshot';
 import { SparseScores } from './sparse-scores';
 import type { FittedSources } from './sources';
@@ -67,7 +66,7 @@ export class UserRanker {
   private readonly popTie: Float64Array;
   private readonly bought: Uint8Array;
   private boughtItems: number[] = [];
-  private readonly scores = new Map<ListMethod, Float64Array>();
+  private readonly scores = new Map<ListMethod, SparseScores>();
   /** methods whose scores already hold the current customer's */
   private readonly scored = new Set<ListMethod>();
   private readonly tops = new Map<string, Int32Array>();
@@ -141,7 +140,7 @@ export class UserRanker {
     const key = `${m}|${exclude ? 1 : 0}|${size}`;
     let t = this.tops.get(key);
     if (!t) {
-      t = m === 'champion' ? this.championTop(exclude, size) : topK(this.methodScores(m), size, exclude ? this.bought : null);
+      t = m === 'champion' ? this.championTop(exclude, size) : this.methodScores(m).topK(size, exclude ? this.bought : null);
       this.tops.set(key, t);
     }
     return t;
@@ -167,35 +166,47 @@ export class UserRanker {
     return Int32Array.from(out);
   }
 
-  private methodScores(m: Exclude<ListMethod, 'champion'>): Float64Array {
+  /** What every customer shares under a method: popularity, or popularity far below any personal signal. */
+  private baseScores(m: Exclude<ListMethod, 'champion'>): Float64Array {
+    switch (m) {
+      case 'popularity':
+        return Float64Array.from(this.src.buyers);
+      case 'personal_count':
+      case 'personal_recency':
+        return this.popTie;
+      case 'ease':
+      case 'item_knn':
+        // Popularity, far below any neighbour weight, orders what no bought item votes for.
+        return Float64Array.from(this.popTie, (p) => 1e-6 * p);
+    }
+  }
+
+  private methodScores(m: Exclude<ListMethod, 'champion'>): SparseScores {
     let s = this.scores.get(m);
     if (!s) {
-      s = new Float64Array(this.n);
+      s = new SparseScores(this.n, this.baseScores(m));
       this.scores.set(m, s);
     }
     if (this.scored.has(m)) return s;
     this.scored.add(m);
+    s.clear();
     const snap = this.snap;
     const u = this.u;
     switch (m) {
       case 'popularity':
-        s.set(this.src.buyers);
         break;
       case 'personal_count':
       case 'personal_recency':
-        s.set(this.popTie);
         if (snap && u >= 0) {
           for (let p = snap.rowStart[u]!; p < snap.rowStart[u + 1]!; p++) {
             if (snap.lines[p]! <= 0) continue;
-            s[snap.item[p]!]! += m === 'personal_count' ? 1e3 * snap.lines[p]! : 1 + 1e3 * snap.decShort[p]!;
+            s.add(snap.item[p]!, m === 'personal_count' ? 1e3 * snap.lines[p]! : 1 + 1e3 * snap.decShort[p]!);
           }
         }
         break;
       case 'ease':
       case 'item_knn':
-        // Popularity, far below any neighbour weight, orders what no bought item votes for.
-        for (let i = 0; i < this.n; i++) s[i] = 1e-6 * this.popTie[i]!;
-        accumulateSparse(s, m === 'ease' ? this.src.ease : this.src.cosine, this.boughtItems, null);
+        s.accumulate(m === 'ease' ? this.src.ease : this.src.cosine, this.boughtItems, null);
         break;
     }
     return s;

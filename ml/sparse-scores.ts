@@ -1,11 +1,11 @@
 import type { SparseNeighbours } from './ease';
-import { topKAmong } from './topk';
+import { topK, topKAmong } from './topk';
 
 /**
- * Per-item scores of one customer over a whole catalogue, kept sparse: only the items a neighbour list touched
- * hold a value, every other item scores exactly 0. Clearing costs the touched items, not the catalogue, and
- * {@link SparseScores.topK} returns exactly what `topK` over the dense array would (same order and ties), so a
- * customer costs what their neighbours cost whatever the catalogue's size.
+ * Per-item scores of one customer over a whole catalogue, kept sparse: a base every customer shares (0, or e.g.
+ * popularity) plus what this customer's items added to the few items they touched. Clearing costs the touched
+ * items, not the catalogue, and {@link SparseScores.topK} returns exactly what `topK` over the dense array would
+ * (same order and ties), so a customer costs what their neighbours cost whatever the catalogue's size.
  */
 export class SparseScores {
   /** the dense view: 0 for every untouched item */
@@ -17,20 +17,24 @@ export class SparseScores {
   private touched: Int32Array;
   private nTouched = 0;
   private readonly pool: number[] = [];
+  private readonly base: Float64Array | null;
+  /** items by base score, best first, ties to the lower index (computed on first use; null: index order) */
+  private baseOrder: Int32Array | null = null;
 
-  constructor(readonly n: number) {
-    this.values = new Float64Array(n);
+  constructor(readonly n: number, base?: ArrayLike<number>) {
+    this.base = base ? Float64Array.from(base) : null;
+    this.values = this.base ? Float64Array.from(this.base) : new Float64Array(n);
     this.best = new Float64Array(n);
     this.from = new Int32Array(n).fill(-1);
     this.touchedMark = new Uint8Array(n);
     this.touched = new Int32Array(256);
   }
 
-  /** Back to all zeros (and no voters). */
+  /** Back to the base (and no voters). */
   clear(): void {
     for (let t = 0; t < this.nTouched; t++) {
       const j = this.touched[t]!;
-      this.values[j] = 0;
+      this.values[j] = this.base ? this.base[j]! : 0;
       this.best[j] = 0;
       this.from[j] = -1;
       this.touchedMark[j] = 0;
@@ -63,9 +67,16 @@ export class SparseScores {
     }
   }
 
+  /** Adds `v` to item `j`'s score. */
+  add(j: number, v: number): void {
+    if (this.touchedMark[j] === 0) this.touch(j);
+    this.values[j]! += v;
+  }
+
   /**
    * The k best items, best first, ties to the lower index, `exclude`d items left out: identical to `topK` over
-   * {@link values}. Untouched items all score 0, so only the first k of them (by index) can reach the list.
+   * {@link values}. Untouched items keep their base score, so only the first k of them in base order can reach
+   * the list.
    */
   topK(k: number, exclude?: Uint8Array | null): Int32Array {
     const pool = this.pool;
@@ -74,11 +85,13 @@ export class SparseScores {
       const j = this.touched[t]!;
       if (!exclude || !exclude[j]) pool.push(j);
     }
-    let zeros = 0;
-    for (let i = 0; i < this.n && zeros < k; i++) {
+    const order = this.base ? (this.baseOrder ??= topK(this.base, this.n)) : null;
+    let untouched = 0;
+    for (let r = 0; r < this.n && untouched < k; r++) {
+      const i = order ? order[r]! : r;
       if (this.touchedMark[i] || (exclude && exclude[i])) continue;
       pool.push(i);
-      zeros++;
+      untouched++;
     }
     return topKAmong(this.values, pool, k);
   }

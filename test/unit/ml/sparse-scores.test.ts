@@ -48,6 +48,32 @@ describe('sparse per-customer scores', () => {
     }
     expect(compared).toBe(1000);
   });
+
+  test('on a shared base (popularity with ties), rank exactly as topK over base plus the customer\'s additions', () => {
+    const rand = mulberry32(3);
+    const n = 250;
+    const nb = neighbours(n, 5, rand);
+    const base = Float64Array.from({ length: n }, () => Math.floor(rand() * 6) * 1e-3);
+    const sparse = new SparseScores(n, base);
+    for (let user = 0; user < 100; user++) {
+      const hist = Array.from({ length: Math.floor(rand() * 8) }, () => Math.floor(rand() * n));
+      const dense = Float64Array.from(base);
+      accumulateSparse(dense, nb, hist, null);
+      sparse.clear();
+      sparse.accumulate(nb, hist, null);
+      for (const i of hist.slice(0, 2)) {
+        dense[i]! += 5;
+        sparse.add(i, 5);
+      }
+      expect(Array.from(sparse.values)).toEqual(Array.from(dense));
+      const exclude = new Uint8Array(n);
+      for (const i of hist) if (rand() < 0.5) exclude[i] = 1;
+      for (const k of [1, 10, 60, n]) {
+        expect(Array.from(sparse.topK(k))).toEqual(Array.from(topK(dense, k)));
+        expect(Array.from(sparse.topK(k, exclude))).toEqual(Array.from(topK(dense, k, exclude)));
+      }
+    }
+  });
 });
 
 describe('scoring with the model\'s reused buffers', () => {
