@@ -1,4 +1,4 @@
-import { DEFAULT_CANDIDATES, makeScratch, N_FEATURES, userCandidates, type CandidateParams, type UserCandidates } from './features';
+import { DEFAULT_CANDIDATES, scratchFor, type Scratch, N_FEATURES, userCandidates, type CandidateParams, type UserCandidates } from './features';
 import { historySpan, labelWindow, requireHistory } from './history';
 import { DEFAULT_INTENT, fitIntentModel, intentFeatures, N_INTENT_FEATURES, predictIntent, type IntentModel, type IntentParams } from './intent';
 import { itemMomentum } from './intent-features';
@@ -246,44 +246,56 @@ export interface ScoreOptions {
 /** What scoring a set of customers shares: their snapshot, champion candidates and ranker logits. */
 interface Prepared {
   snap: Snapshot;
-  sc: ReturnType<typeof makeScratch>;
+  sc: Scratch;
   cands: UserCandidates[];
   discs: UserCandidates[];
   /** per snapshot user, their for-you and discover candidates with logits */
   ranked: { fy: RankedCandidates; di: RankedCandidates }[];
 }
 
+/** Customers whose candidates go through the ranker together (big enough for the kernel, small in memory). */
+const RANK_BLOCK = 128;
+const EMPTY_FEATS = new Float32Array(0);
+
 function prepare(m: ChampionModel, events: readonly EventRecord[], userIds: readonly string[], opts: ScoreOptions): Prepared {
   const snap = championSnapshot(events, opts.asOf ?? m.asOf, m.params, {
     items: opts.items, itemIds: m.sources.itemIds, userIds, returns: opts.returns,
   });
-  const sc = makeScratch(m.sources);
+  const sc = scratchFor(m.sources);
   const cands: UserCandidates[] = [];
   const discs: UserCandidates[] = [];
-  for (let u = 0; u < snap.userIds.length; u++) {
-    cands.push(userCandidates(m.sources, snap, u, m.params.candidates, sc, false));
-    discs.push(userCandidates(m.sources, snap, u, m.params.candidates, sc, true));
-  }
+  const ranked: Prepared['ranked'] = [];
   const logits = (list: UserCandidates[], head: MlpWeights): Float32Array => {
     const x = new Float32Array(list.reduce((s, c) => s + c.feats.length, 0));
     let off = 0;
     for (const c of list) {
       x.set(c.feats, off);
       off += c.feats.length;
+      // Only the logits are needed from here on: the feature rows can go (they are most of a customer's memory).
+      c.feats = EMPTY_FEATS;
     }
     return predictMlp(head, x, list.reduce((s, c) => s + c.items.length, 0));
   };
-  const lf = logits(cands, m.forYou);
-  const ld = logits(discs, m.discover);
-  const ranked: Prepared['ranked'] = [];
-  let of = 0;
-  let od = 0;
-  for (let u = 0; u < snap.userIds.length; u++) {
-    const c = cands[u]!;
-    const d = discs[u]!;
-    ranked.push({ fy: { items: c.items, logits: lf.subarray(of, of + c.items.length) }, di: { items: d.items, logits: ld.subarray(od, od + d.items.length) } });
-    of += c.items.length;
-    od += d.items.length;
+  // Customers go through the ranker a block at a time, so their feature rows never outlive the block.
+  for (let b = 0; b < snap.userIds.length; b += RANK_BLOCK) {
+    const fyBlock: UserCandidates[] = [];
+    const diBlock: UserCandidates[] = [];
+    for (let u = b; u < Math.min(snap.userIds.length, b + RANK_BLOCK); u++) {
+      fyBlock.push(userCandidates(m.sources, snap, u, m.params.candidates, sc, false));
+      diBlock.push(userCandidates(m.sources, snap, u, m.params.candidates, sc, true));
+    }
+    const lf = logits(fyBlock, m.forYou);
+    const ld = logits(diBlock, m.discover);
+    let of = 0;
+    let od = 0;
+    fyBlock.forEach((c, j) => {
+      const d = diBlock[j]!;
+      ranked.push({ fy: { items: c.items, logits: lf.subarray(of, of + c.items.length) }, di: { items: d.items, logits: ld.subarray(od, od + d.items.length) } });
+      of += c.items.length;
+      od += d.items.length;
+    });
+    cands.push(...fyBlock);
+    discs.push(...diBlock);
   }
   return { snap, sc, cands, discs, ranked };
 }

@@ -1,8 +1,7 @@
-import { accumulateSparse } from './ease';
 import type { Snapshot } from './snapshot';
 import { DAY } from './snapshot';
 import type { FittedSources } from './sources';
-import { topK } from './topk';
+import { SparseScores } from './sparse-scores';
 
 /** Names of the ranker features, in column order (documentation and reports). */
 export const RANKER_FEATURES = [
@@ -31,16 +30,23 @@ export interface UserCandidates {
   bought: Uint8Array;
 }
 
-/** Reusable per-item buffers (one set per thread), so scoring allocates nothing per user. */
+/** Reusable per-item buffers (one set per thread), so scoring allocates nothing of catalogue length per user. */
 export interface Scratch {
-  ease: Float64Array;
-  cos: Float64Array;
-  best: Float64Array;
-  from: Int32Array;
+  /** EASE scores of the current user, with the strongest voter per item */
+  ease: SparseScores;
+  /** co-purchase cosine scores of the current user */
+  cos: SparseScores;
   /** mark[i] === stamp when item i is already a candidate of the current call */
   mark: Int32Array;
+  /** for a candidate, its row in the user's snapshot rows (−1: not in their history) */
+  rowOf: Int32Array;
   stamp: number;
+  /** 1 for the items the current user bought (set and cleared per call) */
+  excl: Uint8Array;
   trendRank: Int32Array;
+  /** item-level feature columns at {@link Scratch.itemColsAnchor} (filled on first use) */
+  itemCols: Float64Array | null;
+  itemColsAnchor: number;
 }
 
 /** Allocates the scratch buffers for a catalogue of n items. */
@@ -51,12 +57,65 @@ export function makeScratch(src: FittedSources): Scratch {
     trendRank[i] = r;
   });
   return {
-    ease: new Float64Array(n), cos: new Float64Array(n), best: new Float64Array(n), from: new Int32Array(n),
-    mark: new Int32Array(n).fill(-1), stamp: 0, trendRank,
+    ease: new SparseScores(n), cos: new SparseScores(n), mark: new Int32Array(n).fill(-1), rowOf: new Int32Array(n),
+    stamp: 0, excl: new Uint8Array(n), trendRank, itemCols: null, itemColsAnchor: NaN,
   };
 }
 
 const l1p = Math.log1p;
+
+/** One scratch per fitted model, reused by every scoring call on it (a shard scores many slices with one model). */
+const scratches = new WeakMap<FittedSources, Scratch>();
+
+/** The model's reusable scratch (see {@link makeScratch}); scoring calls run one at a time per thread. */
+export function scratchFor(src: FittedSources): Scratch {
+  let sc = scratches.get(src);
+  if (!sc) {
+    sc = makeScratch(src);
+    scratches.set(src, sc);
+  }
+  return sc;
+}
+
+/** Position of each candidate when sorted by `vals` descending (a stable sort: ties keep candidate order). */
+function ranksBy(vals: Float64Array, order: Int32Array, out: Float32Array): void {
+  const n = vals.length;
+  for (let c = 0; c < n; c++) order[c] = c;
+  order.sort((a, b) => vals[b]! - vals[a]! || a - b);
+  for (let pos = 0; pos < n; pos++) out[order[pos]!] = pos;
+}
+
+/** log1p(1000): the "days since" of an item the user never bought or saw. */
+const L1P_NEVER = Math.log1p(1000);
+
+/** log1p of 0, 1, 2, …: the ranks' features without a logarithm per candidate. */
+let logInts = new Float64Array(0);
+function log1pInts(n: number): Float64Array {
+  if (logInts.length < n) logInts = Float64Array.from({ length: Math.max(n, 2 * logInts.length) }, (_, r) => l1p(r));
+  return logInts;
+}
+
+/** Item-level feature columns per item (log buyers, 30 and 7 days, trend, repeat rate, age, price, trending rank). */
+const N_ITEM_COLS = 8;
+
+/** The item-level columns at `anchor`, computed once per scratch and anchor. */
+function itemColumns(src: FittedSources, sc: Scratch, anchor: number): Float64Array {
+  if (sc.itemCols && sc.itemColsAnchor === anchor) return sc.itemCols;
+  const n = src.itemIds.length;
+  const cols = new Float64Array(n * N_ITEM_COLS);
+  for (let i = 0; i < n; i++) {
+    const b30 = src.buyers30[i]!;
+    const b90 = src.buyers90[i]!;
+    const o = i * N_ITEM_COLS;
+    cols[o] = l1p(src.buyers[i]!); cols[o + 1] = l1p(b30); cols[o + 2] = l1p(src.buyers7[i]!);
+    cols[o + 3] = Math.log((b30 + 1) / (b90 / 3 + 1)); cols[o + 4] = src.repeatRate[i]!;
+    cols[o + 5] = l1p(Math.max(0, (anchor - src.firstTs[i]!) / DAY)); cols[o + 6] = l1p(src.price[i]!);
+    cols[o + 7] = l1p(sc.trendRank[i]!);
+  }
+  sc.itemCols = cols;
+  sc.itemColsAnchor = anchor;
+  return cols;
+}
 
 /**
  * Builds the candidate set of user `u` (everything they interacted with, plus the top EASE, co-purchase and
@@ -68,33 +127,25 @@ export function userCandidates(
   const anchor = snap.anchor;
   const s = snap.rowStart[u]!;
   const e = snap.rowStart[u + 1]!;
-  const hist = snap.item.subarray(s, e);
-  sc.ease.fill(0);
-  sc.cos.fill(0);
-  sc.best.fill(0);
-  sc.from.fill(-1);
-  accumulateSparse(sc.ease, src.ease, hist, snap.strength.subarray(s, e), sc.from, sc.best);
+  sc.ease.clear();
+  sc.cos.clear();
+  sc.ease.accumulate(src.ease, snap.item.subarray(s, e), snap.strength.subarray(s, e), true);
   const buyIdx: number[] = [];
   for (let p = s; p < e; p++) if (snap.lines[p]! > 0) buyIdx.push(snap.item[p]!);
-  accumulateSparse(sc.cos, src.cosine, buyIdx, null);
+  sc.cos.accumulate(src.cosine, buyIdx, null);
   const cands: number[] = [];
-  const rowOf = new Map<number, number>();
   const stamp = ++sc.stamp;
   const add = (i: number, p: number): void => {
     if (sc.mark[i] === stamp) return;
     sc.mark[i] = stamp;
-    rowOf.set(i, p);
+    sc.rowOf[i] = p;
     cands.push(i);
   };
   for (let p = s; p < e; p++) if (!(excludeBought && snap.lines[p]! > 0)) add(snap.item[p]!, p);
-  const isBought = (i: number): boolean => {
-    const p = rowOf.get(i);
-    return p !== undefined && snap.lines[p]! > 0;
-  };
-  const excl = excludeBought ? new Uint8Array(src.itemIds.length) : null;
+  const excl = excludeBought ? sc.excl : null;
   if (excl) for (const i of buyIdx) excl[i] = 1;
-  for (const i of topK(sc.ease, cp.fromEase, excl)) add(i, -1);
-  for (const i of topK(sc.cos, cp.fromCosine, excl)) add(i, -1);
+  for (const i of sc.ease.topK(cp.fromEase, excl)) add(i, -1);
+  for (const i of sc.cos.topK(cp.fromCosine, excl)) add(i, -1);
   let t = 0;
   for (const i of src.trending) {
     if (t >= cp.fromTrending) break;
@@ -102,59 +153,74 @@ export function userCandidates(
     add(i, -1);
     t++;
   }
+  if (excl) for (const i of buyIdx) excl[i] = 0;
+  const ease = sc.ease.values;
+  const cos = sc.cos.values;
   // Ranks among this user's candidates: scale-free views of each source's opinion.
   const nC = cands.length;
-  const rankBy = (vals: (i: number) => number): Float32Array => {
-    const order = cands.map((_, c) => c).sort((a, b) => vals(cands[b]!) - vals(cands[a]!));
+  const order = new Int32Array(nC);
+  const vals = new Float64Array(nC);
+  const rankOf = (f: (i: number) => number): Float32Array => {
+    for (let c = 0; c < nC; c++) vals[c] = f(cands[c]!);
     const r = new Float32Array(nC);
-    order.forEach((c, pos) => {
-      r[c] = pos;
-    });
+    ranksBy(vals, order, r);
     return r;
   };
-  const easeRank = rankBy((i) => sc.ease[i]!);
-  const cosRank = rankBy((i) => sc.cos[i]!);
+  const easeRank = rankOf((i) => ease[i]!);
+  const cosRank = rankOf((i) => cos[i]!);
   const linesOf = (i: number): number => {
-    const p = rowOf.get(i);
-    return p !== undefined && p >= 0 ? snap.lines[p]! : 0;
+    const p = sc.rowOf[i]!;
+    return p >= 0 ? snap.lines[p]! : 0;
   };
-  const reorderRank = rankBy((i) => linesOf(i) * 1e3 + src.buyers[i]! * 1e-3);
+  const reorderRank = rankOf((i) => linesOf(i) * 1e3 + src.buyers[i]! * 1e-3);
   let maxEase = 1e-9;
-  for (const i of cands) maxEase = Math.max(maxEase, sc.ease[i]!);
+  for (const i of cands) maxEase = Math.max(maxEase, ease[i]!);
   const us = snap.user;
   const uBaskets = us.baskets[u]!;
   const uRecency = us.lastBuyTs[u]! > -Infinity ? (anchor - us.lastBuyTs[u]!) / DAY : 1000;
+  // What depends on the user or the item alone is computed once, not once per candidate.
+  const uCols = [l1p(uBaskets), l1p(uRecency), l1p(us.distinctItems[u]!), l1p(us.baskets30[u]!)] as const;
+  const itemCols = itemColumns(src, sc, anchor);
+  const logRank = log1pInts(nC);
   const feats = new Float32Array(nC * N_FEATURES);
   const items = Int32Array.from(cands);
-  const ease = new Float64Array(nC);
+  const easeOut = new Float64Array(nC);
   const voter = new Int32Array(nC);
   const bought = new Uint8Array(nC);
+  const row = new Float64Array(N_FEATURES);
   for (let c = 0; c < nC; c++) {
     const i = cands[c]!;
-    const p = rowOf.get(i) ?? -1;
-    const lines = p >= 0 ? snap.lines[p]! : 0;
-    const baskets = p >= 0 ? snap.baskets[p]! : 0;
-    const lastBuy = p >= 0 ? snap.lastBuyTs[p]! : -Infinity;
-    const firstTs = p >= 0 ? snap.firstTs[p]! : -Infinity;
-    const sinceItem = lastBuy > -Infinity ? (anchor - lastBuy) / DAY : 1000;
-    const sinceFirst = firstTs > -Infinity ? (anchor - firstTs) / DAY : 1000;
-    const gap = baskets >= 2 ? (lastBuy - firstTs) / DAY / (baskets - 1) : 0;
-    const b30 = src.buyers30[i]!;
-    const b90 = src.buyers90[i]!;
+    const p = sc.rowOf[i]!;
+    // Column order: RANKER_FEATURES. Items outside the user's history have no history features.
+    let lines = 0;
+    if (p >= 0) {
+      lines = snap.lines[p]!;
+      const baskets = snap.baskets[p]!;
+      const lastBuy = snap.lastBuyTs[p]!;
+      const firstTs = snap.firstTs[p]!;
+      const sinceItem = lastBuy > -Infinity ? (anchor - lastBuy) / DAY : 1000;
+      const sinceFirst = firstTs > -Infinity ? (anchor - firstTs) / DAY : 1000;
+      const gap = baskets >= 2 ? (lastBuy - firstTs) / DAY / (baskets - 1) : 0;
+      row[0] = l1p(lines); row[1] = l1p(baskets); row[2] = l1p(snap.decShort[p]!); row[3] = l1p(snap.decLong[p]!);
+      row[4] = l1p(sinceItem); row[5] = l1p(sinceFirst); row[6] = lines > 0 ? 1 : 0; row[7] = snap.strength[p]!;
+      row[21] = uBaskets > 0 ? baskets / uBaskets : 0;
+      row[25] = gap > 0 ? Math.log((sinceItem + 1) / (gap + 1)) : 0; row[26] = gap > 0 ? 1 : 0;
+    } else {
+      row[0] = 0; row[1] = 0; row[2] = 0; row[3] = 0; row[4] = L1P_NEVER; row[5] = L1P_NEVER; row[6] = 0; row[7] = 0;
+      row[21] = 0; row[25] = 0; row[26] = 0;
+    }
+    row[8] = ease[i]!; row[9] = logRank[easeRank[c]!]!; row[10] = cos[i]!; row[11] = logRank[cosRank[c]!]!;
+    const ic = i * N_ITEM_COLS;
+    row[12] = itemCols[ic]!; row[13] = itemCols[ic + 1]!; row[14] = itemCols[ic + 2]!; row[15] = itemCols[ic + 3]!;
+    row[16] = itemCols[ic + 4]!;
+    row[17] = uCols[0]; row[18] = uCols[1]; row[19] = uCols[2]; row[20] = uCols[3];
+    row[22] = logRank[reorderRank[c]!]!; row[23] = itemCols[ic + 5]!; row[24] = itemCols[ic + 6]!;
+    row[27] = ease[i]! / maxEase; row[28] = itemCols[ic + 7]!;
     const f = c * N_FEATURES;
-    const row = [
-      l1p(lines), l1p(baskets), l1p(p >= 0 ? snap.decShort[p]! : 0), l1p(p >= 0 ? snap.decLong[p]! : 0), l1p(sinceItem),
-      l1p(sinceFirst), lines > 0 ? 1 : 0, p >= 0 ? snap.strength[p]! : 0, sc.ease[i]!, l1p(easeRank[c]!), sc.cos[i]!,
-      l1p(cosRank[c]!), l1p(src.buyers[i]!), l1p(b30), l1p(src.buyers7[i]!), Math.log((b30 + 1) / (b90 / 3 + 1)),
-      src.repeatRate[i]!, l1p(uBaskets), l1p(uRecency), l1p(us.distinctItems[u]!), l1p(us.baskets30[u]!),
-      uBaskets > 0 ? baskets / uBaskets : 0, l1p(reorderRank[c]!), l1p(Math.max(0, (anchor - src.firstTs[i]!) / DAY)),
-      l1p(src.price[i]!), gap > 0 ? Math.log((sinceItem + 1) / (gap + 1)) : 0, gap > 0 ? 1 : 0, sc.ease[i]! / maxEase,
-      l1p(sc.trendRank[i]!),
-    ];
     for (let j = 0; j < N_FEATURES; j++) feats[f + j] = Number.isFinite(row[j]!) ? row[j]! : 0;
-    ease[c] = sc.ease[i]!;
-    voter[c] = sc.from[i]!;
-    bought[c] = isBought(i) ? 1 : 0;
+    easeOut[c] = ease[i]!;
+    voter[c] = sc.ease.from[i]!;
+    bought[c] = lines > 0 ? 1 : 0;
   }
-  return { items, feats, ease, voter, bought };
+  return { items, feats, ease: easeOut, voter, bought };
 }

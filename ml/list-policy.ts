@@ -1,5 +1,5 @@
-import { accumulateSparse } from './ease';
 import type { Snapshot } from './snapshot';
+import { SparseScores } from './sparse-scores';
 import type { FittedSources } from './sources';
 import { topK } from './topk';
 
@@ -66,12 +66,12 @@ export class UserRanker {
   private readonly popTie: Float64Array;
   private readonly bought: Uint8Array;
   private boughtItems: number[] = [];
-  private readonly scores = new Map<ListMethod, Float64Array>();
+  private readonly scores = new Map<ListMethod, SparseScores>();
   /** methods whose scores already hold the current customer's */
   private readonly scored = new Set<ListMethod>();
   private readonly tops = new Map<string, Int32Array>();
-  private readonly voter: Int32Array;
-  private readonly best: Float64Array;
+  /** EASE votes of the bought items, for the "bought with" reason */
+  private readonly votes: SparseScores;
   private voterReady = false;
   private snap: Snapshot | null = null;
   private u = -1;
@@ -84,8 +84,7 @@ export class UserRanker {
     for (const v of src.buyers) maxPop = Math.max(maxPop, v);
     this.popTie = Float64Array.from(src.buyers, (b) => b / (maxPop + 1));
     this.bought = new Uint8Array(this.n);
-    this.voter = new Int32Array(this.n);
-    this.best = new Float64Array(this.n);
+    this.votes = new SparseScores(this.n);
   }
 
   /** Switches to customer `u` of `snap` (snapshot items = the model's items), or to a customer with no history (u = −1). */
@@ -117,12 +116,11 @@ export class UserRanker {
   /** The bought item with the strongest EASE vote for `i`, or −1 (the "bought with" reason). */
   voterFor(i: number): number {
     if (!this.voterReady) {
-      this.voter.fill(-1);
-      this.best.fill(0);
-      accumulateSparse(new Float64Array(this.n), this.src.ease, this.boughtItems, null, this.voter, this.best);
+      this.votes.clear();
+      this.votes.accumulate(this.src.ease, this.boughtItems, null, true);
       this.voterReady = true;
     }
-    return this.voter[i]!;
+    return this.votes.from[i]!;
   }
 
   /** The top `size` items of a choice, best first. */
@@ -142,7 +140,7 @@ export class UserRanker {
     const key = `${m}|${exclude ? 1 : 0}|${size}`;
     let t = this.tops.get(key);
     if (!t) {
-      t = m === 'champion' ? this.championTop(exclude, size) : topK(this.methodScores(m), size, exclude ? this.bought : null);
+      t = m === 'champion' ? this.championTop(exclude, size) : this.methodScores(m).topK(size, exclude ? this.bought : null);
       this.tops.set(key, t);
     }
     return t;
@@ -168,35 +166,47 @@ export class UserRanker {
     return Int32Array.from(out);
   }
 
-  private methodScores(m: Exclude<ListMethod, 'champion'>): Float64Array {
+  /** What every customer shares under a method: popularity, or popularity far below any personal signal. */
+  private baseScores(m: Exclude<ListMethod, 'champion'>): Float64Array {
+    switch (m) {
+      case 'popularity':
+        return Float64Array.from(this.src.buyers);
+      case 'personal_count':
+      case 'personal_recency':
+        return this.popTie;
+      case 'ease':
+      case 'item_knn':
+        // Popularity, far below any neighbour weight, orders what no bought item votes for.
+        return Float64Array.from(this.popTie, (p) => 1e-6 * p);
+    }
+  }
+
+  private methodScores(m: Exclude<ListMethod, 'champion'>): SparseScores {
     let s = this.scores.get(m);
     if (!s) {
-      s = new Float64Array(this.n);
+      s = new SparseScores(this.n, this.baseScores(m));
       this.scores.set(m, s);
     }
     if (this.scored.has(m)) return s;
     this.scored.add(m);
+    s.clear();
     const snap = this.snap;
     const u = this.u;
     switch (m) {
       case 'popularity':
-        s.set(this.src.buyers);
         break;
       case 'personal_count':
       case 'personal_recency':
-        s.set(this.popTie);
         if (snap && u >= 0) {
           for (let p = snap.rowStart[u]!; p < snap.rowStart[u + 1]!; p++) {
             if (snap.lines[p]! <= 0) continue;
-            s[snap.item[p]!]! += m === 'personal_count' ? 1e3 * snap.lines[p]! : 1 + 1e3 * snap.decShort[p]!;
+            s.add(snap.item[p]!, m === 'personal_count' ? 1e3 * snap.lines[p]! : 1 + 1e3 * snap.decShort[p]!);
           }
         }
         break;
       case 'ease':
       case 'item_knn':
-        // Popularity, far below any neighbour weight, orders what no bought item votes for.
-        for (let i = 0; i < this.n; i++) s[i] = 1e-6 * this.popTie[i]!;
-        accumulateSparse(s, m === 'ease' ? this.src.ease : this.src.cosine, this.boughtItems, null);
+        s.accumulate(m === 'ease' ? this.src.ease : this.src.cosine, this.boughtItems, null);
         break;
     }
     return s;

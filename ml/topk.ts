@@ -10,11 +10,11 @@ export function topK(scores: ArrayLike<number>, k: number, exclude?: Uint8Array 
  * {@link topK} over the candidates `ids[0 … count)` only (indices into `scores`, any order): what a sparse
  * accumulator needs, O(count log k) instead of a pass over every item. Same ordering and ties as topK.
  */
-export function topKAmong(scores: ArrayLike<number>, ids: Int32Array, count: number, k: number): Int32Array {
+export function topKAmong(scores: ArrayLike<number>, ids: ArrayLike<number>, count: number, k: number): Int32Array {
   return heapTop(scores, ids, count, k, null);
 }
 
-function heapTop(scores: ArrayLike<number>, ids: Int32Array | null, count: number, k: number, exclude: Uint8Array | null): Int32Array {
+function heapTop(scores: ArrayLike<number>, ids: ArrayLike<number> | null, count: number, k: number, exclude: Uint8Array | null): Int32Array {
   const heap = new Int32Array(Math.max(1, k));
   let size = 0;
   // "a is worse than b": lower score, or equal score and higher index.

@@ -63,12 +63,19 @@ export async function finishedShards(db: Db, runId: number): Promise<{ shards: n
   return { shards: Number(row?.shards ?? 0), users: Number(row?.users ?? 0) };
 }
 
-/** Replaces these customers' rows of a run (delete, then insert): writing the same customers again is safe. */
+/**
+ * Replaces these customers' rows of a run (delete, then insert): writing the same customers again is safe. The
+ * delete runs only where a row is there (a retry): a DELETE over ids that are not there still takes gap locks,
+ * and shards writing interleaved ids at once then deadlock on each other's inserts. The check is a plain
+ * (non-locking) read.
+ */
 async function replaceUserScores(trx: Knex.Transaction, runId: number, userIds: readonly string[], recs: readonly RecommendationRow[], intent: readonly IntentRow[]): Promise<void> {
   for (let i = 0; i < userIds.length; i += 1000) {
     const ids = userIds.slice(i, i + 1000);
-    await trx('recommendations').where({ run_id: runId }).whereIn('user_id', ids).delete();
-    await trx('user_intent').where({ run_id: runId }).whereIn('user_id', ids).delete();
+    for (const table of ['recommendations', 'user_intent']) {
+      const there = (await trx(table).where({ run_id: runId }).whereIn('user_id', ids).first('user_id')) as unknown;
+      if (there !== undefined) await trx(table).where({ run_id: runId }).whereIn('user_id', ids).delete();
+    }
   }
   await loadRecommendations(trx, runId, recs);
   await loadIntent(trx, runId, intent);
