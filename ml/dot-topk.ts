@@ -36,18 +36,22 @@ export function rowTopK(scores: Float32Array, rows: number, n: number, k: number
   for (let r = 0; r < rows; r++) {
     const base = r * n;
     let size = 0;
+    // The root's score, kept in a local once the heap is full (until then every non-NaN score enters).
+    let worst = Infinity;
     for (let j = 0; j < n; j++) {
       const s = scores[base + j]!;
       if (size === k) {
         // Scanning in index order: an equal score comes later, so it is worse than the root and never enters.
-        if (!(s > hs[0]!)) continue;
+        if (!(s > worst)) continue;
         hs[0] = s;
         hi[0] = j;
         siftDown(hs, hi, k, 0);
+        worst = hs[0]!;
       } else if (s === s) {
         hs[size] = s;
         hi[size] = j;
         siftUp(hs, hi, size++);
+        if (size === k) worst = hs[0]!;
       }
     }
     // Pop worst-first into the row's slots from the back: the row ends up best first.

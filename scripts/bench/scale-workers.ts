@@ -16,6 +16,8 @@ export interface ScoringRun {
   shards: number;
   seconds: number;
   customersPerSecond: number;
+  /** the shards' own seconds summed: when it grows with the second worker, the processes contend (CPU, MariaDB) */
+  shardSeconds: number;
 }
 
 /** Stops or starts worker processes until exactly `n` run (a stopped one finishes its job first: SIGTERM). */
@@ -35,11 +37,14 @@ async function scoreWith(rig: Rig, n: number): Promise<ScoringRun> {
   if (res.status !== 202) throw new Error(`score-all-users refused (${res.status}): ${res.text}`);
   await rig.waitForJob(res.body.id, 'score-all-users', 6 * HOURS);
   const job = await Job.fromId(rig.queueOf('score-all-users'), res.body.id);
-  const r = (job?.returnvalue ?? {}) as { users?: number; shards?: number; seconds?: number };
+  const r = (job?.returnvalue ?? {}) as { runId?: number; users?: number; shards?: number; seconds?: number };
   const seconds = Number(r.seconds ?? 0);
   if (!(seconds > 0)) throw new Error(`score-all-users ${res.body.id} reported no seconds: ${JSON.stringify(r)}`);
   const customers = Number(r.users ?? 0);
-  return { workers: n, customers, shards: Number(r.shards ?? 0), seconds, customersPerSecond: customers / seconds };
+  const shards = Number(r.shards ?? 0);
+  const shardJobs = await Promise.all(Array.from({ length: shards }, (_, i) => Job.fromId(rig.queueOf('score-shard'), `score-shard-${Number(r.runId)}-${i}`)));
+  const shardSeconds = shardJobs.reduce((t, j) => t + Number((j?.returnvalue as { seconds?: number } | undefined)?.seconds ?? 0), 0);
+  return { workers: n, customers, shards, seconds, customersPerSecond: customers / seconds, shardSeconds };
 }
 
 /**
@@ -48,8 +53,8 @@ async function scoreWith(rig: Rig, n: number): Promise<ScoringRun> {
  */
 export async function workerSpeedup(rig: Rig): Promise<{ one: ScoringRun; two: ScoringRun; speedup: number }> {
   const one = await scoreWith(rig, 1);
-  process.stderr.write(`score-all-users with 1 worker process: ${one.seconds.toFixed(1)} s (${one.shards} shards)\n`);
+  process.stderr.write(`score-all-users with 1 worker process: ${one.seconds.toFixed(1)} s (${one.shards} shards, ${one.shardSeconds.toFixed(1)} shard-s)\n`);
   const two = await scoreWith(rig, 2);
-  process.stderr.write(`score-all-users with 2 worker processes: ${two.seconds.toFixed(1)} s\n`);
+  process.stderr.write(`score-all-users with 2 worker processes: ${two.seconds.toFixed(1)} s (${two.shardSeconds.toFixed(1)} shard-s)\n`);
   return { one, two, speedup: one.seconds / two.seconds };
 }

@@ -134,6 +134,7 @@ async function nightlyFigures(scale: number): Promise<Record<string, number | st
       two_worker_speedup: round(workers.speedup, 2),
       score_seconds_1_worker: round(workers.one.seconds), score_seconds_2_workers: round(workers.two.seconds),
       customers_per_second_1_worker: round(workers.one.customersPerSecond), customers_per_second_2_workers: round(workers.two.customersPerSecond),
+      shard_seconds_1_worker: round(workers.one.shardSeconds), shard_seconds_2_workers: round(workers.two.shardSeconds),
       time_share: `read ${share('readSeconds')}, model ${share('modelSeconds')}, top-K ${share('topkSeconds')}, write ${share('writeSeconds')}`,
       time_share_read: share('readSeconds'), time_share_model: share('modelSeconds'), time_share_topk: share('topkSeconds'),
       time_share_write: share('writeSeconds'),
