@@ -244,7 +244,7 @@ export interface ScoreOptions {
 }
 
 /** What scoring a set of customers shares: their snapshot, champion candidates and ranker logits. */
-interface Prepared {
+export interface Prepared {
   snap: Snapshot;
   sc: Scratch;
   cands: UserCandidates[];
@@ -353,18 +353,31 @@ export function rankLists(
   return out;
 }
 
+/** The model's work on a set of customers (snapshot, candidates, ranker logits, intent), before their lists are cut. */
+export interface ModelScores {
+  prepared: Prepared;
+  intentOf: Map<number, number>;
+}
+
 /**
- * Scores a shard of users: for-you and discover lists (each item with its reason), filled as the model's
- * list policy says (the champion's ranker, a baseline or a blend: whichever won on the shop's holdout), and
- * purchase intent. `events` need only hold these users' histories; call it shard by shard for big populations.
+ * The model half of {@link scoreUsers}: snapshot, features, ranker logits and intent of these customers. Split
+ * from {@link listScores} so a caller can time the model and the top-K apart (the scale bench reports both).
  */
-export function scoreUsers(
+export function modelScores(
   m: ChampionModel, allEvents: readonly EventRecord[], userIds: readonly string[], opts: ScoreOptions,
-): UserScores[] {
-  const p = prepare(m, scoringEvents(m, allEvents), userIds, opts);
+): ModelScores {
+  const prepared = prepare(m, scoringEvents(m, allEvents), userIds, opts);
+  return { prepared, intentOf: snapshotIntent(m.intent, prepared.snap) };
+}
+
+/**
+ * The top-K half of {@link scoreUsers}: each customer's for-you and discover lists under the model's list policy
+ * (with reasons) and their intent, from what {@link modelScores} computed for the same `userIds`.
+ */
+export function listScores(m: ChampionModel, scored: ModelScores, userIds: readonly string[], opts: ScoreOptions): UserScores[] {
+  const { prepared: p, intentOf } = scored;
   const { snap, sc } = p;
   const policy = m.params.serve ?? CHAMPION_POLICY;
-  const intentOf = snapshotIntent(m.intent, snap);
   const ranker = new UserRanker(m.sources);
   const list = (choice: ListChoice, c: UserCandidates | null, rc: RankedCandidates | null, userCats: Set<string> | null): Rec[] => {
     const items = ranker.top(choice, opts.k);
@@ -407,6 +420,18 @@ export function scoreUsers(
     ranker.reset(null, -1, null, null);
     return { userId: uid, forYou: list(policy.forYou, null, null, null), discover: list(policy.discover, null, null, null), intent: m.intent.coldStart ?? 0.05 };
   });
+}
+
+
+/**
+ * Scores a shard of users: for-you and discover lists (each item with its reason), filled as the model's
+ * list policy says (the champion's ranker, a baseline or a blend: whichever won on the shop's holdout), and
+ * purchase intent. `events` need only hold these users' histories; call it shard by shard for big populations.
+ */
+export function scoreUsers(
+  m: ChampionModel, allEvents: readonly EventRecord[], userIds: readonly string[], opts: ScoreOptions,
+): UserScores[] {
+  return listScores(m, modelScores(m, allEvents, userIds, opts), userIds, opts);
 }
 
 export { N_FEATURES, N_INTENT_FEATURES };

@@ -33,8 +33,8 @@ export { labelStatus, type LabelStatus } from './intent-label';
 export { selectLists, listFigures, describeSelection, type ListSelection, type SelectionReport } from './list-selection';
 export { CHAMPION_POLICY, choiceName, type ListChoice, type ListPolicy } from './list-policy';
 export {
-  fitChampion, scoreUsers, scoreIntent, rankLists, DEFAULT_CHAMPION_PARAMS,
-  type ChampionModel, type ChampionParams, type FitOptions, type Rec, type Reason, type ScoreOptions, type UserScores,
+  fitChampion, scoreUsers, modelScores, listScores, scoreIntent, rankLists, DEFAULT_CHAMPION_PARAMS,
+  type ChampionModel, type ChampionParams, type FitOptions, type ModelScores, type Rec, type Reason, type ScoreOptions, type UserScores,
 } from './champion';
 export { serializeModel, deserializeModel } from './serialize';
 export { shouldPromote, servedGateMetrics, type GateMetrics } from './promotion';

@@ -9,6 +9,7 @@ import { loadConfig } from '../../config';
 import { exitWithUsage, parseCli, type CliSpec } from '../../config/cli';
 import { artefactBench } from './artefact';
 import { catalogueBench } from './catalogue';
+import { kernelBench } from './kernel';
 import { ingestBench } from './ingest';
 import { scaleBench } from './scale';
 import { servingBench } from './serving';
@@ -17,7 +18,7 @@ import type { Bench } from './types';
 export type { Bench } from './types';
 
 /** Every bench `npm run bench` knows. */
-export const BENCHES: Bench[] = [ingestBench, catalogueBench, servingBench, artefactBench, scaleBench];
+export const BENCHES: Bench[] = [ingestBench, catalogueBench, servingBench, artefactBench, kernelBench, scaleBench];
 
 function table(name: string, figures: Record<string, number | string>): string {
   const rows = Object.entries(figures).map(([k, v]) => [k, typeof v === 'number' ? (Number.isInteger(v) ? String(v) : v.toFixed(3)) : v]);

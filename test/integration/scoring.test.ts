@@ -49,6 +49,13 @@ describe.each([['true', 'thread'], ['true', 'process'], ['false', 'thread']])('s
       const shard = await Job.fromId(queues.queueFor('score-shard'), `score-shard-${result.runId}-${i}`);
       expect(await shard!.getState()).toBe('completed');
       expect(shard!.parentKey).toContain(id);
+      // The scale bench's time share: each phase timed apart, the model and top-K adding up to the scoring time.
+      const r = shard!.returnvalue as Record<string, number>;
+      for (const k of ['readSeconds', 'modelSeconds', 'topkSeconds', 'writeSeconds']) expect(r[k]).toBeGreaterThanOrEqual(0);
+      expect(r.modelSeconds! + r.topkSeconds!).toBeGreaterThan(0);
+      expect(r.scoreSeconds).toBeCloseTo(r.modelSeconds! + r.topkSeconds!, 9);
+      // Phases lie inside the shard's time (reads and writes are timed to the millisecond: a little slack).
+      expect(r.readSeconds! + r.scoreSeconds! + r.writeSeconds!).toBeLessThanOrEqual(r.seconds! + 0.05);
     }
     const shards = await env.db('score_run_shards').where({ run_id: result.runId }).select<{ users: number }[]>('users');
     expect(shards.reduce((s, r) => s + r.users, 0)).toBe(40);

@@ -1,0 +1,138 @@
+/**
+ * `npm run bench -- kernel`: the dense dot-product top-K kernel (ml/dot-topk.ts) against NumPy on the same shapes
+ * in the same run (issue 10: `U @ I.T` per batch plus `argpartition`, 100,000 users × 20,000 items, d = 64). Both
+ * read the same random float32 matrices (written to a temporary folder for the NumPy child), score them in batches
+ * of the same size and keep each user's top K; pairs per second = users × items / seconds. NumPy is an outside
+ * reference run as a `python3` child, never part of the product. The plain-JS engine is much slower, so it is
+ * timed on a fixed subset of users (the rate is per pair, so the subset's rate is the whole run's).
+ */
+import { execFile } from 'node:child_process';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { loadavg, tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { selectBackend } from '../../ml/backend';
+import { DotTopK, rowTopK, type DotEngine, type TopKRows } from '../../ml/dot-topk';
+import { mulberry32 } from '../../ml/random';
+import type { Bench } from './types';
+
+const ITEMS = 20_000;
+const DIM = 64;
+const BATCH = 1024;
+const K = 20;
+/** Users whose top-K lists are compared between the kernel and NumPy. */
+const SAMPLE = 100;
+/** Users the plain-JS engine is timed on (a whole number of batches). */
+const JS_USERS = 10 * BATCH;
+
+/** What the NumPy child prints (numpy-topk.py). */
+interface NumpyFigures {
+  seconds: number; matmul_seconds: number; argpartition_seconds: number; pairs_per_second: number;
+  numpy: string; blas: string; blas_threads: string; sample_top: number[][];
+}
+
+function numpyRun(usersFile: string, itemsFile: string, users: number): Promise<NumpyFigures> {
+  // From dist/scripts/bench/ back to the source file (python is not compiled).
+  const script = resolve(__dirname, '../../../scripts/bench/numpy-topk.py');
+  const args = [script, usersFile, itemsFile, String(users), String(ITEMS), String(DIM), String(BATCH), String(K), String(SAMPLE)];
+  return new Promise((ok, fail) => {
+    execFile('python3', args, { maxBuffer: 1 << 22 }, (err, stdout, stderr) => {
+      if (err) return fail(new Error(`NumPy reference failed (python3 with numpy needed): ${stderr || err.message}`));
+      ok(JSON.parse(stdout.trim().split('\n').pop() ?? '') as NumpyFigures);
+    });
+  });
+}
+
+/** Times one engine over the first `users` users, batch by batch; returns its seconds and the first batch's lists. */
+function timeKernel(engine: DotEngine, u: Float32Array, items: Float32Array, users: number): { gemm: number; topk: number; first: TopKRows } {
+  const kernel = new DotTopK(items, ITEMS, DIM, engine);
+  let gemm = 0;
+  let topk = 0;
+  let first: TopKRows | null = null;
+  try {
+    for (let lo = 0; lo < users; lo += BATCH) {
+      const n = Math.min(BATCH, users - lo);
+      const t0 = performance.now();
+      const scores = kernel.scores(u.subarray(lo * DIM, (lo + n) * DIM), n);
+      const t1 = performance.now();
+      const top = rowTopK(scores, n, ITEMS, K);
+      topk += (performance.now() - t1) / 1000;
+      gemm += (t1 - t0) / 1000;
+      first ??= top;
+    }
+  } finally {
+    kernel.dispose();
+  }
+  if (!first) throw new Error('no users timed');
+  return { gemm, topk, first };
+}
+
+/** Share of the sample's top-K places where both lists hold the same item (`ordered`), and of shared items (sets). */
+function agreement(a: TopKRows, b: number[][]): { ordered: number; sets: number } {
+  let same = 0;
+  let shared = 0;
+  for (let r = 0; r < b.length; r++) {
+    const mine = Array.from(a.items.subarray(r * K, (r + 1) * K));
+    const theirs = b[r]!;
+    const set = new Set(theirs);
+    mine.forEach((item, p) => {
+      if (item === theirs[p]) same++;
+      if (set.has(item)) shared++;
+    });
+  }
+  const places = Math.max(1, b.length * K);
+  return { ordered: same / places, sets: shared / places };
+}
+
+const round = (x: number, d: number): number => Math.round(x * 10 ** d) / 10 ** d;
+
+/** Runs the comparison: the kernel (tfjs on wasm, and plain JS) against NumPy, on `users` random user vectors. */
+export async function kernelFigures(users = Number(process.env.KERNEL_USERS ?? 100_000)): Promise<Record<string, number | string>> {
+  if (!(Number.isInteger(users) && users >= BATCH)) throw new Error(`KERNEL_USERS must be an integer ≥ ${BATCH}, not ${users}`);
+  await selectBackend('wasm');
+  const rand = mulberry32(17);
+  const u = Float32Array.from({ length: users * DIM }, () => rand() * 2 - 1);
+  const items = Float32Array.from({ length: ITEMS * DIM }, () => rand() * 2 - 1);
+  const dir = await mkdtemp(join(tmpdir(), 'shopintent-kernel-'));
+  try {
+    const uFile = join(dir, 'users.f32');
+    const iFile = join(dir, 'items.f32');
+    await writeFile(uFile, new Uint8Array(u.buffer));
+    await writeFile(iFile, new Uint8Array(items.buffer));
+    const load = loadavg()[0]!;
+    process.stderr.write(`kernel: ${users} × ${ITEMS}, d = ${DIM}, batches of ${BATCH}, top ${K} (load average ${load.toFixed(1)}) …\n`);
+    const tf = timeKernel('tf', u, items, users);
+    const js = timeKernel('js', u, items, Math.min(users, JS_USERS));
+    const np = await numpyRun(uFile, iFile, users);
+    const pairs = users * ITEMS;
+    const tfPps = pairs / (tf.gemm + tf.topk);
+    const jsPps = Math.min(users, JS_USERS) * ITEMS / (js.gemm + js.topk);
+    const vsNumpy = agreement(tf.first, np.sample_top);
+    const vsJs = agreement(tf.first, Array.from({ length: SAMPLE }, (_, r) => Array.from(js.first.items.subarray(r * K, (r + 1) * K))));
+    // Float32 sums in another order can swap two nearly equal scores, not change which items are on top.
+    if (vsNumpy.sets < 0.99 || vsJs.sets < 0.99) {
+      throw new Error(`top-K lists disagree: kernel vs NumPy ${vsNumpy.sets}, tf vs js engine ${vsJs.sets} of items shared`);
+    }
+    return {
+      kernel_users: users, kernel_items: ITEMS, kernel_dim: DIM, kernel_batch: BATCH, kernel_k: K,
+      kernel_engine: 'tf: tfjs wasm backend matMul (XNNPACK SIMD, one thread) + ml/dot-topk rowTopK',
+      kernel_pairs_per_second: round(tfPps, 0), kernel_seconds: round(tf.gemm + tf.topk, 2),
+      kernel_gemm_seconds: round(tf.gemm, 2), kernel_topk_seconds: round(tf.topk, 2),
+      js_engine_pairs_per_second: round(jsPps, 0), js_engine_users_timed: Math.min(users, JS_USERS),
+      numpy_pairs_per_second: round(np.pairs_per_second, 0), numpy_seconds: round(np.seconds, 2),
+      numpy_matmul_seconds: round(np.matmul_seconds, 2), numpy_argpartition_seconds: round(np.argpartition_seconds, 2),
+      numpy_version: np.numpy, numpy_blas: np.blas, numpy_blas_threads: np.blas_threads,
+      kernel_vs_numpy: round(tfPps / np.pairs_per_second, 3),
+      topk_sample_users: SAMPLE, topk_same_items_vs_numpy: round(vsNumpy.sets, 4), topk_same_order_vs_numpy: round(vsNumpy.ordered, 4),
+      topk_same_items_tf_vs_js: round(vsJs.sets, 4),
+      kernel_load_average: round(load, 2),
+    };
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+export const kernelBench: Bench = {
+  name: 'kernel',
+  description: `dense dot-product top-K (ml/dot-topk.ts) vs NumPy U @ I.T + argpartition, 100,000 × ${ITEMS.toLocaleString('en')}, d = ${DIM} (KERNEL_USERS=N to change the users)`,
+  run: () => kernelFigures(),
+};
