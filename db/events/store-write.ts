@@ -5,7 +5,7 @@ import { insertUserFeatures, type UserFeatureRow } from '../repositories/feature
 import { toSqlTime } from '../repositories/sql-util';
 import { STORE_BUCKETS } from './buckets';
 import type { KeyedEvent } from './raw-read';
-import { EVENT_TYPE_CODE } from './row';
+import { EVENT_TYPE_CODE, RETURN_ROW_SQL as RETURN_SQL } from './row';
 import type { StoreSummary, StoreTables } from './store-read';
 import { escapeTsv } from './tsv-chunk';
 
@@ -21,8 +21,6 @@ const LOAD_STORE_SQL =
   `LOAD DATA LOCAL INFILE 'store.tsv' INTO TABLE ${next('training_events')} CHARACTER SET utf8mb4 ` +
   "FIELDS TERMINATED BY '\\t' ESCAPED BY '\\\\' LINES TERMINATED BY '\\n' " +
   `(${STORE_COLUMNS.join(', ')}) SET bucket = CRC32(user_id) % ${STORE_BUCKETS}`;
-
-const RETURN_SQL = `(event_type = ${EVENT_TYPE_CODE.purchase} AND quantity < 0)`;
 
 /** What preprocess records about the store it built (training_store, one row; the rest is filled in here). */
 export type StoreMeta = Omit<StoreSummary, 'buckets' | 'builtAt'>;
