@@ -1,7 +1,6 @@
 import { Readable } from 'node:stream';
 import type { Knex } from 'knex';
 import type { Db } from '../knex';
-import { insertUserFeatures, type UserFeatureRow } from '../repositories/features';
 import { toSqlTime } from '../repositories/sql-util';
 import { STORE_BUCKETS } from './buckets';
 import type { KeyedEvent } from './raw-read';
@@ -10,7 +9,7 @@ import type { StoreSummary, StoreTables } from './store-read';
 import { escapeTsv } from './tsv-chunk';
 
 /** Tables preprocess rebuilds beside the live ones (`<name>_next`) and swaps in together. */
-const SWAPPED = ['training_events', 'training_buckets', 'training_store', 'user_features'] as const;
+const SWAPPED = ['training_events', 'training_buckets', 'training_store'] as const;
 const next = (t: string): string => `${t}_next`;
 const old = (t: string): string => `${t}_old`;
 
@@ -108,11 +107,6 @@ export class StoreBuild {
       `SUM(CASE WHEN ${RETURN_SQL} THEN 0 ELSE 1 END), SUM(CASE WHEN ${RETURN_SQL} THEN 1 ELSE 0 END) FROM ?? GROUP BY bucket`,
       [next('training_buckets'), next('training_events')],
     );
-  }
-
-  /** Adds customers' features to the copy of user_features. */
-  async addUserFeatures(users: readonly UserFeatureRow[], asOf: number): Promise<void> {
-    await insertUserFeatures(this.db, next('user_features'), users, asOf);
   }
 
   /** Records the summary and swaps every copy in at once; the replaced tables are dropped. */
