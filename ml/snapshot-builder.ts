@@ -295,18 +295,27 @@ function gather(chunks: readonly Chunk[], rank: Int32Array): Chunk {
   const us = emptyUserStats(total);
   const fields = Object.keys(us) as (keyof UserStats)[];
   const out: Chunk = { userIds: [], us, ...emptyRows(total, nnz) };
+  // Per-user fields are `width` values a user (the event mixes: 4, the decayed basket counts: one per scale).
+  const width = fields.map((f) => us[f].length / Math.max(1, total));
+  // Element by element: a million customers would otherwise make tens of millions of subarray views.
   for (let r = 0; r < total; r++) {
     const c = chunks[chunkOf[rank[r]!]!]!;
     const l = localOf[rank[r]!]!;
-    for (const f of fields) {
-      // Per-user fields are `width` values a user (the event mixes: 4, the decayed basket counts: one per scale).
-      const width = us[f].length / total;
-      us[f].set(c.us[f].subarray(l * width, (l + 1) * width), r * width);
-    }
+    fields.forEach((f, k) => {
+      const w = width[k]!;
+      const from = c.us[f];
+      const to = us[f];
+      for (let j = 0; j < w; j++) to[r * w + j] = from[l * w + j]!;
+    });
     const s = c.rowStart[l]!;
     const e = c.rowStart[l + 1]!;
-    out.rowStart[r + 1] = out.rowStart[r]! + (e - s);
-    for (const f of PAIR_FIELDS) out[f].set(c[f].subarray(s, e), out.rowStart[r]);
+    const o = out.rowStart[r]!;
+    out.rowStart[r + 1] = o + (e - s);
+    for (const f of PAIR_FIELDS) {
+      const from = c[f];
+      const to = out[f];
+      for (let p = s; p < e; p++) to[o + p - s] = from[p]!;
+    }
   }
   return out;
 }
