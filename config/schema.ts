@@ -183,6 +183,12 @@ export const configSchema = z.object({
     .default('')
     .transform((s) => csv(s)),
   SEGMENT_COUNT: z.coerce.number().int().min(2).max(12).default(6),
+  /**
+   * `segment` fits the models that learn from past windows (churn, affinity, new-in) on at most this many rows of the
+   * training store (whole customer buckets, as train samples); every customer is still segmented and scored, from a
+   * snapshot built page by page. Shops below it fit on everything.
+   */
+  SEGMENT_FIT_MAX_EVENTS: positiveInt(1_000_000),
 
   REPORTS_DIR: z.string().default('reports'),
   /** Ingest: accepted rows per committed chunk (one transaction + checkpoint each). */

@@ -135,7 +135,7 @@ export async function stability(clean: readonly EventRecord[], returns: readonly
     const events = clean.filter((e) => e.ts < anchor);
     const snap = buildSnapshot(events, anchor, { returns: returns.filter((e) => e.ts < anchor) });
     const churn = await churnScores(events, snap, returns.filter((e) => e.ts < anchor));
-    const input = segmentInput(snap, events, catalogueView(snap.itemIds, items), churn.pNoPurchase.map((p) => 1 - p));
+    const input = segmentInput(snap, catalogueView(snap.itemIds, items), churn.pNoPurchase.map((p) => 1 - p));
     return segmentCustomers(input, k, previous);
   };
   const first = await night(end - DAY);

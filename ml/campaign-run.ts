@@ -14,9 +14,8 @@ import type { EventRecord, ItemRecord } from './types';
  * matched to the previous run, affinity / high-intent / churn-warning audiences, and a new-in scorer.
  */
 
-export interface CampaignRunOptions {
-  /** everything strictly before this instant is history */
-  anchor: number;
+/** How a campaign run is made, whatever its snapshot was built from. */
+export interface CampaignModelOptions {
   k: number;
   /** customer → segment id of the published run, to stay stable against */
   previous?: ReadonlyMap<string, string>;
@@ -29,9 +28,23 @@ export interface CampaignRunOptions {
   audienceSize: number;
   highIntentMinProbability: number;
   newInDays: number;
-  returns?: readonly EventRecord[];
   /** seconds-level progress for long runs */
   progress?: (phase: string) => Promise<void>;
+}
+
+export interface CampaignRunOptions extends CampaignModelOptions {
+  /** everything strictly before this instant is history */
+  anchor: number;
+  returns?: readonly EventRecord[];
+}
+
+/**
+ * What the run's models that learn from past windows (churn, affinity, new-in) are fitted on: every clean event
+ * and return, or on a big shop a sample of whole customers, each with their whole history.
+ */
+export interface FitSample {
+  events: readonly EventRecord[];
+  returns: readonly EventRecord[];
 }
 
 export type AudienceKind = 'item' | 'category' | 'high-intent' | 'churn-warning';
@@ -66,17 +79,32 @@ export const CHURN_WARNING = 'churn-warning';
 export const itemAudienceId = (itemId: string): string => `item-${itemId}`;
 export const categoryAudienceId = (name: string): string => `category-${slug(name)}`;
 
-/** Computes a whole campaign run from clean events and the catalogue. */
-export async function computeCampaignRun(events: readonly EventRecord[], items: readonly ItemRecord[], o: CampaignRunOptions): Promise<CampaignRun> {
-  const step = o.progress ?? (() => Promise.resolve());
-  const known = new Set<string>();
-  for (const e of events) if (e.itemId !== null) known.add(e.itemId);
+/**
+ * A run's item vocabulary, sorted: items with events and the catalogue's. Catalogue items without events join it:
+ * they can be new-in picks and audience targets.
+ */
+export function campaignItemIds(eventItemIds: Iterable<string>, items: readonly ItemRecord[]): string[] {
+  const known = new Set(eventItemIds);
   for (const it of items) known.add(it.itemId);
-  // Catalogue items without events join the vocabulary: they can be new-in picks and audience targets.
-  const snap = buildSnapshot(events, o.anchor, { returns: o.returns, itemIds: [...known].sort() });
+  return [...known].sort();
+}
+
+/** Computes a whole campaign run from clean events (all held at once) and the catalogue. */
+export async function computeCampaignRun(events: readonly EventRecord[], items: readonly ItemRecord[], o: CampaignRunOptions): Promise<CampaignRun> {
+  const itemIds = campaignItemIds(events.flatMap((e) => (e.itemId === null ? [] : [e.itemId])), items);
+  const snap = buildSnapshot(events, o.anchor, { returns: o.returns, itemIds });
+  return campaignRunOn(snap, { events, returns: o.returns ?? [] }, items, o);
+}
+
+/**
+ * Computes a whole campaign run from a snapshot of every customer at its anchor (over {@link campaignItemIds}),
+ * the events its models are fitted on, and the catalogue: nothing here needs all of a shop's events at once.
+ */
+export async function campaignRunOn(snap: Snapshot, fit: FitSample, items: readonly ItemRecord[], o: CampaignModelOptions): Promise<CampaignRun> {
+  const step = o.progress ?? (() => Promise.resolve());
   const cat = catalogueView(snap.itemIds, items);
   await step('churn model');
-  const churn = await churnScores(events, snap, o.returns);
+  const churn = await churnScores(fit.events, snap, fit.returns);
   const n = snap.userIds.length;
   const intent = Float64Array.from({ length: n }, (_, u) => {
     const published = o.intent?.get(snap.userIds[u]!);
@@ -84,7 +112,7 @@ export async function computeCampaignRun(events: readonly EventRecord[], items: 
     return published ?? 1 - churn.pNoPurchase[u]! ** (o.intentHorizonDays / CHURN_HORIZON_DAYS);
   });
   await step('segments');
-  const segmentation = segmentCustomers(segmentInput(snap, events, cat, intent), o.k, o.previous);
+  const segmentation = segmentCustomers(segmentInput(snap, cat, intent), o.k, o.previous);
   const segmentOf = new Map<string, string>();
   for (const s of segmentation.segments) for (const u of s.userIds) segmentOf.set(u, s.segmentId);
   const lifecycle = lifecycleTable(snap, churn.pNoPurchase, o.rules).map((r) => ({ ...r, segmentId: segmentOf.get(r.userId) ?? null }));
@@ -111,7 +139,7 @@ export async function computeCampaignRun(events: readonly EventRecord[], items: 
     ...o.audienceCategories.map((c) => ({ kind: 'category' as const, name: c, items: itemsInCategory(cat, c) })),
   ];
   let affinity: AffinityModel = { horizonDays: 30, lr: null, trainRows: 0, trainPositives: 0 };
-  if (targets.length > 0) affinity = fitAffinity(events, items, o.anchor, 30);
+  if (targets.length > 0) affinity = fitAffinity(fit.events, items, snap.anchor, 30);
   const reach = itemReach(snap);
   const done = new Set<string>();
   for (const t of targets) {
@@ -133,7 +161,7 @@ export async function computeCampaignRun(events: readonly EventRecord[], items: 
     });
   }
   await step('new-in');
-  const newInModel = fitNewIn(events, items, o.anchor, o.newInDays);
+  const newInModel = fitNewIn(fit.events, items, snap.anchor, o.newInDays);
   const newIn = newInScorer(newInModel, snap, cat, 300, reach);
   const { lr: affLr, ...affRest } = affinity;
   const { lr: newLr, ...newRest } = newInModel;

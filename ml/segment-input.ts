@@ -1,22 +1,16 @@
 import type { CatalogueView } from './catalogue';
 import type { SegmentInput } from './segments';
 import { DAY, type Snapshot } from './snapshot';
-import { EVENT_TYPES, type EventRecord } from './types';
 
 /**
  * The segmentation's inputs for every customer of a snapshot: RFM and tenure from the snapshot, the given
- * purchase-intent probabilities, the event mix over all their events before the anchor, and taste as the
- * share of their (decayed, type-weighted) interest per taste group of the catalogue view.
+ * purchase-intent probabilities, the event mix over all their events before the anchor (counted by the
+ * snapshot), and taste as the share of their (decayed, type-weighted) interest per taste group of the catalogue view.
  */
-export function segmentInput(snap: Snapshot, events: readonly EventRecord[], cat: CatalogueView, intent: ArrayLike<number>): SegmentInput {
+export function segmentInput(snap: Snapshot, cat: CatalogueView, intent: ArrayLike<number>): SegmentInput {
   const n = snap.userIds.length;
   const us = snap.user;
-  const mix = new Float64Array(n * 4);
-  for (const e of events) {
-    if (e.ts >= snap.anchor) continue;
-    const u = snap.userIndex.get(e.userId);
-    if (u !== undefined) mix[u * 4 + EVENT_TYPES.indexOf(e.type)]! += 1;
-  }
+  const mix = us.mixAll;
   const g = cat.groups.length;
   const taste = new Float32Array(n * g);
   for (let u = 0; u < n; u++) {

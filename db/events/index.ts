@@ -8,5 +8,7 @@ export * from './buckets';
 export { countEvents, eventLine, EVENT_LOAD_COLUMNS, loadEventLines, writeEventRow, type KeyHalves } from './load';
 export { ChunkBuffer, escapeTsv } from './tsv-chunk';
 export { anyPricedPurchase, readRawEventPages, type KeyedEvent } from './raw-read';
-export { bucketStats, LIVE_STORE, loadStoreRange, readStorePages, storeSummary, type StorePage, type StoreSummary, type StoreTables } from './store-read';
+export {
+  bucketStats, LIVE_STORE, loadStoreRange, readStorePages, storeItemSpans, storeSummary, type StoreItemSpan, type StorePage, type StoreSummary, type StoreTables,
+} from './store-read';
 export { StoreBuild, type StoreMeta } from './store-write';

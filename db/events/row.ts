@@ -15,6 +15,9 @@ export type EventTypeName = (typeof EVENT_TYPE_NAMES)[number];
 /** Stored code of each event type. */
 export const EVENT_TYPE_CODE: Readonly<Record<EventTypeName, number>> = { search: 1, view: 2, cart: 3, purchase: 4 };
 
+/** SQL true for a store row that is a return or cancellation (a purchase with a negative quantity), kept beside the clean events. */
+export const RETURN_ROW_SQL = `(event_type = ${EVENT_TYPE_CODE.purchase} AND quantity < 0)`;
+
 /** A stored event_type that is no known code: the row was written by something else, and no guess is safe. */
 export class UnknownEventTypeError extends Error {
   constructor(readonly code: unknown) {

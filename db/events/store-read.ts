@@ -1,7 +1,7 @@
 import type { Db } from '../knex';
 import { fromSqlTime } from '../repositories/sql-util';
 import { ALL_BUCKETS, type BucketRange, type BucketStat } from './buckets';
-import { decodeEventType, EVENT_TYPE_CODE, type StoredEvent } from './row';
+import { decodeEventType, EVENT_TYPE_CODE, RETURN_ROW_SQL, type StoredEvent } from './row';
 
 /** The live store's tables, or the ones preprocess is building beside them (read before the swap). */
 export interface StoreTables {
@@ -49,6 +49,23 @@ export async function storeSummary(db: Db): Promise<StoreSummary | null> {
 export async function bucketStats(db: Db, tables: StoreTables = LIVE_STORE): Promise<BucketStat[]> {
   const rows = (await db(tables.buckets).select('bucket', 'customers', 'events', 'returns').orderBy('bucket')) as Record<string, number | string>[];
   return rows.map((r) => ({ bucket: Number(r.bucket), customers: Number(r.customers), events: Number(r.events), returns: Number(r.returns) }));
+}
+
+/** One item of the store's clean events and the time of its last one (itemId null: searches that name no item). */
+export interface StoreItemSpan {
+  itemId: string | null;
+  lastAt: number;
+}
+
+/**
+ * Every item id of the store's clean events with the time of its last event, from one grouped scan that holds no
+ * rows: a job that reads the whole store page by page learns its item vocabulary and its as-of instant first.
+ */
+export async function storeItemSpans(db: Db, tables: StoreTables = LIVE_STORE): Promise<StoreItemSpan[]> {
+  const [rows] = (await db.raw(
+    `SELECT item_id, MAX(occurred_at) AS last_at FROM ?? WHERE (CASE WHEN ${RETURN_ROW_SQL} THEN 1 ELSE 0 END) = 0 GROUP BY item_id`, [tables.events],
+  )) as [{ item_id: string | null; last_at: string }[], unknown];
+  return rows.map((r) => ({ itemId: r.item_id, lastAt: fromSqlTime(String(r.last_at)) }));
 }
 
 /** Complete customers' rows of the store: clean events and, apart, returns and cancellations. */

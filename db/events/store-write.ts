@@ -1,16 +1,15 @@
 import { Readable } from 'node:stream';
 import type { Knex } from 'knex';
 import type { Db } from '../knex';
-import { insertUserFeatures, type UserFeatureRow } from '../repositories/features';
 import { toSqlTime } from '../repositories/sql-util';
 import { STORE_BUCKETS } from './buckets';
 import type { KeyedEvent } from './raw-read';
-import { EVENT_TYPE_CODE } from './row';
+import { EVENT_TYPE_CODE, RETURN_ROW_SQL as RETURN_SQL } from './row';
 import type { StoreSummary, StoreTables } from './store-read';
 import { escapeTsv } from './tsv-chunk';
 
 /** Tables preprocess rebuilds beside the live ones (`<name>_next`) and swaps in together. */
-const SWAPPED = ['training_events', 'training_buckets', 'training_store', 'user_features'] as const;
+const SWAPPED = ['training_events', 'training_buckets', 'training_store'] as const;
 const next = (t: string): string => `${t}_next`;
 const old = (t: string): string => `${t}_old`;
 
@@ -21,8 +20,6 @@ const LOAD_STORE_SQL =
   `LOAD DATA LOCAL INFILE 'store.tsv' INTO TABLE ${next('training_events')} CHARACTER SET utf8mb4 ` +
   "FIELDS TERMINATED BY '\\t' ESCAPED BY '\\\\' LINES TERMINATED BY '\\n' " +
   `(${STORE_COLUMNS.join(', ')}) SET bucket = CRC32(user_id) % ${STORE_BUCKETS}`;
-
-const RETURN_SQL = `(event_type = ${EVENT_TYPE_CODE.purchase} AND quantity < 0)`;
 
 /** What preprocess records about the store it built (training_store, one row; the rest is filled in here). */
 export type StoreMeta = Omit<StoreSummary, 'buckets' | 'builtAt'>;
@@ -110,11 +107,6 @@ export class StoreBuild {
       `SUM(CASE WHEN ${RETURN_SQL} THEN 0 ELSE 1 END), SUM(CASE WHEN ${RETURN_SQL} THEN 1 ELSE 0 END) FROM ?? GROUP BY bucket`,
       [next('training_buckets'), next('training_events')],
     );
-  }
-
-  /** Adds customers' features to the copy of user_features. */
-  async addUserFeatures(users: readonly UserFeatureRow[], asOf: number): Promise<void> {
-    await insertUserFeatures(this.db, next('user_features'), users, asOf);
   }
 
   /** Records the summary and swaps every copy in at once; the replaced tables are dropped. */

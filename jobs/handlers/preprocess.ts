@@ -1,5 +1,4 @@
-import { anyPricedPurchase, bucketStats, countEvents, readRawEventPages, readStorePages, StoreBuild, type KeyedEvent } from '../../db/events';
-import { computeUserFeatures } from '../../ml/aggregate';
+import { anyPricedPurchase, bucketStats, countEvents, readRawEventPages, StoreBuild, type KeyedEvent } from '../../db/events';
 import { cleanWithReport, returnEvents } from '../../ml/clean';
 import type { Handler } from '../context';
 import { require_ } from '../../config/errors';
@@ -7,8 +6,8 @@ import { QualityTally } from './event-quality';
 
 /**
  * Cleans the raw events once, page by page, into the training store (every row with its customer's bucket,
- * returns and cancellations kept apart for the intent features), then rebuilds user_features from the store, and
- * swaps both in at once. train, the scoring shards and segment read the store; nothing reads raw events again.
+ * returns and cancellations kept apart for the intent features), and swaps it in at once. train, the scoring
+ * shards and segment read the store; nothing reads raw events again.
  * The result reports every dropped event by reason; keeping none fails the job (not retried).
  */
 export const preprocess: Handler<'preprocess'> = async (payload, ctx) => {
@@ -44,13 +43,6 @@ export const preprocess: Handler<'preprocess'> = async (payload, ctx) => {
 
     const asOf = payload.asOf ? Date.parse(payload.asOf) : lastAt;
     const customers = (await bucketStats(ctx.db, build.tables)).reduce((n, s) => n + s.customers, 0);
-    let users = 0;
-    for await (const page of readStorePages(ctx.db, undefined, 50_000, build.tables)) {
-      const features = computeUserFeatures(page.events, asOf);
-      await build.addUserFeatures(features, asOf);
-      users += features.length;
-      await ctx.progress(60 + (35 * users) / Math.max(1, customers), { phase: 'customer features', users });
-    }
     await build.publish({
       rawEvents: quality.rawEvents, events: quality.keptEvents, returns, customers, firstAt: Number.isFinite(firstAt) ? firstAt : null,
       lastAt: Number.isFinite(lastAt) ? lastAt : null, asOf, excludedItemIds, quality: { ...quality },
@@ -62,7 +54,6 @@ export const preprocess: Handler<'preprocess'> = async (payload, ctx) => {
       ...quality,
       returns,
       customers,
-      users,
       asOf: new Date(asOf).toISOString(),
       seconds: (Date.now() - started) / 1000,
     };

@@ -1,17 +1,18 @@
-import { ALL_BUCKETS, loadStoreRange } from '../../db/events';
 import { liveSegmentation, loadCatalogue, publishedIntent, publishedScoresRun } from '../../db/repositories/campaign-inputs';
 import { writeAudiences, writeLifecycle } from '../../db/repositories/campaign-writes';
 import { createRun, failRun, findRunOfJob, publishRun, pruneRuns, writeSegments } from '../../db/repositories/runs';
 import { selectBackend } from '../../ml/backend';
-import { computeCampaignRun } from '../../ml/campaign-run';
+import { campaignRunOn } from '../../ml/campaign-run';
 import type { Handler } from '../context';
-import { require_ } from '../../config/errors';
-import { extraExclusions, requireStore, withoutItems } from './store-input';
+import { extraExclusions, requireStore } from './store-input';
+import { readSegmentStore } from './segment-store';
 import { writeAllNewIn, writeCampaign } from './segment-campaigns';
 
 /**
  * The segmentation run: behavioural segments (stable against the published run), lifecycle and churn warnings,
  * audiences, new-in picks and campaigns, all written under one new run id and published in one step.
+ * It never holds all of a shop's events: every customer is reduced page by page to a snapshot, and the models
+ * that learn from past windows are fitted on whole customer buckets up to SEGMENT_FIT_MAX_EVENTS rows.
  */
 export const segment: Handler<'segment'> = async (payload, ctx) => {
   const started = Date.now();
@@ -20,29 +21,30 @@ export const segment: Handler<'segment'> = async (payload, ctx) => {
   if (owned?.status === 'published') return { runId: owned.runId, members: owned.users, alreadyPublished: true };
   // The churn model may train an MLP (tfjs): the backend must be chosen first in this thread.
   const backend = await selectBackend(ctx.config.ML_BACKEND);
-  // Every customer's clean events from the training store, read bucket range by range (nothing cleaned again).
+  // Every customer from the training store, read bucket range by range (nothing cleaned again, no page kept).
   const store = await requireStore(ctx.db, 'segment');
-  const all = await loadStoreRange(ctx.db, ALL_BUCKETS, (n) => ctx.progress(5, { phase: 'reading the training store', rows: n, of: store.events + store.returns }));
-  const excluded = extraExclusions(store, ctx.config.EXCLUDED_ITEM_IDS);
-  const events = withoutItems(all.events, excluded);
-  require_(events.some((e) => e.type === 'purchase'), 'no purchases to segment customers by: ingest events and run preprocess first');
-  const anchor = events.reduce((m, e) => Math.max(m, e.ts), 0) + 1;
-  const [items, previous, intent, scoresRunId] = await Promise.all([loadCatalogue(ctx.db), liveSegmentation(ctx.db), publishedIntent(ctx.db), publishedScoresRun(ctx.db)]);
-  const k = payload.segments ?? ctx.config.SEGMENT_COUNT;
   const c = ctx.config;
-  const run = await computeCampaignRun(events, items, {
-    anchor, k, previous: previous?.segmentOf, intent: intent?.probability, intentHorizonDays: intent?.horizonDays ?? c.INTENT_HORIZON_DAYS,
+  const [items, previous, intent, scoresRunId] = await Promise.all([loadCatalogue(ctx.db), liveSegmentation(ctx.db), publishedIntent(ctx.db), publishedScoresRun(ctx.db)]);
+  const { snap, fit, sample } = await readSegmentStore(ctx.db, store, {
+    items, excluded: extraExclusions(store, c.EXCLUDED_ITEM_IDS), fitMaxRows: c.SEGMENT_FIT_MAX_EVENTS,
+    progress: (n) => ctx.progress(5, { phase: 'reading the training store', rows: n, of: store.events + store.returns }),
+  });
+  if (sample.sampled) ctx.log(`models fitted on ${sample.customers} of ${sample.ofCustomers} customers (${sample.rows} of ${sample.ofRows} rows, SEGMENT_FIT_MAX_EVENTS ${sample.budget})`);
+  const anchor = snap.anchor;
+  const k = payload.segments ?? c.SEGMENT_COUNT;
+  const run = await campaignRunOn(snap, fit, items, {
+    k, previous: previous?.segmentOf, intent: intent?.probability, intentHorizonDays: intent?.horizonDays ?? c.INTENT_HORIZON_DAYS,
     rules: { newDays: c.LIFECYCLE_NEW_DAYS, lapsedDays: c.LIFECYCLE_LAPSED_DAYS, atRiskProbability: c.AT_RISK_PROBABILITY },
     audienceItems: [...c.AUDIENCE_ITEMS, ...(payload.audiences?.items ?? [])], audienceCategories: [...c.AUDIENCE_CATEGORIES, ...(payload.audiences?.categories ?? [])],
     audienceSize: c.AUDIENCE_SIZE, highIntentMinProbability: c.HIGH_INTENT_MIN_PROBABILITY, newInDays: c.NEW_IN_DAYS,
-    returns: withoutItems(all.returns, excluded), progress: (phase) => ctx.progress(20, { phase }),
+    progress: (phase) => ctx.progress(20, { phase }),
   });
   const seg = run.segmentation;
   const members = seg.segments.reduce((n, s) => n + s.userIds.length, 0);
   const params = {
     k, method: 'behavioural-kmeans', asOf: new Date(anchor - 1).toISOString(), previousRunId: previous?.runId ?? null,
     movedShare: seg.movedShare, matchedSegments: seg.matched, churnModel: run.notes.churn, fallbacks: run.notes.fallbacks,
-    affinity: run.notes.affinity, newIn: run.notes.newIn, intentSource: intent ? `scores run ${intent.runId}` : 'churn model',
+    affinity: run.notes.affinity, newIn: run.notes.newIn, fitSample: sample, intentSource: intent ? `scores run ${intent.runId}` : 'churn model',
   };
   const runId = await createRun(ctx.db, 'segments', null, params, ctx.jobId);
   try {
@@ -66,7 +68,7 @@ export const segment: Handler<'segment'> = async (payload, ctx) => {
       runId, members, movedShare: seg.movedShare, segments: seg.segments.map((s) => ({ id: s.segmentId, label: s.label, size: s.userIds.length })),
       lifecycle: Object.fromEntries(['new', 'active', 'at_risk', 'lapsed'].map((st) => [st, run.lifecycle.filter((r) => r.stage === st).length])),
       audiences: run.audiences.map((a) => ({ id: a.audienceId, size: a.members.length })), skippedAudiences: run.skipped,
-      newInItems: run.newIn.items.length, newInPicks: picks, campaigns, prunedRuns, backend, seconds: (Date.now() - started) / 1000,
+      newInItems: run.newIn.items.length, newInPicks: picks, campaigns, prunedRuns, backend, fitSample: sample, seconds: (Date.now() - started) / 1000,
     };
   } catch (err) {
     await failRun(ctx.db, runId);

@@ -68,6 +68,7 @@ async function nightlyFigures(scale: number): Promise<Record<string, number | st
       INGEST_CHUNK_ROWS: '100000', SCORE_SHARD_USERS: process.env.SCORE_SHARD_USERS ?? '5000', WORKER_SANDBOX_KIND: 'process',
       JOB_LOCK_MS: '30000', STALLED_CHECK_MS: '5000', MYSQL_POOL_MAX: '6',
       ...(process.env.TRAIN_MAX_EVENTS ? { TRAIN_MAX_EVENTS: process.env.TRAIN_MAX_EVENTS } : {}),
+      ...(process.env.SEGMENT_FIT_MAX_EVENTS ? { SEGMENT_FIT_MAX_EVENTS: process.env.SEGMENT_FIT_MAX_EVENTS } : {}),
     },
   });
   const sampler = new ProcSampler(() => rig.workers.map((w) => w.pid));

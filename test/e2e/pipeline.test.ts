@@ -102,7 +102,8 @@ describe('end to end: upload → ingest → nightly pipeline → served lists an
     expect(models.body.models[0].metrics.for_you.recall_at_20).toBeGreaterThan(0);
 
     // The most frequent buyer of the slice must get a full list of distinct items with reasons.
-    const [top] = (await env.db('user_features').orderBy('purchase_lines', 'desc').limit(1)) as { user_id: string }[];
+    const [top] = (await env.db('training_events').where({ event_type: 4 }).andWhere('quantity', '>', 0).groupBy('user_id')
+      .select('user_id').count({ lines: '*' }).orderBy([{ column: 'lines', order: 'desc' }, 'user_id']).limit(1)) as { user_id: string }[];
     const recs = await get(`/v1/users/${top!.user_id}/recommendations?list=for-you`).expect(200);
     expect(recs.body.items).toHaveLength(20);
     expect(new Set((recs.body.items as { itemId: string }[]).map((i) => i.itemId)).size).toBe(20);

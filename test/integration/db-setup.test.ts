@@ -15,10 +15,11 @@ describe('database setup', () => {
     const [rows] = (await env.db.raw('SHOW TABLES')) as [Record<string, string>[]];
     const tables = rows.map((r) => Object.values(r)[0]).sort();
     expect(tables).toEqual(
-      expect.arrayContaining(['events', 'ingest_batches', 'items', 'models', 'published_runs', 'recommendations', 'score_runs', 'segment_members', 'segments', 'training_buckets', 'training_events', 'training_store', 'user_features', 'user_intent', 'users']),
+      expect.arrayContaining(['events', 'ingest_batches', 'items', 'models', 'published_runs', 'recommendations', 'score_runs', 'segment_members', 'segments', 'training_buckets', 'training_events', 'training_store', 'user_intent', 'users']),
     );
-    // Nothing read the per-(user, item) aggregates: the stages after preprocess read the training store.
+    // Nothing read the per-(user, item) aggregates or the per-customer features: the stages after preprocess read the training store.
     expect(tables).not.toContain('interactions');
+    expect(tables).not.toContain('user_features');
   });
 
   it('gives the API user SELECT and nothing more', async () => {

@@ -7,11 +7,12 @@ import { insertPurchases } from '../helpers/events';
 import { insertGeneratedShop } from '../helpers/shop';
 import { createLogger } from '../../config/logger';
 import { buildTrainingStore } from '../helpers/store';
+import { storeSummary } from '../../db/events';
 
 type Result = {
   runId: number; members: number; movedShare: number | null; segments: { id: string; label: string; size: number }[];
   lifecycle: Record<string, number>; audiences: { id: string; size: number }[]; skippedAudiences: string[]; newInItems: number; newInPicks: number;
-  campaigns: Record<string, number | string>; backend: string;
+  campaigns: Record<string, number | string>; backend: string; fitSample: { sampled: boolean; customers: number; rows: number; ofCustomers: number; ofRows: number };
 };
 
 const CAMPAIGNS = JSON.stringify([
@@ -53,6 +54,8 @@ describe('segment job: segments, lifecycle, audiences, new-in picks and campaign
     // The churn model may train a tfjs MLP: the job picks its backend first (the thread has none otherwise).
     expect(['tensorflow-gpu', 'tensorflow', 'wasm', 'cpu']).toContain(first.backend);
     expect(first.segments.length).toBeGreaterThanOrEqual(2);
+    // A small shop: the models learn from every customer (no sample below SEGMENT_FIT_MAX_EVENTS).
+    expect(first.fitSample).toMatchObject({ sampled: false, customers: shop.users.length, ofCustomers: shop.users.length });
     const count = async (table: string): Promise<number> => Number(((await env.db(table).where({ run_id: first.runId }).count({ n: '*' })) as [{ n: number }])[0].n);
     // Every customer has a lifecycle row and one segment.
     expect(await count('customer_lifecycle')).toBe(shop.users.length);
@@ -105,5 +108,19 @@ describe('segment job: segments, lifecycle, audiences, new-in picks and campaign
     expect(again).toMatchObject({ runId: second.runId, alreadyPublished: true });
     const kept = (await env.db('score_runs').where({ run_id: first.runId }).first()) as { status: string };
     expect(kept.status).toBe('published');
+  }, 120_000);
+
+  it('fits its models on whole customer buckets above SEGMENT_FIT_MAX_EVENTS and still segments every customer', async () => {
+    const summary = await storeSummary(env.db);
+    const sampled = { ...config, SEGMENT_FIT_MAX_EVENTS: Math.ceil((summary!.events + summary!.returns) / 4) };
+    const third = (await segment({}, ctx('segment-c', sampled))) as Result;
+    expect(third.fitSample.sampled).toBe(true);
+    expect(third.fitSample.rows).toBeLessThanOrEqual(sampled.SEGMENT_FIT_MAX_EVENTS);
+    expect(third.fitSample.customers).toBeLessThan(shop.users.length);
+    expect(third.fitSample.customers).toBeGreaterThan(0);
+    expect(third.members).toBe(shop.users.length);
+    expect(Object.values(third.lifecycle).reduce((s, n) => s + n, 0)).toBe(shop.users.length);
+    expect(third.audiences.map((a) => a.id).sort()).toEqual(['category-home', 'churn-warning', 'high-intent']);
+    expect(third.newInItems).toBe(first.newInItems);
   }, 120_000);
 });

@@ -1,4 +1,4 @@
-import { ALL_BUCKETS, bucketStats, planShards, readStorePages, STORE_BUCKETS, StoreBuild, storeSummary, type StoredEvent } from '../../db/events';
+import { ALL_BUCKETS, bucketStats, planShards, readStorePages, STORE_BUCKETS, StoreBuild, storeItemSpans, storeSummary, type StoredEvent } from '../../db/events';
 import { cleanWithReport, returnEvents } from '../../ml/clean';
 import type { EventRecord } from '../../ml/types';
 import { createTestDb, testConfig } from '../helpers/env';
@@ -32,7 +32,7 @@ describe('the training store: cleaned once by preprocess, read by customer bucke
     shop = await insertGeneratedShop(env.db, { users: 300, items: 80, days: 120, seed: 5 });
     // Returns, a fee line and a free line beside the generated shop: each is dropped (and the returns kept apart).
     await insertPurchases(env.db, [
-      { user: shop.users[0]!, item: 'i1', day: '2024-03-03', qty: -2, price: 3 },
+      { user: shop.users[0]!, item: 'i1', day: '2024-06-03', qty: -2, price: 3 }, // after every clean event: the store's last row
       { user: shop.users[1]!, item: 'i2', day: '2024-03-04', qty: -1, price: 3 },
       { user: shop.users[2]!, item: 'POST', day: '2024-03-05', price: 3 },
       { user: shop.users[3]!, item: 'i3', day: '2024-03-06', price: 0 },
@@ -58,8 +58,15 @@ describe('the training store: cleaned once by preprocess, read by customer bucke
     const summary = (await storeSummary(env.db))!;
     expect(summary).toMatchObject({ events: ref.kept, returns: refReturns.length, rawEvents: raw.length, customers: shop.users.length, excludedItemIds: ['post'], buckets: STORE_BUCKETS });
     expect(summary.lastAt).toBe(Math.max(...ref.events.map((e) => e.ts)));
-    const [{ n }] = (await env.db('user_features').count({ n: '*' })) as [{ n: number }];
-    expect(Number(n)).toBe(shop.users.length);
+  });
+
+  it('lists every item of the clean events with the time of its last one, returns left out (segment\'s vocabulary and as-of)', async () => {
+    const clean = cleanWithReport(await rawEvents(env.db), { excludedItemIds: ['post'] }).events;
+    const last = new Map<string | null, number>();
+    for (const e of clean) last.set(e.itemId, Math.max(last.get(e.itemId) ?? -Infinity, e.ts));
+    const spans = await storeItemSpans(env.db);
+    expect(new Map(spans.map((s) => [s.itemId, s.lastAt]))).toEqual(last);
+    expect(spans).toHaveLength(last.size);
   });
 
   it('stores each customer in bucket CRC32(user_id) mod 4096, counted per bucket', async () => {

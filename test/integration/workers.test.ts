@@ -19,12 +19,12 @@ describe('worker pool (sandboxed processors on real Redis + MariaDB)', () => {
   });
   afterAll(() => rig.close());
 
-  it('runs preprocess in a worker thread, reporting progress, and writes features', async () => {
+  it('runs preprocess in a worker thread, reporting progress, and writes the training store', async () => {
     const id = await queues.add('preprocess', {}, 'p1');
     const result = (await waitForJob(queues.queueFor('preprocess'), id)) as Record<string, number>;
-    expect(result).toMatchObject({ rawEvents: smallShop().length, users: 40 });
-    const [{ n }] = (await env.db('user_features').count({ n: '*' })) as [{ n: number }];
-    expect(n).toBe(40);
+    expect(result).toMatchObject({ rawEvents: smallShop().length, customers: 40 });
+    const [{ n }] = (await env.db('training_events').countDistinct({ n: 'user_id' })) as [{ n: number }];
+    expect(Number(n)).toBe(40);
     const done = (await Job.fromId(queues.queueFor('preprocess'), id))!;
     expect(done.progress).toMatchObject({ percent: 100 });
   });
