@@ -139,7 +139,9 @@ function trainingTargets(cat: CatalogueView, reach: ItemReach, snapRecent: Float
  * following horizon. Negatives are sampled (weighted back) so big shops stay fast; null model when the
  * history is shorter than two horizons or nobody bought a training target.
  */
-export function fitAffinity(events: readonly EventRecord[], items: readonly ItemRecord[], anchor: number, horizonDays = 30, seed = 11, windows = 3): AffinityModel {
+export function fitAffinity(
+  events: readonly EventRecord[], items: readonly ItemRecord[], anchor: number, horizonDays = 30, countScale = 1, seed = 11, windows = 3,
+): AffinityModel {
   const h = horizonDays * DAY;
   let minTs = Infinity;
   for (const e of events) if (e.ts < minTs) minTs = e.ts;
@@ -159,6 +161,8 @@ export function fitAffinity(events: readonly EventRecord[], items: readonly Item
     const users = snap.userIds.length;
     for (const target of trainingTargets(cat, reach, snap.itemStats.buyers30, 60, 10)) {
       const t = targetContext(snap, cat, reach, target);
+      // Counts of a sample at the whole shop's scale (see FitSample.countScale in campaign-run.ts).
+      t.buyers30 *= countScale;
       const label = new Uint8Array(users);
       let pos = 0;
       for (let u = 0; u < users; u++) {

@@ -45,6 +45,12 @@ export interface CampaignRunOptions extends CampaignModelOptions {
 export interface FitSample {
   events: readonly EventRecord[];
   returns: readonly EventRecord[];
+  /**
+   * Customers in the shop per customer in the sample (1: no sample). The fits multiply the item counts they
+   * learn from (buyers in 30 days, early buyers) by it, so that a weight learned on a sample applies to the
+   * whole shop's counts when it scores.
+   */
+  countScale?: number;
 }
 
 export type AudienceKind = 'item' | 'category' | 'high-intent' | 'churn-warning';
@@ -139,7 +145,7 @@ export async function campaignRunOn(snap: Snapshot, fit: FitSample, items: reado
     ...o.audienceCategories.map((c) => ({ kind: 'category' as const, name: c, items: itemsInCategory(cat, c) })),
   ];
   let affinity: AffinityModel = { horizonDays: 30, lr: null, trainRows: 0, trainPositives: 0 };
-  if (targets.length > 0) affinity = fitAffinity(fit.events, items, snap.anchor, 30);
+  if (targets.length > 0) affinity = fitAffinity(fit.events, items, snap.anchor, 30, fit.countScale);
   const reach = itemReach(snap);
   const done = new Set<string>();
   for (const t of targets) {
@@ -161,7 +167,7 @@ export async function campaignRunOn(snap: Snapshot, fit: FitSample, items: reado
     });
   }
   await step('new-in');
-  const newInModel = fitNewIn(fit.events, items, snap.anchor, o.newInDays);
+  const newInModel = fitNewIn(fit.events, items, snap.anchor, o.newInDays, fit.countScale);
   const newIn = newInScorer(newInModel, snap, cat, 300, reach);
   const { lr: affLr, ...affRest } = affinity;
   const { lr: newLr, ...newRest } = newInModel;

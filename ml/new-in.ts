@@ -179,7 +179,9 @@ function reasonItem(snap: Snapshot, cat: CatalogueView, u: number, n: number, fe
  * Fits the weights on the window one horizon back: the items new then, labelled by who bought them in the
  * following horizon (negatives sampled and weighted back). Null model when history or buyers are too thin.
  */
-export function fitNewIn(events: readonly EventRecord[], items: readonly ItemRecord[], anchor: number, days = 30, horizonDays = 30, maxItems = 300, seed = 13): NewInModel {
+export function fitNewIn(
+  events: readonly EventRecord[], items: readonly ItemRecord[], anchor: number, days = 30, countScale = 1, horizonDays = 30, maxItems = 300, seed = 13,
+): NewInModel {
   const h = horizonDays * DAY;
   let minTs = Infinity;
   for (const e of events) if (e.ts < minTs) minTs = e.ts;
@@ -192,6 +194,11 @@ export function fitNewIn(events: readonly EventRecord[], items: readonly ItemRec
   const fresh = newItemsAt(snap, days, maxItems, reach);
   if (fresh.length === 0) return empty;
   const ctx = newContext(snap, reach, fresh);
+  // Counts of a sample at the whole shop's scale (see FitSample.countScale in campaign-run.ts).
+  for (let k = 0; k < fresh.length; k++) {
+    ctx.early[k]! *= countScale;
+    ctx.earlyInteractors[k]! *= countScale;
+  }
   const bought = purchasesInWindow(events, a0, anchor, snap.itemIndex);
   const pos = new Map<string, Set<number>>();
   const freshSet = new Set(fresh);

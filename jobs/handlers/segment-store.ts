@@ -51,8 +51,10 @@ export async function readSegmentStore(
   }
   const snap = builder.finish('id');
   require_(snap.user.lines.some((n) => n > 0), 'no purchases to segment customers by: ingest events and run preprocess first');
+  // The fits see item counts at the shop's scale: customers in the store per customer in the sample.
+  const countScale = plan.sampled && plan.customers > 0 ? store.customers / plan.customers : 1;
   return {
-    snap, fit,
+    snap, fit: { ...fit, countScale },
     sample: { sampled: plan.sampled, customers: plan.customers, rows: plan.rows, ofCustomers: store.customers, ofRows: plan.totalRows, budget: o.fitMaxRows },
   };
 }

@@ -1,7 +1,7 @@
-import { fitAffinity, scoreTarget } from '../../../ml/affinity';
+import { AFFINITY_FEATURES, fitAffinity, scoreTarget } from '../../../ml/affinity';
 import { catalogueView, itemsInCategory, titleTerms } from '../../../ml/catalogue';
 import { itemReach } from '../../../ml/cooccurrence';
-import { fitNewIn, newInScorer, newItemsAt } from '../../../ml/new-in';
+import { fitNewIn, NEW_IN_FEATURES, newInScorer, newItemsAt } from '../../../ml/new-in';
 import { buildSnapshot } from '../../../ml/snapshot';
 import type { EventRecord, ItemRecord } from '../../../ml/types';
 
@@ -84,5 +84,34 @@ describe('new-in picks', () => {
     expect(['new-in-category', 'new-similar-title', 'new-goes-with']).toContain(bag[0]!.reason);
     expect(snap.itemIds[bag[0]!.reasonItem!]).toMatch(/^bag\d$/);
     expect(bag[0]!.score).toBeGreaterThan(bag[1]!.score);
+  });
+});
+
+describe('fits on a sample of the shop', () => {
+  it('see item counts at the whole shop’s scale (countScale), and nothing else changes', () => {
+    const { events, items } = shop();
+    const anchor = 101 * DAY;
+    const whole = fitAffinity(events, items, anchor, 30);
+    const scaled = fitAffinity(events, items, anchor, 30, 4);
+    expect(whole.lr).not.toBeNull();
+    const col = AFFINITY_FEATURES.indexOf('log_target_buyers30');
+    // Same rows (same seed, same labels): only the count column moves, to log1p(4 × buyers).
+    expect(scaled.trainRows).toBe(whole.trainRows);
+    expect(scaled.lr!.mean[col]!).toBeGreaterThan(whole.lr!.mean[col]! + 0.5);
+    AFFINITY_FEATURES.forEach((_, j) => {
+      if (j !== col) expect(scaled.lr!.mean[j]).toBeCloseTo(whole.lr!.mean[j]!, 9);
+    });
+    const early = NEW_IN_FEATURES.indexOf('log_early_buyers');
+    // New-in learns from the items new one horizon back: a bag and a mug that arrived on day 62 and sold on.
+    const later = [...events];
+    for (let u = 0; u < 40; u++) {
+      const kind = u % 2 === 0 ? 'bag' : 'mug';
+      if (u < 8) later.push(ev(`${kind}-${u}`, `${kind}MID`, 62 + (u % 4)));
+      else if (u < 30) later.push(ev(`${kind}-${u}`, `${kind}MID`, 72 + (u % 20)));
+    }
+    const newWhole = fitNewIn(later, items, anchor, 30);
+    const newScaled = fitNewIn(later, items, anchor, 30, 4);
+    expect(newWhole.lr).not.toBeNull();
+    expect(newScaled.lr!.mean[early]!).toBeGreaterThan(newWhole.lr!.mean[early]! + 0.5);
   });
 });
