@@ -1,10 +1,12 @@
 import { InsufficientDataError } from './errors';
 import { historySpan, labelWindow, requireHistory } from './history';
-import { heuristicLogit, intentFeatures, leadingColumns, N_INTENT_FEATURES, INTENT_FEATURES } from './intent-features';
+import {
+  heuristicLogit, intentFeatures, leadingColumns, N_INTENT_FEATURES, INTENT_FEATURES, standardiseRows, type FeatureScale,
+} from './intent-features';
 import { fitRfmIntent, rfmLogits, type RfmIntent } from './intent-rfm';
 import { fitLogistic, predictLogistic, type LogisticModel } from './logistic';
 import { rocAuc } from './metrics';
-import { predictMlp, trainMlp, type MlpWeights } from './mlp';
+import { columnStats, predictMlp, trainMlp, type MlpWeights } from './mlp';
 import { buildSnapshot, buyersInWindow, DAY } from './snapshot';
 import type { EventRecord } from './types';
 
@@ -64,6 +66,11 @@ export interface IntentModel {
   rfm?: RfmIntent | null;
   /** every label window the fit looked at, labelled or not (newest first); absent in old models */
   labelWindows?: LabelWindow[];
+  /**
+   * The learned scorers read features standardised within their population: each training window by its own
+   * customers, served rows by the customers at the cut (these statistics). Absent in old models (raw features).
+   */
+  featureScale?: FeatureScale;
 }
 
 /** The intent model and the degraded paths its fit took (empty when none). */
@@ -75,6 +82,8 @@ export interface IntentFit {
 interface Window {
   x: Float32Array;
   y: Float32Array;
+  /** x standardised within the window's own customers: what the learned scorers train on */
+  z: Float32Array;
 }
 
 const clampP = (p: number): number => Math.min(1 - 1e-4, Math.max(1e-4, p));
@@ -95,6 +104,7 @@ function intentLogits(m: IntentModel, x: Float32Array): Float32Array {
   const kind = m.kind ?? 'mlp';
   if (kind === 'heuristic') return heuristicLogit(x, rows);
   if (kind === 'rfm') return rfmLogits(m.rfm!, x);
+  if (m.featureScale) x = standardiseRows(x, m.featureScale);
   const fromMlp = (): Float32Array => predictMlp(m.mlp!, leadingColumns(x, m.mlp!.sizes[0]!), rows);
   const fromLr = (): Float32Array => {
     const lr = m.logistic!;
@@ -131,14 +141,15 @@ interface Stacked {
   rows: number;
 }
 
-function stack(ws: Window[], decay = 1): Stacked {
+/** Stacks windows newest first; `raw` takes their raw features (the RFM logistic), else the standardised ones. */
+function stack(ws: Window[], decay = 1, raw = false): Stacked {
   const rows = ws.reduce((s, w) => s + w.y.length, 0);
   const x = new Float32Array(rows * D);
   const y = new Float32Array(rows);
   const w = new Float32Array(rows);
   let off = 0;
   ws.forEach((win, i) => {
-    x.set(win.x, off * D);
+    x.set(raw ? win.x : win.z, off * D);
     y.set(win.y, off);
     w.fill(decay ** i, off, off + win.y.length);
     off += win.y.length;
@@ -174,6 +185,17 @@ async function fitScorers(
 }
 
 /**
+ * Feature statistics of the customers at the cut, which served rows are standardised with. Shop-wide features
+ * drift from window to window (tenure grows with the shop's history, volume with the season); standardising
+ * each window within its own customers keeps what is learned about a customer relative to the others
+ * (validation AUC rose on every one of UCI's three latest windows).
+ */
+function cutScale(events: readonly EventRecord[], asOf: number, returns: readonly EventRecord[]): FeatureScale {
+  const { x } = intentFeatures(buildSnapshot(events, asOf, { returns }));
+  return columnStats(x, x.length / D, D);
+}
+
+/**
  * Trains P(purchase within horizon) on stacked earlier windows: for anchors asOf − j·L (j ≥ 2) features come
  * from events before the anchor and the label from the following L days (L = horizon, shorter on short
  * histories); the most recent window (j = 1) picks the scorer (MLP, logistic or their blend, by AUC), which is
@@ -206,7 +228,7 @@ export async function fitIntentModel(
     const pos = y.reduce((s, v) => s + v, 0);
     labelWindows.push({ users: y.length, positives: pos });
     // A window where everyone (or no one) bought teaches nothing about who buys.
-    if (pos >= MIN_LABEL_CLASS && y.length - pos >= MIN_LABEL_CLASS) windows.push({ x, y });
+    if (pos >= MIN_LABEL_CLASS && y.length - pos >= MIN_LABEL_CLASS) windows.push({ x, y, z: standardiseRows(x, columnStats(x, y.length, D)) });
   }
   const base: Omit<IntentModel, 'kind' | 'mlp' | 'platt'> = { horizonDays, labelDays, labelWindows };
   const recent = windows[0];
@@ -236,7 +258,7 @@ export async function fitIntentModel(
   let bestAuc = -1;
   for (const decay of decays) {
     for (const c of await fitScorers(stack(older, decay), windows.length >= 2, base, p)) {
-      const auc = rocAuc(intentLogits(c, recent.x), recent.y);
+      const auc = rocAuc(intentLogits(c, recent.z), recent.y);
       validationAuc[decay === 1 ? c.kind! : `${c.kind!}@${decay}`] = auc;
       if (auc > bestAuc + 1e-4) {
         best = { ...c, windowDecay: decay };
@@ -252,12 +274,12 @@ export async function fitIntentModel(
     best = { ...(refit.find((c) => c.kind === best!.kind) ?? best!), windowDecay: decay };
   }
   best ??= (await fitScorers(stack([recent]), false, base, p))[0]!;
-  const z = intentLogits(best, recent.x);
+  const z = intentLogits(best, recent.z);
   const platt = fitLogistic(Float64Array.from(z), recent.y, recent.y.length, 1, 1e-3);
   // The RFM logistic learns from the windows the served scorer was refitted on, and is calibrated the same way.
-  const rfmWindows = stack(windows.length >= 2 ? windows.slice(0, older.length) : [recent]);
+  const rfmWindows = stack(windows.length >= 2 ? windows.slice(0, older.length) : [recent], 1, true);
   const rfm = fitRfmIntent(rfmWindows.x, rfmWindows.y, rfmWindows.w, rfmWindows.rows, recent.x, recent.y);
-  return { model: { ...best, platt, validationAuc, rfm }, fallbacks };
+  return { model: { ...best, platt, validationAuc, rfm, featureScale: cutScale(events, asOf, returns) }, fallbacks };
 }
 
 export { intentFeatures, INTENT_FEATURES, D as N_INTENT_FEATURES, InsufficientDataError };
