@@ -91,3 +91,15 @@ export function heuristicLogit(x: Float32Array, rows: number): Float32Array {
   for (let r = 0; r < rows; r++) z[r] = Math.log(Math.expm1(x[r * D + 27]!) + 1e-3);
   return z;
 }
+
+/** Column means and standard deviations of intent feature rows over one population: a label window's customers, or those at the cut. */
+export interface FeatureScale {
+  mean: Float32Array;
+  std: Float32Array;
+}
+
+/** The rows standardised column by column with `s` (a new array; a column with no spread keeps sd 1). */
+export function standardiseRows(x: Float32Array, s: FeatureScale): Float32Array {
+  const d = s.mean.length;
+  return x.map((v, i) => (v - s.mean[i % d]!) / s.std[i % d]!);
+}

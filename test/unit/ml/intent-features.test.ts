@@ -1,5 +1,5 @@
 import { cleanEvents, returnEvents } from '../../../ml/clean';
-import { INTENT_FEATURES, intentFeatures, itemMomentum, leadingColumns, N_INTENT_FEATURES } from '../../../ml/intent-features';
+import { INTENT_FEATURES, intentFeatures, itemMomentum, leadingColumns, N_INTENT_FEATURES, standardiseRows } from '../../../ml/intent-features';
 import { buildSnapshot, BASKET_DECAY_DAYS } from '../../../ml/snapshot';
 import type { EventRecord } from '../../../ml/types';
 
@@ -90,5 +90,15 @@ describe('item momentum', () => {
     const snap = buildSnapshot([ev('p', 'A', 5, 1)], ANCHOR);
     const { x } = intentFeatures(snap, Float32Array.of(0.25));
     expect(x[col('item_momentum')]).toBeCloseTo(0.25, 6);
+  });
+});
+
+describe('standardiseRows', () => {
+  it('centres and scales each column with the given statistics (a column without spread keeps sd 1)', () => {
+    // Two columns, three rows.
+    const x = Float32Array.of(1, 5, 3, 5, 5, 5);
+    const z = standardiseRows(x, { mean: Float32Array.of(3, 5), std: Float32Array.of(2, 1) });
+    expect(Array.from(z)).toEqual([-1, 0, 0, 0, 1, 0]);
+    expect(Array.from(x)).toEqual([1, 5, 3, 5, 5, 5]);
   });
 });

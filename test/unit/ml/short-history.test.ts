@@ -3,7 +3,9 @@ import {
   type EventRecord, type UserScores,
 } from '../../../ml';
 import { evaluateProtocol } from '../../../ml/eval/protocol';
-import { fitIntentModel, intentFeatures, predictIntent } from '../../../ml/intent';
+import { fitIntentModel, intentFeatures, N_INTENT_FEATURES, predictIntent } from '../../../ml/intent';
+import { standardiseRows } from '../../../ml/intent-features';
+import { columnStats } from '../../../ml/mlp';
 import { rocAuc } from '../../../ml/metrics';
 import { buildSnapshot, buyersInWindow } from '../../../ml/snapshot';
 import { mulberry32 } from '../../../ml/random';
@@ -140,6 +142,14 @@ describe('intent on a full history', () => {
     const p = predictIntent(m, x);
     const buyers = buyersInWindow(events, asOf, asOf + 30 * DAY);
     expect(rocAuc(p, users.map((u) => (buyers.has(snap.userIds[u]!) ? 1 : 0)))).toBeGreaterThan(0.7);
+    // The feature scaling was the shop's validation's choice: window-standardised only when it beat raw by > 1e-4.
+    const { raw, window } = m.scalingAuc!;
+    expect(m.featureScale !== undefined).toBe(window > raw + 1e-4);
+    // A standardised model reads rows standardised with the customers at the cut, as each window was with its own.
+    const cut = columnStats(x, users.length, N_INTENT_FEATURES);
+    if (m.featureScale) expect(Array.from(m.featureScale.mean)).toEqual(Array.from(cut.mean));
+    const { featureScale: _scale, ...onRaw } = m;
+    expect(Array.from(predictIntent({ ...onRaw, featureScale: cut }, x))).toEqual(Array.from(predictIntent(onRaw, standardiseRows(x, cut))));
   });
 });
 
