@@ -50,6 +50,16 @@ function envOf(pid: number): string {
   }
 }
 
+/** `--keep-db`: the rig's database stays after the bench (named in the log), to profile or inspect its outputs. */
+const keepDatabase = process.argv.includes('--keep-db');
+
+/**
+ * The one-vs-two-workers comparison scores every customer twice more. The goal is set at 100,000 customers; above
+ * that it only runs with `--speedup` (at a million it would add over an hour to the bench).
+ */
+const SPEEDUP_MAX_CUSTOMERS = 100_000;
+const wantSpeedup = (customers: number): boolean => customers <= SPEEDUP_MAX_CUSTOMERS || process.argv.includes('--speedup');
+
 const round = (x: number, d = 1): number => Math.round(x * 10 ** d) / 10 ** d;
 
 /** The nightly flow at `scale` on a throwaway rig, then score-all-users with one and with two worker processes. */
@@ -118,8 +128,9 @@ async function nightlyFigures(scale: number): Promise<Record<string, number | st
     const sample = (train.result.sample ?? {}) as Record<string, number | boolean>;
     const stage = Object.fromEntries(windows.slice(1).map(([name, from, to]) => [`stage_seconds_${name}`, round((to - from) / 1000)]));
     const nightly = round((seg.finishedOn - t1) / 1000);
-    process.stderr.write(`nightly flow done in ${nightly} s; score-all-users again with 1 and 2 worker processes …\n`);
-    const workers = await workerSpeedup(rig);
+    const speedup = wantSpeedup(users);
+    process.stderr.write(`nightly flow done in ${nightly} s${speedup ? '; score-all-users again with 1 and 2 worker processes …' : ''}\n`);
+    const workers = speedup ? await workerSpeedup(rig) : null;
     return {
       scale, customers: Number(pre.result.customers), items, events: await rig.countEvents(), generated_customers: users,
       worker_processes: 2, shards,
@@ -132,10 +143,12 @@ async function nightlyFigures(scale: number): Promise<Record<string, number | st
       train_sampled: String(sample.sampled ?? false), train_sample_customers: Number(sample.customers ?? 0), train_sample_events: Number(sample.events ?? 0),
       customers_per_second_per_process: round(sum('users') / Math.max(1e-9, shardSeconds)),
       write_rows_per_second: round(sum('rows') / Math.max(1e-9, sum('writeSeconds')), 0),
-      two_worker_speedup: round(workers.speedup, 2),
-      score_seconds_1_worker: round(workers.one.seconds), score_seconds_2_workers: round(workers.two.seconds),
-      customers_per_second_1_worker: round(workers.one.customersPerSecond), customers_per_second_2_workers: round(workers.two.customersPerSecond),
-      shard_seconds_1_worker: round(workers.one.shardSeconds), shard_seconds_2_workers: round(workers.two.shardSeconds),
+      ...(workers ? {
+        two_worker_speedup: round(workers.speedup, 2),
+        score_seconds_1_worker: round(workers.one.seconds), score_seconds_2_workers: round(workers.two.seconds),
+        customers_per_second_1_worker: round(workers.one.customersPerSecond), customers_per_second_2_workers: round(workers.two.customersPerSecond),
+        shard_seconds_1_worker: round(workers.one.shardSeconds), shard_seconds_2_workers: round(workers.two.shardSeconds),
+      } : { two_worker_speedup: `not run above ${SPEEDUP_MAX_CUSTOMERS} customers (--speedup runs it)` }),
       time_share: `read ${share('readSeconds')}, model ${share('modelSeconds')}, top-K ${share('topkSeconds')}, write ${share('writeSeconds')}`,
       time_share_read: share('readSeconds'), time_share_model: share('modelSeconds'), time_share_topk: share('topkSeconds'),
       time_share_write: share('writeSeconds'),
@@ -146,7 +159,8 @@ async function nightlyFigures(scale: number): Promise<Record<string, number | st
     // leave those children running. Any child still there afterwards is ended by its pid.
     for (const w of rig.workers) w.signal('SIGTERM');
     await Promise.all(rig.workers.map((w) => w.waitExit(30_000)));
-    await rig.teardown();
+    if (keepDatabase) process.stderr.write(`--keep-db: database ${rig.databaseName} kept (drop it when done)\n`);
+    await rig.teardown({ keepDatabase });
     for (const p of sampler.seen.values()) {
       // Only a process that still carries this rig's prefix (a pid may have been reused since).
       if (!p.isRoot && envOf(p.pid).includes(`QUEUE_PREFIX=${rig.config.QUEUE_PREFIX}\0`)) process.kill(p.pid, 'SIGKILL');

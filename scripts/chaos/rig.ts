@@ -563,8 +563,11 @@ export class Rig {
     return n;
   }
 
-  /** Kills every process, drops the database, deletes the prefix's Redis keys and the rig's folder (kept with `keepDir`). */
-  async teardown(opts: { keepDir?: boolean } = {}): Promise<void> {
+  /**
+   * Kills every process, drops the database (kept with `keepDatabase`, to look into a bench's outputs afterwards),
+   * deletes the prefix's Redis keys and the rig's folder (kept with `keepDir`).
+   */
+  async teardown(opts: { keepDir?: boolean; keepDatabase?: boolean } = {}): Promise<void> {
     await Promise.all(this.procs.map((p) => p.kill()));
     // The rig's own queues go before the keys: nothing may write under the prefix after the sweep.
     if (this.queuesOpen) await this.queuesOpen.close().catch(() => undefined);
@@ -573,7 +576,7 @@ export class Rig {
     this.redis = undefined;
     const errors: string[] = [];
     try {
-      await this.db.raw('DROP DATABASE IF EXISTS ??', [this.databaseName]);
+      if (!opts.keepDatabase) await this.db.raw('DROP DATABASE IF EXISTS ??', [this.databaseName]);
     } catch (err) {
       errors.push(`drop database: ${String(err)}`);
     }
