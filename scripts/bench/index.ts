@@ -32,7 +32,11 @@ const CLI = {
   command: 'npm run bench --',
   summary: 'Runs the benches (all, or those named), prints a table of figures for each and writes REPORTS_DIR/bench-NAME.json.',
   positionals: [{ name: 'NAME', description: 'a bench to run (default: every one)', many: true }],
-  options: { scale: { type: 'string', value: 'F', description: 'artefact: the catalogue shape\'s scale (default 2: 100,000 items); scale: the share of 1,000,000 customers / 100,000 items (default 0.02)' } },
+  options: {
+    scale: { type: 'string', value: 'F', description: 'artefact: the catalogue shape\'s scale (default 2: 100,000 items); scale: the share of 1,000,000 customers / 100,000 items (default 0.02)' },
+    'keep-db': { type: 'boolean', description: 'scale: keep the rig\'s database afterwards (its name is printed), to profile or inspect it' },
+    speedup: { type: 'boolean', description: 'scale: score again with one and two worker processes above 100,000 customers too' },
+  },
   notes: `benches:\n${BENCHES.map((b) => `  ${b.name.padEnd(12)}${b.description}`).join('\n')}`,
 } satisfies CliSpec;
 
