@@ -11,7 +11,7 @@ import { DEFAULT_SOURCE_PARAMS, fitSources, type FittedSources, type SourceParam
 import type { EventRecord, ItemRecord } from './types';
 import { buildQueryMapper } from './query-map';
 import { monetaryFallback, monetaryUse, withoutPrices, type MonetaryUse } from './monetary';
-import { CHAMPION_POLICY, UserRanker, type ListChoice, type ListPolicy, type RankedCandidates } from './list-policy';
+import { CHAMPION_POLICY, rankerFor, type UserRanker, type ListChoice, type ListPolicy, type RankedCandidates } from './list-policy';
 
 /** Every hyper-parameter of the champion (defaults chosen on the validation window, see tuning.ts). */
 export interface ChampionParams {
@@ -342,7 +342,7 @@ export function rankLists(
   opts: Omit<ScoreOptions, 'k'> = {},
 ): Map<string, Int32Array[]> {
   const p = prepare(m, scoringEvents(m, events), userIds, { ...opts, k: size });
-  const ranker = new UserRanker(m.sources);
+  const ranker = rankerFor(m.sources);
   const out = new Map<string, Int32Array[]>();
   for (const uid of userIds) {
     const u = p.snap.userIndex.get(uid);
@@ -378,7 +378,7 @@ export function listScores(m: ChampionModel, scored: ModelScores, userIds: reado
   const { prepared: p, intentOf } = scored;
   const { snap, sc } = p;
   const policy = m.params.serve ?? CHAMPION_POLICY;
-  const ranker = new UserRanker(m.sources);
+  const ranker = rankerFor(m.sources);
   const list = (choice: ListChoice, c: UserCandidates | null, rc: RankedCandidates | null, userCats: Set<string> | null): Rec[] => {
     const items = ranker.top(choice, opts.k);
     const pos = new Map<number, number>();

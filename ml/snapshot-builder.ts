@@ -53,14 +53,30 @@ function emptyRows(nU: number, nnz: number): PairRows {
   };
 }
 
+/** Item indices by vocabulary: scoring builds a snapshot per slice of customers over the model's one vocabulary. */
+const indices = new WeakMap<readonly string[], ReadonlyMap<string, number>>();
+
+/**
+ * Each id's position in `ids`, built once per vocabulary array (a map of 100,000 ids costs more to build than a
+ * slice of 500 customers costs to score). Vocabularies are never changed after they are made.
+ */
+function indexOfIds(ids: readonly string[]): ReadonlyMap<string, number> {
+  let m = indices.get(ids);
+  if (!m) {
+    m = new Map(ids.map((id, i) => [id, i] as const));
+    indices.set(ids, m);
+  }
+  return m;
+}
+
 /**
  * Builds a snapshot customer batch by customer batch over a fixed item vocabulary: each batch (complete
  * customers, e.g. a page of the training store) is reduced at once to per-user statistics and (user, item) rows
  * in typed arrays, so a shop's events never need to be held together. Per-item statistics add up across batches.
  */
 export class SnapshotBuilder {
-  readonly itemIds: string[];
-  readonly itemIndex: Map<string, number>;
+  readonly itemIds: readonly string[];
+  readonly itemIndex: ReadonlyMap<string, number>;
   private readonly it: ItemStats;
   private readonly priceN: Float32Array;
   private chunks: Chunk[] = [];
@@ -70,8 +86,8 @@ export class SnapshotBuilder {
   private readonly queryMapper: QueryMapper | null;
 
   constructor(readonly anchor: number, itemIds: readonly string[], opts: BuilderOptions = {}) {
-    this.itemIds = [...itemIds];
-    this.itemIndex = new Map(this.itemIds.map((id, i) => [id, i] as const));
+    this.itemIds = itemIds;
+    this.itemIndex = indexOfIds(itemIds);
     this.w = opts.weights ?? DEFAULT_EVENT_WEIGHTS;
     this.lnS = Math.LN2 / ((opts.halfLifeShortDays ?? 30) * DAY);
     this.lnL = Math.LN2 / ((opts.halfLifeLongDays ?? 180) * DAY);

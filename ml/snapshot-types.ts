@@ -15,8 +15,8 @@ export const DEFAULT_EVENT_WEIGHTS: EventWeights = { search: 0.1, view: 0.25, ca
 /** Per-(user, item) aggregates, stored CSR by user; item indices are local to the snapshot's vocabulary. */
 export interface Snapshot {
   anchor: number;
-  itemIds: string[];
-  itemIndex: Map<string, number>;
+  itemIds: readonly string[];
+  itemIndex: ReadonlyMap<string, number>;
   userIds: string[];
   userIndex: Map<string, number>;
   rowStart: Int32Array;

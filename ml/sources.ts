@@ -51,7 +51,7 @@ function coPurchaseCosine(rowStart: Int32Array, item: Int32Array, n: number, p: 
 /** Item-level state of the fitted sources (everything that does not depend on one user). */
 export interface FittedSources {
   anchor: number;
-  itemIds: string[];
+  itemIds: readonly string[];
   /** EASE weights on the interest-strength matrix (purchase = 1, cart/view/search lower), top-N per item of the dense head */
   ease: SparseNeighbours;
   /** cosine co-occurrence of buyer sets, top-N per item over the whole catalogue (sparse, no n×n) */
