@@ -108,6 +108,16 @@ export async function listModels(db: Db, limit = 50): Promise<ModelSummary[]> {
   return rows.map(toSummary);
 }
 
+/**
+ * What identifies a version's artefact across databases: the schema, the version and when it was written (versions
+ * are never rewritten, but two databases, or a dropped and re-created one, can both hold a version 1). Null when
+ * there is no such version.
+ */
+export async function artifactStamp(db: Db, version: number): Promise<string | null> {
+  const row = (await db('models').select(db.raw('DATABASE() AS db'), 'created_at').where({ version }).first()) as { db: string; created_at: string | Date } | undefined;
+  return row ? `${row.db}/${version}/${String(row.created_at instanceof Date ? row.created_at.toISOString() : row.created_at)}` : null;
+}
+
 /** A version's artifact bytes (from its chunks, or the column of older releases), or null when there is no such version. */
 export async function loadArtifact(db: Db, version: number): Promise<Buffer | null> {
   const row = (await db('models').select(db.raw('LENGTH(artifact) AS n')).where({ version }).first()) as { n: number | string } | undefined;

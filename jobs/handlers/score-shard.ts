@@ -1,11 +1,10 @@
 import { bucketStats, readStorePages, type StorePage } from '../../db/events';
-import { loadArtifact } from '../../db/repositories/models';
 import { finishScoreShard, writeScorePage, type RecommendationRow } from '../../db/repositories/runs';
 import { selectBackend } from '../../ml/backend';
-import { deserializeModel, listScores, modelScores, type ChampionModel, type EventRecord } from '../../ml';
+import { listScores, modelScores, type ChampionModel, type EventRecord } from '../../ml';
 import { runItems } from '../../ml/run-items';
 import type { Handler } from '../context';
-import { BadInputError, require_ } from '../../config/errors';
+import { scoringModel } from './scoring-model';
 import { extraExclusions, requireStore, withoutItems } from './store-input';
 
 /** Customers handed to the model at once (its per-call set-up is amortised; memory stays small). */
@@ -68,15 +67,7 @@ function scorePage(model: ChampionModel, page: StorePage, k: number, excluded: S
 export const scoreShard: Handler<'score-shard'> = async (p, ctx) => {
   const started = Date.now();
   const backend = await selectBackend(ctx.config.ML_BACKEND);
-  const artifact = await loadArtifact(ctx.db, p.modelVersion);
-  require_(artifact !== null, `model version ${p.modelVersion} does not exist`);
-  let model: ChampionModel;
-  try {
-    model = deserializeModel(artifact);
-  } catch (err) {
-    // A corrupt or foreign artefact stays corrupt: fail once, naming the version, instead of retrying.
-    throw new BadInputError(`model version ${p.modelVersion} is unreadable: ${err instanceof Error ? err.message : String(err)}`);
-  }
+  const model = await scoringModel(ctx.db, p.modelVersion);
   const store = await requireStore(ctx.db, 'score-shard');
   const excluded = extraExclusions(store, p.excludedItemIds);
   const range = { lo: p.lo, hi: p.hi };
