@@ -47,6 +47,8 @@ export interface Scratch {
   /** item-level feature columns at {@link Scratch.itemColsAnchor} (filled on first use) */
   itemCols: Float64Array | null;
   itemColsAnchor: number;
+  /** the customer whose votes {@link Scratch.ease} and {@link Scratch.cos} hold (both lists of a customer share them) */
+  votesOf: { snap: Snapshot | null; u: number };
 }
 
 /** Allocates the scratch buffers for a catalogue of n items. */
@@ -58,7 +60,7 @@ export function makeScratch(src: FittedSources): Scratch {
   });
   return {
     ease: new SparseScores(n), cos: new SparseScores(n), mark: new Int32Array(n).fill(-1), rowOf: new Int32Array(n),
-    stamp: 0, excl: new Uint8Array(n), trendRank, itemCols: null, itemColsAnchor: NaN,
+    stamp: 0, excl: new Uint8Array(n), trendRank, itemCols: null, itemColsAnchor: NaN, votesOf: { snap: null, u: -1 },
   };
 }
 
@@ -127,12 +129,17 @@ export function userCandidates(
   const anchor = snap.anchor;
   const s = snap.rowStart[u]!;
   const e = snap.rowStart[u + 1]!;
-  sc.ease.clear();
-  sc.cos.clear();
-  sc.ease.accumulate(src.ease, snap.item.subarray(s, e), snap.strength.subarray(s, e), true);
   const buyIdx: number[] = [];
   for (let p = s; p < e; p++) if (snap.lines[p]! > 0) buyIdx.push(snap.item[p]!);
-  sc.cos.accumulate(src.cosine, buyIdx, null);
+  // The for-you and discover candidates of a customer come from the same votes: accumulated once (snapshots are
+  // never changed once built, so the same snapshot and row mean the same votes).
+  if (sc.votesOf.snap !== snap || sc.votesOf.u !== u) {
+    sc.ease.clear();
+    sc.cos.clear();
+    sc.ease.accumulate(src.ease, snap.item.subarray(s, e), snap.strength.subarray(s, e), true);
+    sc.cos.accumulate(src.cosine, buyIdx, null);
+    sc.votesOf = { snap, u };
+  }
   const cands: number[] = [];
   const stamp = ++sc.stamp;
   const add = (i: number, p: number): void => {
