@@ -31,9 +31,8 @@ const loadSql = (table: string, columns: readonly string[]): string =>
 const RECOMMENDATIONS_SQL = loadSql('recommendations', ['run_id', 'user_id', 'list', '`rank`', 'item_id', 'score', 'reason', 'reason_item_id']);
 const INTENT_SQL = loadSql('user_intent', ['run_id', 'user_id', 'probability', 'horizon_days']);
 
-async function load(trx: Knex.Transaction, sql: string, lines: string[]): Promise<void> {
-  if (lines.length === 0) return;
-  const tsv = Buffer.from(lines.join(''), 'utf8');
+async function load(trx: Knex.Transaction, sql: string, tsv: Buffer): Promise<void> {
+  if (tsv.length === 0) return;
   await trx.raw(sql).options({ infileStreamFactory: () => Readable.from([tsv]) });
 }
 
@@ -41,16 +40,23 @@ const byKey = (a: RecommendationRow, b: RecommendationRow): number =>
   (a.userId < b.userId ? -1 : a.userId > b.userId ? 1 : a.list < b.list ? -1 : a.list > b.list ? 1 : a.rank - b.rank);
 
 /**
- * Bulk-loads a run's recommendation rows (the customers' old rows of that run must be gone), in primary-key order:
- * a shard's customers come in bucket order, and rows that land in key order fill index pages one after another.
+ * A run's recommendation rows as LOAD DATA text, in primary-key order: a shard's customers come in bucket order,
+ * and rows that land in key order fill index pages one after another. (Exported for the writes bench, which times
+ * the encoding apart from the load.)
  */
-export async function loadRecommendations(trx: Knex.Transaction, runId: number, recs: readonly RecommendationRow[]): Promise<void> {
+export function encodeRecommendations(runId: number, recs: readonly RecommendationRow[]): Buffer {
   // A double's shortest decimal text reads back as the same double.
-  await load(trx, RECOMMENDATIONS_SQL, [...recs].sort(byKey).map((r) =>
-    `${runId}\t${escapeTsv(r.userId)}\t${r.list}\t${r.rank}\t${escapeTsv(r.itemId)}\t${r.score}\t${escapeTsv(r.reason)}\t${r.reasonItemId === null ? N : escapeTsv(r.reasonItemId)}\n`));
+  return Buffer.from([...recs].sort(byKey).map((r) =>
+    `${runId}\t${escapeTsv(r.userId)}\t${r.list}\t${r.rank}\t${escapeTsv(r.itemId)}\t${r.score}\t${escapeTsv(r.reason)}\t${r.reasonItemId === null ? N : escapeTsv(r.reasonItemId)}\n`).join(''), 'utf8');
+}
+
+/** Bulk-loads a run's recommendation rows (the customers' old rows of that run must be gone). */
+export async function loadRecommendations(trx: Knex.Transaction, runId: number, recs: readonly RecommendationRow[]): Promise<void> {
+  await load(trx, RECOMMENDATIONS_SQL, encodeRecommendations(runId, recs));
 }
 
 /** Bulk-loads a run's intent rows (the customers' old rows of that run must be gone). */
 export async function loadIntent(trx: Knex.Transaction, runId: number, intent: readonly IntentRow[]): Promise<void> {
-  await load(trx, INTENT_SQL, [...intent].sort((a, b) => (a.userId < b.userId ? -1 : a.userId > b.userId ? 1 : 0)).map((r) => `${runId}\t${escapeTsv(r.userId)}\t${r.probability}\t${r.horizonDays}\n`));
+  const lines = [...intent].sort((a, b) => (a.userId < b.userId ? -1 : a.userId > b.userId ? 1 : 0)).map((r) => `${runId}\t${escapeTsv(r.userId)}\t${r.probability}\t${r.horizonDays}\n`);
+  await load(trx, INTENT_SQL, Buffer.from(lines.join(''), 'utf8'));
 }

@@ -12,13 +12,14 @@ import { catalogueBench } from './catalogue';
 import { kernelBench } from './kernel';
 import { ingestBench } from './ingest';
 import { scaleBench } from './scale';
+import { writesBench } from './writes';
 import { servingBench } from './serving';
 import type { Bench } from './types';
 
 export type { Bench } from './types';
 
 /** Every bench `npm run bench` knows. */
-export const BENCHES: Bench[] = [ingestBench, catalogueBench, servingBench, artefactBench, kernelBench, scaleBench];
+export const BENCHES: Bench[] = [ingestBench, catalogueBench, servingBench, artefactBench, kernelBench, scaleBench, writesBench];
 
 function table(name: string, figures: Record<string, number | string>): string {
   const rows = Object.entries(figures).map(([k, v]) => [k, typeof v === 'number' ? (Number.isInteger(v) ? String(v) : v.toFixed(3)) : v]);
