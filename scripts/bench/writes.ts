@@ -1,9 +1,10 @@
 /**
  * `npm run bench -- writes`: the scoring shards' result writes alone, on a scratch database of the local MariaDB
- * as it is configured. Pages shaped like a shard's (2,500 customers, 20 for-you and 20 discover rows each, plus
- * one intent row) are written through `writeScorePage` by one connection, then by two at once (as two worker
- * processes do), and the text encoding is timed apart from the load. It names what bounds the scale bench's
- * `write_rows_per_second`: the encoding in the worker, or the server's LOAD DATA into InnoDB.
+ * as it is configured. Pages shaped like a shard's (2,500 customers in hash order, 20 for-you and 20 discover rows
+ * each, plus one intent row) are written into one run through `writeScorePage` by one connection (the rate per
+ * quarter shows what happens once the run's rows outgrow the InnoDB buffer pool: rows land in primary-key order
+ * within a page but at random places across the run), then by two at once (as two worker processes do), and the
+ * text encoding is timed apart. It names what bounds the scale bench's `write_rows_per_second`.
  */
 import { createIsolatedDb, isolatedConfig } from '../lib/isolated-env';
 import { createRun, writeScorePage, type IntentRow, type RecommendationRow } from '../../db/repositories/runs';
@@ -12,7 +13,7 @@ import type { Db } from '../../db/knex';
 import type { Bench } from './types';
 
 const PAGE_CUSTOMERS = 2_500;
-const PAGES = Number(process.env.WRITES_PAGES ?? 24);
+const PAGES = Number(process.env.WRITES_PAGES ?? 48);
 const REASONS = ['bought-before', 'bought-with', 'popular-in-category', 'trending', 'similar-taste'];
 
 interface Page {
@@ -46,39 +47,54 @@ function page(writer: number, p: number): Page {
 
 const rowsOf = (pages: readonly Page[]): number => pages.reduce((s, p) => s + p.recs.length + p.intent.length, 0);
 
-/** Writes `pages` one after another on `db`; seconds. */
-async function writeAll(db: Db, runId: number, pages: readonly Page[]): Promise<number> {
-  const t = performance.now();
-  for (const p of pages) await writeScorePage(db, runId, p.userIds, p.recs, p.intent);
-  return (performance.now() - t) / 1000;
+/** Writes pages `from` to `to` of `writer` one after another on `db` (each made just before it is written); rows and seconds. */
+async function writeRange(db: Db, runId: number, writer: number, from: number, to: number): Promise<{ rows: number; seconds: number }> {
+  let rows = 0;
+  let seconds = 0;
+  for (let p = from; p < to; p++) {
+    const pg = page(writer, p);
+    const t = performance.now();
+    await writeScorePage(db, runId, pg.userIds, pg.recs, pg.intent);
+    seconds += (performance.now() - t) / 1000;
+    rows += rowsOf([pg]);
+  }
+  return { rows, seconds };
 }
 
 export const writesBench: Bench = {
   name: 'writes',
-  description: `scoring result writes alone: ${PAGES} pages of ${PAGE_CUSTOMERS} customers (41 rows each) by one connection, then two at once; encoding timed apart`,
+  description: `scoring result writes alone: ${PAGES} pages of ${PAGE_CUSTOMERS} customers (41 rows each) into one run by one connection ` +
+    '(rate per quarter: the table outgrows the InnoDB buffer pool), then a quarter as many by two at once; encoding timed apart',
   async run() {
-    const one = Array.from({ length: PAGES }, (_, p) => page(0, p));
-    const two = [1, 2].map((w) => Array.from({ length: PAGES }, (_, p) => page(w, p)));
+    const sample = Array.from({ length: 4 }, (_, p) => page(9, p));
     const t = performance.now();
-    for (const p of one) encodeRecommendations(1, p.recs);
+    for (const p of sample) encodeRecommendations(1, p.recs);
     const encodeSeconds = (performance.now() - t) / 1000;
-    const encodeRows = one.reduce((s, p) => s + p.recs.length, 0);
+    const encodeRows = sample.reduce((s, p) => s + p.recs.length, 0);
     const env = await createIsolatedDb(isolatedConfig('bench_writes'));
     try {
       const run = await createRun(env.db, 'scores', null, {});
-      const oneSeconds = await writeAll(env.db, run, one);
+      const quarter = Math.max(1, Math.floor(PAGES / 4));
+      const quarters: { rows: number; seconds: number }[] = [];
+      for (let q = 0; q < 4; q++) {
+        quarters.push(await writeRange(env.db, run, 0, q * quarter, (q + 1) * quarter));
+        process.stderr.write(`  quarter ${q + 1}: ${Math.round(quarters[q]!.rows / quarters[q]!.seconds)} rows/s\n`);
+      }
+      const all = quarters.reduce((a, q) => ({ rows: a.rows + q.rows, seconds: a.seconds + q.seconds }), { rows: 0, seconds: 0 });
       const t2 = performance.now();
-      await Promise.all(two.map((pages) => writeAll(env.db, run, pages)));
+      const two = await Promise.all([1, 2].map((w) => writeRange(env.db, run, w, 0, quarter)));
       const twoSeconds = (performance.now() - t2) / 1000;
       const [server] = (await env.db.raw('SELECT @@innodb_buffer_pool_size AS pool, @@innodb_flush_log_at_trx_commit AS flush')) as [{ pool: number; flush: number }[], unknown];
-      const round = (x: number): number => Math.round(x);
+      const [size] = (await env.db.raw("SELECT data_length + index_length AS bytes FROM information_schema.tables WHERE table_schema = DATABASE() AND table_name = 'recommendations'")) as [{ bytes: number }[], unknown];
+      const rate = (r: { rows: number; seconds: number }): number => Math.round(r.rows / r.seconds);
       return {
-        pages: PAGES, customers_per_page: PAGE_CUSTOMERS, rows_per_page: rowsOf(one) / PAGES,
-        encode_rows_per_second: round(encodeRows / encodeSeconds),
-        write_rows_per_second_1_connection: round(rowsOf(one) / oneSeconds),
-        write_rows_per_second_2_connections: round((rowsOf(two[0]!) + rowsOf(two[1]!)) / twoSeconds),
-        encode_share_of_write: Math.round((encodeSeconds / oneSeconds) * 1000) / 1000,
-        innodb_buffer_pool_mb: round(Number(server[0]!.pool) / 2 ** 20), innodb_flush_log_at_trx_commit: Number(server[0]!.flush),
+        pages: PAGES, customers_per_page: PAGE_CUSTOMERS, rows_per_page: rowsOf(sample) / sample.length,
+        encode_rows_per_second: Math.round(encodeRows / encodeSeconds),
+        write_rows_per_second_1_connection: rate(all),
+        write_rows_per_second_first_quarter: rate(quarters[0]!), write_rows_per_second_last_quarter: rate(quarters[3]!),
+        write_rows_per_second_2_connections: Math.round((two[0]!.rows + two[1]!.rows) / twoSeconds),
+        recommendations_table_mb: Math.round(Number(size[0]?.bytes ?? 0) / 2 ** 20),
+        innodb_buffer_pool_mb: Math.round(Number(server[0]!.pool) / 2 ** 20), innodb_flush_log_at_trx_commit: Number(server[0]!.flush),
       };
     } finally {
       await env.drop();
