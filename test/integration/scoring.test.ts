@@ -56,7 +56,7 @@ describe.each([['true', 'thread'], ['true', 'process'], ['false', 'thread']])('s
       expect(r.scoreSeconds).toBeCloseTo(r.modelSeconds! + r.topkSeconds!, 9);
       // Phases lie inside the shard's time (reads and writes are timed to the millisecond: a little slack).
       expect(r.readSeconds! + r.scoreSeconds! + r.writeSeconds!).toBeLessThanOrEqual(r.seconds! + 0.05);
-      // Writes run behind the next page's scoring: the shard waited for at most their whole elapsed time.
+      // The shard waited for at most the writes' whole elapsed time.
       expect(r.writeElapsedSeconds).toBeGreaterThan(0);
       expect(r.writeSeconds).toBeLessThanOrEqual(r.writeElapsedSeconds! + 0.002);
     }
