@@ -8,7 +8,8 @@
  */
 import { execFile } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { loadavg, tmpdir } from 'node:os';
+import { availableParallelism, loadavg, tmpdir } from 'node:os';
+import { Worker } from 'node:worker_threads';
 import { join, resolve } from 'node:path';
 import { selectBackend } from '../../ml/backend';
 import { DotTopK, rowTopK, type DotEngine, type TopKRows } from '../../ml/dot-topk';
@@ -66,6 +67,41 @@ function timeKernel(engine: DotEngine, u: Float32Array, items: Float32Array, use
   return { gemm, topk, first };
 }
 
+/**
+ * The `tf` engine on `threads` worker threads at once, each on its own contiguous share of the users (NumPy's
+ * OpenBLAS uses every core, so this is the like-for-like figure): wall seconds from the moment every thread's
+ * backend is up until the last one ends, and the first thread's first batch of lists.
+ */
+async function timeThreads(u: Float32Array, items: Float32Array, users: number, threads: number): Promise<{ seconds: number; first: Int32Array }> {
+  const share = (buf: Float32Array): SharedArrayBuffer => {
+    const sab = new SharedArrayBuffer(buf.byteLength);
+    new Float32Array(sab).set(buf);
+    return sab;
+  };
+  const usersBuf = share(u);
+  const itemsBuf = share(items);
+  const batches = Math.ceil(users / BATCH);
+  const workers = Array.from({ length: threads }, (_, t) => {
+    const lo = Math.floor((batches * t) / threads) * BATCH;
+    const hi = Math.min(users, Math.floor((batches * (t + 1)) / threads) * BATCH);
+    return new Worker(resolve(__dirname, 'kernel-thread.js'), { workerData: { users: usersBuf, items: itemsBuf, lo, hi, nItems: ITEMS, dim: DIM, batch: BATCH, k: K } });
+  });
+  try {
+    const message = (w: Worker): Promise<Record<string, unknown>> => new Promise((ok, fail) => {
+      w.once('message', ok);
+      w.once('error', fail);
+    });
+    await Promise.all(workers.map(message));
+    const t0 = performance.now();
+    const done = workers.map(message);
+    for (const w of workers) w.postMessage('go');
+    const results = await Promise.all(done);
+    return { seconds: (performance.now() - t0) / 1000, first: results[0]!.first as Int32Array };
+  } finally {
+    await Promise.all(workers.map((w) => w.terminate()));
+  }
+}
+
 /** Share of the sample's top-K places where both lists hold the same item (`ordered`), and of shared items (sets). */
 function agreement(a: TopKRows, b: number[][]): { ordered: number; sets: number } {
   let same = 0;
@@ -101,27 +137,32 @@ export async function kernelFigures(users = Number(process.env.KERNEL_USERS ?? 1
     const load = loadavg()[0]!;
     process.stderr.write(`kernel: ${users} × ${ITEMS}, d = ${DIM}, batches of ${BATCH}, top ${K} (load average ${load.toFixed(1)}) …\n`);
     const tf = timeKernel('tf', u, items, users);
+    const threads = Math.max(1, Math.min(availableParallelism(), Math.ceil(users / BATCH)));
+    const threaded = await timeThreads(u, items, users, threads);
     const js = timeKernel('js', u, items, Math.min(users, JS_USERS));
     const np = await numpyRun(uFile, iFile, users);
     const pairs = users * ITEMS;
     const tfPps = pairs / (tf.gemm + tf.topk);
+    const threadedPps = pairs / threaded.seconds;
     const jsPps = Math.min(users, JS_USERS) * ITEMS / (js.gemm + js.topk);
     const vsNumpy = agreement(tf.first, np.sample_top);
+    const vsThreads = agreement({ users: SAMPLE, k: K, items: threaded.first, scores: new Float32Array(0) }, Array.from({ length: SAMPLE }, (_, r) => Array.from(tf.first.items.subarray(r * K, (r + 1) * K))));
     const vsJs = agreement(tf.first, Array.from({ length: SAMPLE }, (_, r) => Array.from(js.first.items.subarray(r * K, (r + 1) * K))));
     // Float32 sums in another order can swap two nearly equal scores, not change which items are on top.
-    if (vsNumpy.sets < 0.99 || vsJs.sets < 0.99) {
-      throw new Error(`top-K lists disagree: kernel vs NumPy ${vsNumpy.sets}, tf vs js engine ${vsJs.sets} of items shared`);
+    if (vsNumpy.sets < 0.99 || vsJs.sets < 0.99 || vsThreads.sets < 0.99) {
+      throw new Error(`top-K lists disagree: kernel vs NumPy ${vsNumpy.sets}, tf vs js engine ${vsJs.sets}, threaded vs one thread ${vsThreads.sets} of items shared`);
     }
     return {
       kernel_users: users, kernel_items: ITEMS, kernel_dim: DIM, kernel_batch: BATCH, kernel_k: K,
-      kernel_engine: 'tf: tfjs wasm backend matMul (XNNPACK SIMD, one thread) + ml/dot-topk rowTopK',
-      kernel_pairs_per_second: round(tfPps, 0), kernel_seconds: round(tf.gemm + tf.topk, 2),
+      kernel_engine: `tf: tfjs wasm backend matMul (XNNPACK SIMD) + ml/dot-topk rowTopK, on ${threads} worker thread${threads === 1 ? '' : 's'} (NumPy: its BLAS threads)`,
+      kernel_threads: threads, kernel_pairs_per_second: round(threadedPps, 0), kernel_threaded_seconds: round(threaded.seconds, 2),
+      kernel_pairs_per_second_1_thread: round(tfPps, 0), kernel_seconds: round(tf.gemm + tf.topk, 2),
       kernel_gemm_seconds: round(tf.gemm, 2), kernel_topk_seconds: round(tf.topk, 2),
       js_engine_pairs_per_second: round(jsPps, 0), js_engine_users_timed: Math.min(users, JS_USERS),
       numpy_pairs_per_second: round(np.pairs_per_second, 0), numpy_seconds: round(np.seconds, 2),
       numpy_matmul_seconds: round(np.matmul_seconds, 2), numpy_argpartition_seconds: round(np.argpartition_seconds, 2),
       numpy_version: np.numpy, numpy_blas: np.blas, numpy_blas_threads: np.blas_threads,
-      kernel_vs_numpy: round(tfPps / np.pairs_per_second, 3),
+      kernel_vs_numpy: round(threadedPps / np.pairs_per_second, 3), kernel_1_thread_vs_numpy: round(tfPps / np.pairs_per_second, 3),
       topk_sample_users: SAMPLE, topk_same_items_vs_numpy: round(vsNumpy.sets, 4), topk_same_order_vs_numpy: round(vsNumpy.ordered, 4),
       topk_same_items_tf_vs_js: round(vsJs.sets, 4),
       kernel_load_average: round(load, 2),
