@@ -149,6 +149,14 @@ function dot(x: Float32Array, xo: number, y: Float32Array, yo: number, d: number
 }
 
 /**
+ * Users whose scores {@link DotTopK.topK} computes at once. On the wasm backend a 256 × 20,000 block (20 MB) is
+ * produced and read back 2.4 times faster per pair than a 1,024-user one (80 MB: it no longer stays in cache and
+ * grows the wasm heap); measured with 8,192 users against 20,000 items, d = 64: 110 million pairs per second at
+ * 256 users, 98 at 128, 53 at 512, 46 at 1,024.
+ */
+export const TOPK_TILE = 256;
+
+/**
  * Top-k items per user by dot product, batch by batch: holds the item matrix (and, for `tf`, its tensor) across
  * batches. Call {@link DotTopK.dispose} when done with a `tf` one.
  */
@@ -166,10 +174,23 @@ export class DotTopK {
     this.itemTensor = engine === 'tf' ? tf.tidy(() => tf.transpose(tf.tensor2d(items, [nItems, d]))) : null;
   }
 
-  /** The k best items of each of the `nUsers` user vectors in `users` (`nUsers × d`, row-major). */
+  /**
+   * The k best items of each of the `nUsers` user vectors in `users` (`nUsers × d`, row-major), scored
+   * {@link TOPK_TILE} users at a time: the score block of a tile is produced, cut and dropped before the next, so a
+   * big batch never materialises its whole `nUsers × nItems` matrix.
+   */
   topK(users: Float32Array, nUsers: number, k: number): TopKRows {
     if (users.length !== nUsers * this.d) throw new Error(`user batch has ${users.length} values, not ${nUsers} × ${this.d}`);
-    return rowTopK(this.scores(users, nUsers), nUsers, this.nItems, k);
+    if (nUsers <= TOPK_TILE) return rowTopK(this.scores(users, nUsers), nUsers, this.nItems, k);
+    const items = new Int32Array(nUsers * k);
+    const scores = new Float32Array(nUsers * k);
+    for (let lo = 0; lo < nUsers; lo += TOPK_TILE) {
+      const n = Math.min(TOPK_TILE, nUsers - lo);
+      const tile = rowTopK(this.scores(users.subarray(lo * this.d, (lo + n) * this.d), n), n, this.nItems, k);
+      items.set(tile.items, lo * k);
+      scores.set(tile.scores, lo * k);
+    }
+    return { users: nUsers, k, items, scores };
   }
 
   /** The batch's full score matrix (`nUsers × nItems`); the `js` engine reuses one buffer between calls. */

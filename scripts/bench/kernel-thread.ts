@@ -5,7 +5,7 @@
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { selectBackend } from '../../ml/backend';
-import { DotTopK, rowTopK } from '../../ml/dot-topk';
+import { DotTopK } from '../../ml/dot-topk';
 
 interface Input {
   users: SharedArrayBuffer;
@@ -32,7 +32,7 @@ async function main(): Promise<void> {
   const t0 = performance.now();
   for (let lo = inp.lo; lo < inp.hi; lo += inp.batch) {
     const n = Math.min(inp.batch, inp.hi - lo);
-    const top = rowTopK(kernel.scores(u.subarray(lo * inp.dim, (lo + n) * inp.dim), n), n, inp.nItems, inp.k);
+    const top = kernel.topK(u.subarray(lo * inp.dim, (lo + n) * inp.dim), n, inp.k);
     first ??= top.items;
   }
   const seconds = (performance.now() - t0) / 1000;

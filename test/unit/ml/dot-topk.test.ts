@@ -1,5 +1,5 @@
 import { selectBackend } from '../../../ml/backend';
-import { DotTopK, dotScoresJs, rowTopK } from '../../../ml/dot-topk';
+import { DotTopK, TOPK_TILE, dotScoresJs, rowTopK } from '../../../ml/dot-topk';
 import { mulberry32 } from '../../../ml/random';
 
 /**
@@ -30,8 +30,9 @@ describe('dense dot-product top-K', () => {
   it.each(['js', 'tf'] as const)('%s engine: each user\'s top-K equals a full sort, ties to the lower index', (engine) => {
     const rand = mulberry32(engine === 'js' ? 3 : 4);
     let ties = 0;
-    // Shapes that are and are not multiples of the 4 × 4 block, k below, at and above the catalogue's size.
-    for (const [nUsers, nItems, d, k] of [[9, 37, 5, 6], [8, 64, 16, 10], [3, 7, 3, 7], [5, 4, 2, 6]] as const) {
+    // Shapes that are and are not multiples of the 4 × 4 block, k below, at and above the catalogue's size; batches
+    // of more than one tile of TOPK_TILE users (their tiles' rows must land in place).
+    for (const [nUsers, nItems, d, k] of [[9, 37, 5, 6], [8, 64, 16, 10], [3, 7, 3, 7], [5, 4, 2, 6], [TOPK_TILE * 2 + 9, 37, 5, 6], [TOPK_TILE + 1, 4, 2, 6]] as const) {
       const u = intMatrix(nUsers, d, rand);
       const items = intMatrix(nItems, d, rand);
       const kernel = new DotTopK(items, nItems, d, engine);
