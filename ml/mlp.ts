@@ -113,8 +113,15 @@ export async function trainMlp(
   return { sizes, params, mean, std };
 }
 
+/**
+ * Rows an MLP scores per call into tfjs. Smaller blocks keep the hidden activations in cache: a ranker head (29
+ * inputs, 96 hidden) on 19,200 rows took 7.7 ms in blocks of 4,096 against 13.2 ms in one block on the wasm
+ * backend, with identical logits (each row's sums do not depend on the block).
+ */
+const PREDICT_ROWS = 4096;
+
 /** Logits of rows (row-major, raw features) in chunks on the active tfjs backend. */
-export function predictMlp(m: MlpWeights, x: Float32Array, rows: number, chunk = 65536): Float32Array {
+export function predictMlp(m: MlpWeights, x: Float32Array, rows: number, chunk = PREDICT_ROWS): Float32Array {
   const d = m.sizes[0]!;
   const out = new Float32Array(rows);
   const xs = new Float32Array(Math.min(rows, chunk) * d);
