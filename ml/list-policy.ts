@@ -217,10 +217,10 @@ export class UserRanker {
 const rankers = new WeakMap<FittedSources, UserRanker>();
 
 /**
- * The model's reusable {@link UserRanker}: a shard scores thousands of slices with one model, and building the
- * ranker's buffers (and the base orders of its methods: a sort of the catalogue each) per slice cost more than
- * the customers at 100,000 items. Every use starts with `reset`, so nothing of one customer leaks into another;
- * scoring calls run one at a time per thread.
+ * The model's reusable {@link UserRanker}: a shard scores thousands of slices with one model, and rebuilding the
+ * ranker's buffers (and the base orders of its methods: a sort of the catalogue each) for every slice of 500
+ * customers was work that grows with the catalogue, not with the customers. Every use starts with `reset`, so
+ * nothing of one customer leaks into another; scoring calls run one at a time per thread.
  */
 export function rankerFor(src: FittedSources): UserRanker {
   let r = rankers.get(src);

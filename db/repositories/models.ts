@@ -114,8 +114,9 @@ export async function listModels(db: Db, limit = 50): Promise<ModelSummary[]> {
  * there is no such version.
  */
 export async function artifactStamp(db: Db, version: number): Promise<string | null> {
-  const row = (await db('models').select(db.raw('DATABASE() AS db'), 'created_at').where({ version }).first()) as { db: string; created_at: string | Date } | undefined;
-  return row ? `${row.db}/${version}/${String(row.created_at instanceof Date ? row.created_at.toISOString() : row.created_at)}` : null;
+  // created_at comes back as text (the pool reads DATETIMEs as UTC strings).
+  const row = (await db('models').select(db.raw('DATABASE() AS db'), 'created_at').where({ version }).first()) as { db: string; created_at: string } | undefined;
+  return row ? `${row.db}/${version}/${row.created_at}` : null;
 }
 
 /** A version's artifact bytes (from its chunks, or the column of older releases), or null when there is no such version. */
