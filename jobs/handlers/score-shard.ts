@@ -107,8 +107,6 @@ export const scoreShard: Handler<'score-shard'> = async (p, ctx) => {
   return {
     shard: p.shard, lo: p.lo, hi: p.hi, users, rows, backend, seconds: (Date.now() - started) / 1000,
     readSeconds: seconds.read, modelSeconds: scoring.model, topkSeconds: scoring.topk,
-    // Writes are awaited where they are made (a write behind the next page's scoring gained nothing: the scoring is
-    // synchronous, so the driver could not answer the server until it ended), so both write figures are the same.
-    scoreSeconds: scoring.model + scoring.topk, writeSeconds: seconds.write, writeElapsedSeconds: seconds.write,
+    scoreSeconds: scoring.model + scoring.topk, writeSeconds: seconds.write,
   };
 };

@@ -142,10 +142,7 @@ async function nightlyFigures(scale: number): Promise<Record<string, number | st
       peak_rss_mb_segment: peak('segment'), peak_rss_mb_ingest: peak('ingest'), peak_rss_mb_worker_main: peakWorkers,
       train_sampled: String(sample.sampled ?? false), train_sample_customers: Number(sample.customers ?? 0), train_sample_events: Number(sample.events ?? 0),
       customers_per_second_per_process: round(sum('users') / Math.max(1e-9, shardSeconds)),
-      // The rate is over the writes' own elapsed time; the time share (writeSeconds) is the part the shard waited for
-      // (the same while writes are awaited where they are made).
-      write_rows_per_second: round(sum('rows') / Math.max(1e-9, sum('writeElapsedSeconds') || sum('writeSeconds')), 0),
-      write_seconds_elapsed: round(sum('writeElapsedSeconds')), write_seconds_waited: round(sum('writeSeconds')),
+      write_rows_per_second: round(sum('rows') / Math.max(1e-9, sum('writeSeconds')), 0),
       ...(workers ? {
         two_worker_speedup: round(workers.speedup, 2),
         score_seconds_1_worker: round(workers.one.seconds), score_seconds_2_workers: round(workers.two.seconds),

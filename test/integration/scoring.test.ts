@@ -56,9 +56,6 @@ describe.each([['true', 'thread'], ['true', 'process'], ['false', 'thread']])('s
       expect(r.scoreSeconds).toBeCloseTo(r.modelSeconds! + r.topkSeconds!, 9);
       // Phases lie inside the shard's time (reads and writes are timed to the millisecond: a little slack).
       expect(r.readSeconds! + r.scoreSeconds! + r.writeSeconds!).toBeLessThanOrEqual(r.seconds! + 0.05);
-      // The shard waited for at most the writes' whole elapsed time.
-      expect(r.writeElapsedSeconds).toBeGreaterThan(0);
-      expect(r.writeSeconds).toBeLessThanOrEqual(r.writeElapsedSeconds! + 0.002);
     }
     const shards = await env.db('score_run_shards').where({ run_id: result.runId }).select<{ users: number }[]>('users');
     expect(shards.reduce((s, r) => s + r.users, 0)).toBe(40);
