@@ -1,11 +1,26 @@
+import { crc32 } from 'node:zlib';
+
 /**
- * Customer buckets of the training store: every customer's rows carry CRC32(user_id) mod STORE_BUCKETS, computed
- * once when preprocess loads them. A range of buckets is a contiguous stretch of the store's primary key, so
- * scoring shards and the training sample are planned as bucket ranges from the per-bucket counts alone.
+ * Customer buckets of the training store: every customer's rows carry the top bits of the customer's hash
+ * (CRC32(user_id), see {@link customerHash}), computed once when preprocess loads them. A range of buckets is a
+ * contiguous stretch of the store's primary key, so scoring shards and the training sample are planned as bucket
+ * ranges from the per-bucket counts alone. Top bits, not a remainder: a bucket range is then a range of hashes,
+ * and a shard's result rows, keyed by the hash (`recommendations`), land as one contiguous run of the index.
  */
 
-/** Buckets of the training store. Changing it needs a preprocess run before anything reads the store again. */
+/** Buckets of the training store (a power of two). Changing it needs a preprocess run before anything reads the store again. */
 export const STORE_BUCKETS = 4096;
+
+/** Hash values per bucket: bucket = floor(hash / HASH_PER_BUCKET), i.e. the hash's top log2(STORE_BUCKETS) bits. */
+export const HASH_PER_BUCKET = 2 ** 32 / STORE_BUCKETS;
+
+/**
+ * A customer's hash: CRC32 of the id's UTF-8 bytes, the value MariaDB's CRC32(user_id) gives on a utf8mb4 column.
+ * The server computes every stored hash itself; this copy only orders rows before they are sent.
+ */
+export function customerHash(userId: string): number {
+  return crc32(userId);
+}
 
 /** Buckets lo ≤ b < hi. */
 export interface BucketRange {

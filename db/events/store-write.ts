@@ -2,7 +2,7 @@ import { Readable } from 'node:stream';
 import type { Knex } from 'knex';
 import type { Db } from '../knex';
 import { toSqlTime } from '../repositories/sql-util';
-import { STORE_BUCKETS } from './buckets';
+import { HASH_PER_BUCKET, STORE_BUCKETS } from './buckets';
 import type { KeyedEvent } from './raw-read';
 import { EVENT_TYPE_CODE, RETURN_ROW_SQL as RETURN_SQL } from './row';
 import type { StoreSummary, StoreTables } from './store-read';
@@ -19,7 +19,7 @@ const STORE_COLUMNS = ['event_key', 'user_id', 'occurred_at', 'item_id', 'event_
 const LOAD_STORE_SQL =
   `LOAD DATA LOCAL INFILE 'store.tsv' INTO TABLE ${next('training_events')} CHARACTER SET utf8mb4 ` +
   "FIELDS TERMINATED BY '\\t' ESCAPED BY '\\\\' LINES TERMINATED BY '\\n' " +
-  `(${STORE_COLUMNS.join(', ')}) SET bucket = CRC32(user_id) % ${STORE_BUCKETS}`;
+  `(${STORE_COLUMNS.join(', ')}) SET bucket = CRC32(user_id) DIV ${HASH_PER_BUCKET}`;
 
 /** What preprocess records about the store it built (training_store, one row; the rest is filled in here). */
 export type StoreMeta = Omit<StoreSummary, 'buckets' | 'builtAt'>;

@@ -11,12 +11,14 @@ import { servingItemMigrations } from './009-serving-items';
 import { trainingStoreMigrations } from './010-training-store';
 import { intentKindMigrations } from './011-intent-kind';
 import { dropUserFeatureMigrations } from './012-drop-user-features';
+import { recommendationOrderMigrations } from './013-recommendation-order';
 import type { Migration } from './types';
 
 /** Every migration in order. Listed in code (not read from a folder) so ts-run tests and compiled dist agree. */
 export const migrations: Migration[] = [
   ...rawDataMigrations, ...featureMigrations, ...modelMigrations, ...outputMigrations, ...scoreShardMigrations, ...servingItemMigrations, ...apiKeyMigrations,
   ...campaignMigrations, ...modelArtifactChunkMigrations, ...trainingStoreMigrations, ...intentKindMigrations, ...dropUserFeatureMigrations,
+  ...recommendationOrderMigrations,
 ];
 
 /** knex migration source over the list above. */

@@ -1,4 +1,5 @@
 import type { Db } from '../knex';
+import { whereCustomerKeys } from './sql-util';
 
 /** What the `segment` job reads besides events: the catalogue, the published runs it builds on, user attributes. */
 
@@ -74,8 +75,8 @@ export interface ListedItem {
 export async function publishedLists(db: Db, runId: number, list: 'for-you' | 'discover', userIds: readonly string[]): Promise<Map<string, ListedItem[]>> {
   const out = new Map<string, ListedItem[]>();
   for (let i = 0; i < userIds.length; i += 1000) {
-    const rows = (await db('recommendations').select('user_id', 'item_id', 'reason', 'reason_item_id').where({ run_id: runId, list })
-      .whereIn('user_id', userIds.slice(i, i + 1000)).orderBy(['user_id', 'rank'])) as { user_id: string; item_id: string; reason: string; reason_item_id: string | null }[];
+    const rows = (await whereCustomerKeys(db('recommendations').select('user_id', 'item_id', 'reason', 'reason_item_id').where({ run_id: runId, list }),
+      userIds.slice(i, i + 1000)).orderBy(['user_id', 'rank'])) as { user_id: string; item_id: string; reason: string; reason_item_id: string | null }[];
     for (const r of rows) {
       let l = out.get(r.user_id);
       if (!l) out.set(r.user_id, (l = []));

@@ -1,7 +1,7 @@
 import type { Knex } from 'knex';
 import type { Db } from '../knex';
 import { loadIntent, loadRecommendations, type IntentRow, type RecommendationRow } from './score-load';
-import { fromSqlTime, insertChunked, toSqlTime, withTransaction } from './sql-util';
+import { fromSqlTime, insertChunked, toSqlTime, whereCustomerKeys, withTransaction } from './sql-util';
 
 export type RunKind = 'scores' | 'segments';
 
@@ -72,9 +72,11 @@ export async function finishedShards(db: Db, runId: number): Promise<{ shards: n
 async function replaceUserScores(trx: Knex.Transaction, runId: number, userIds: readonly string[], recs: readonly RecommendationRow[], intent: readonly IntentRow[]): Promise<void> {
   for (let i = 0; i < userIds.length; i += 1000) {
     const ids = userIds.slice(i, i + 1000);
-    for (const table of ['recommendations', 'user_intent']) {
-      const there = (await trx(table).where({ run_id: runId }).whereIn('user_id', ids).first('user_id')) as unknown;
-      if (there !== undefined) await trx(table).where({ run_id: runId }).whereIn('user_id', ids).delete();
+    const recs = (): Knex.QueryBuilder => whereCustomerKeys(trx('recommendations').where({ run_id: runId }), ids);
+    const intent = (): Knex.QueryBuilder => trx('user_intent').where({ run_id: runId }).whereIn('user_id', ids);
+    for (const rows of [recs, intent]) {
+      const there = (await rows().first('user_id')) as unknown;
+      if (there !== undefined) await rows().delete();
     }
   }
   await loadRecommendations(trx, runId, recs);

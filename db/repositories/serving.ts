@@ -1,5 +1,5 @@
 import type { Db } from '../knex';
-import { fromSqlTime } from './sql-util';
+import { fromSqlTime, whereCustomerKeys } from './sql-util';
 
 /** Read side for the API: only published runs, reached through the `published_runs` pointer. */
 
@@ -56,7 +56,7 @@ export async function listsOfUsers(db: Db, runId: number, userIds: readonly stri
     .leftJoin('items as i', 'i.item_id', 'r.item_id')
     .select('r.user_id', 'r.rank', 'r.item_id', 'i.title', 'i.category', 'r.score', 'r.reason', 'r.reason_item_id')
     .where({ 'r.run_id': runId, 'r.list': list })
-    .whereIn('r.user_id', userIds)
+    .modify((q) => whereCustomerKeys(q, userIds, 'r.'))
     .orderBy([{ column: 'r.user_id' }, { column: 'r.rank' }])) as ListRow[];
   for (const r of rows) {
     const items = out.get(r.user_id!) ?? [];

@@ -10,6 +10,16 @@ export function fromSqlTime(s: string): number {
   return Date.parse(`${s.replace(' ', 'T')}Z`);
 }
 
+/**
+ * `recommendations` rows of some customers, as a where clause on its key (run_id, user_hash, user_id, …): the
+ * (hash, id) pairs are key ranges, where the id alone would scan the run (migration 013). `alias` prefixes the
+ * key's columns with the table's alias ('r.') where the query has one.
+ */
+export function whereCustomerKeys<Q extends Knex.QueryBuilder>(q: Q, userIds: readonly string[], alias = ''): Q {
+  const pairs = userIds.map(() => '(CRC32(?), ?)').join(', ');
+  return q.whereRaw(`(${alias}user_hash, ${alias}user_id) IN (${pairs})`, userIds.flatMap((u) => [u, u])) as Q;
+}
+
 /** Inserts rows in bounded multi-row statements inside the given transaction (big writes are chunked). */
 export async function insertChunked(trx: Knex | Knex.Transaction, table: string, rows: object[], chunk = 2000): Promise<void> {
   for (let i = 0; i < rows.length; i += chunk) {

@@ -1,4 +1,5 @@
 import { createRun, failRun, findRunOfJob, finishedShards, finishScoreShard, publishRun, pruneRuns, writeScorePage, writeScoreShard } from '../../db/repositories/runs';
+import { whereCustomerKeys } from '../../db/repositories/sql-util';
 import { createTestDb, testConfig } from '../helpers/env';
 
 describe('scoring runs: shard bookkeeping and pruning (real MariaDB)', () => {
@@ -41,6 +42,19 @@ describe('scoring runs: shard bookkeeping and pruning (real MariaDB)', () => {
       ['c', 'it\t1', 1 / 3, null], ['c', 'it\t2', 1 / 6, 'x\\y'],
     ]);
     expect(Number(((await env.db('user_intent').where({ run_id: run }).count({ n: '*' })) as [{ n: number }])[0].n)).toBe(3);
+  });
+
+  it('keys recommendations by the customer\'s hash first, and looks customers up as key ranges', async () => {
+    const run = await createRun(env.db, 'scores', 1, {});
+    const users = Array.from({ length: 50 }, (_, i) => `u${i}`);
+    await writeScorePage(env.db, run, users, users.map((userId) => ({ userId, list: 'discover' as const, rank: 1, itemId: 'i', score: 1, reason: 'trending', reasonItemId: null })), intent(users));
+    const [[wrong]] = (await env.db.raw('SELECT COUNT(*) AS n FROM recommendations WHERE run_id = ? AND user_hash <> CRC32(user_id)', [run])) as [[{ n: number }]];
+    expect(Number(wrong.n)).toBe(0);
+    const lookup = whereCustomerKeys(env.db('recommendations').select('item_id').where({ run_id: run, list: 'discover' }), ['u3', 'u7']);
+    expect(await lookup.clone().pluck('item_id')).toEqual(['i', 'i']);
+    const { sql, bindings } = lookup.toSQL();
+    const [plan] = (await env.db.raw(`EXPLAIN ${sql}`, bindings)) as [{ key: string; type: string }[]];
+    expect(plan[0]).toMatchObject({ key: 'PRIMARY', type: 'range' });
   });
 
   it('prunes old published, failed and abandoned runs, never the live or previous one or a fresh running one', async () => {

@@ -1,4 +1,4 @@
-import { ALL_BUCKETS, bucketStats, planShards, readStorePages, STORE_BUCKETS, StoreBuild, storeItemSpans, storeSummary, type StoredEvent } from '../../db/events';
+import { ALL_BUCKETS, bucketStats, customerHash, planShards, readStorePages, STORE_BUCKETS, StoreBuild, storeItemSpans, storeSummary, type StoredEvent } from '../../db/events';
 import { cleanWithReport, returnEvents } from '../../ml/clean';
 import type { EventRecord } from '../../ml/types';
 import { createTestDb, testConfig } from '../helpers/env';
@@ -69,9 +69,14 @@ describe('the training store: cleaned once by preprocess, read by customer bucke
     expect(spans).toHaveLength(last.size);
   });
 
-  it('stores each customer in bucket CRC32(user_id) mod 4096, counted per bucket', async () => {
-    const [[wrong]] = (await env.db.raw(`SELECT COUNT(*) AS n FROM training_events WHERE bucket <> CRC32(user_id) % ${STORE_BUCKETS}`)) as [[{ n: number }]];
+  it('stores each customer in the bucket of its hash\'s top 12 bits (as customerHash computes it), counted per bucket', async () => {
+    const [[wrong]] = (await env.db.raw(`SELECT COUNT(*) AS n FROM training_events WHERE bucket <> CRC32(user_id) DIV ${2 ** 32 / STORE_BUCKETS}`)) as [[{ n: number }]];
     expect(Number(wrong.n)).toBe(0);
+    const [hashes] = (await env.db.raw('SELECT DISTINCT user_id, CRC32(user_id) AS h FROM training_events')) as [{ user_id: string; h: number | string }[]];
+    for (const r of hashes) expect(customerHash(r.user_id)).toBe(Number(r.h));
+    const odd = 'Zoë 北京 🛒';
+    const [[server]] = (await env.db.raw('SELECT CRC32(?) AS h', [odd])) as [[{ h: number | string }]];
+    expect(customerHash(odd)).toBe(Number(server.h));
     const stats = await bucketStats(env.db);
     expect(stats.reduce((s, b) => s + b.customers, 0)).toBe(shop.users.length);
     expect(stats.reduce((s, b) => s + b.returns, 0)).toBe(2);

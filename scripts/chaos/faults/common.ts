@@ -4,6 +4,7 @@
  */
 import { Rig, shopFile, type PipelineState, type PublishedDigest } from '../rig';
 import type { ChaosOutcome } from '../types';
+import { whereCustomerKeys } from '../../../db/repositories/sql-util';
 
 export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
@@ -40,7 +41,7 @@ async function computeBaseline(): Promise<Baseline> {
     const users = (await rig.db('user_intent').where({ run_id: published.runs.scores }).orderBy('user_id').limit(6).pluck('user_id')) as string[];
     const lists = new Map<string, string[]>();
     for (const u of users) {
-      lists.set(u, (await rig.db('recommendations').where({ run_id: published.runs.scores, user_id: u, list: 'for-you' }).orderBy('rank').pluck('item_id')) as string[]);
+      lists.set(u, (await whereCustomerKeys(rig.db('recommendations').where({ run_id: published.runs.scores, list: 'for-you' }), [u]).orderBy('rank').pluck('item_id')) as string[]);
     }
     return { file, published, lists, seconds: (Date.now() - t0) / 1000 };
   } finally {
