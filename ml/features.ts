@@ -1,3 +1,4 @@
+import { argsortDesc } from './argsort';
 import type { Snapshot } from './snapshot';
 import { DAY } from './snapshot';
 import type { FittedSources } from './sources';
@@ -83,7 +84,7 @@ export function scratchFor(src: FittedSources): Scratch {
 function ranksBy(vals: Float64Array, order: Int32Array, out: Float32Array): void {
   const n = vals.length;
   for (let c = 0; c < n; c++) order[c] = c;
-  order.sort((a, b) => vals[b]! - vals[a]! || a - b);
+  argsortDesc(vals, order, n);
   for (let pos = 0; pos < n; pos++) out[order[pos]!] = pos;
 }
 
