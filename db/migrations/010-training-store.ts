@@ -4,7 +4,7 @@ import { createTable, type Migration } from './types';
 
 /**
  * The training store (issue 10): preprocess cleans the raw events once and writes them here, each row with its
- * customer's bucket (CRC32(user_id) mod STORE_BUCKETS, computed once on load). The primary key leads with
+ * customer's bucket (the top bits of CRC32(user_id): db/events/buckets.ts, computed once on load). The primary key leads with
  * (bucket, user_id, occurred_at), so a bucket range is one sequential stretch of the clustered index: train
  * samples whole buckets, and every scoring shard reads only its range. Preprocess rebuilds the three tables
  * beside the live ones and swaps them in with one RENAME (db/events/store-write.ts).
