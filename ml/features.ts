@@ -50,6 +50,35 @@ export interface Scratch {
   itemColsAnchor: number;
   /** the customer whose votes {@link Scratch.ease} and {@link Scratch.cos} hold (both lists of a customer share them) */
   votesOf: { snap: Snapshot | null; u: number };
+  /** that customer's best EASE and co-purchase items, bought ones included (see {@link sharedTop}) */
+  easeTop: SharedTop;
+  cosTop: SharedTop;
+}
+
+/** A source's top items for the current customer, `k` asked for (empty until first asked). */
+export interface SharedTop {
+  k: number;
+  items: Int32Array;
+}
+
+export const noTop = (): SharedTop => ({ k: -1, items: new Int32Array(0) });
+
+/**
+ * The `k` best items of `scores`, without the `excl`uded ones when given, from one top list per customer: the best
+ * k + |bought| items, bought ones included, hold the best k of either kind (at most |bought| of them are
+ * excluded), so the for-you and discover candidates of a customer cost one top-K instead of two. The result is
+ * exactly `scores.topK(k, excl)`: items outside the longer list's pool are worse than every item in it.
+ * (Exported for its test.)
+ */
+export function sharedTop(top: SharedTop, scores: SparseScores, k: number, bought: number, excl: Uint8Array | null): ArrayLike<number> {
+  if (top.k !== k + bought) {
+    top.k = k + bought;
+    top.items = scores.topK(top.k, null);
+  }
+  if (!excl) return top.items.subarray(0, k);
+  const out: number[] = [];
+  for (let t = 0; t < top.items.length && out.length < k; t++) if (!excl[top.items[t]!]) out.push(top.items[t]!);
+  return out;
 }
 
 /** Allocates the scratch buffers for a catalogue of n items. */
@@ -62,6 +91,7 @@ export function makeScratch(src: FittedSources): Scratch {
   return {
     ease: new SparseScores(n), cos: new SparseScores(n), mark: new Int32Array(n).fill(-1), rowOf: new Int32Array(n),
     stamp: 0, excl: new Uint8Array(n), trendRank, itemCols: null, itemColsAnchor: NaN, votesOf: { snap: null, u: -1 },
+    easeTop: noTop(), cosTop: noTop(),
   };
 }
 
@@ -140,6 +170,8 @@ export function userCandidates(
     sc.ease.accumulate(src.ease, snap.item.subarray(s, e), snap.strength.subarray(s, e), true);
     sc.cos.accumulate(src.cosine, buyIdx, null);
     sc.votesOf = { snap, u };
+    sc.easeTop = noTop();
+    sc.cosTop = noTop();
   }
   const cands: number[] = [];
   const stamp = ++sc.stamp;
@@ -152,8 +184,10 @@ export function userCandidates(
   for (let p = s; p < e; p++) if (!(excludeBought && snap.lines[p]! > 0)) add(snap.item[p]!, p);
   const excl = excludeBought ? sc.excl : null;
   if (excl) for (const i of buyIdx) excl[i] = 1;
-  for (const i of sc.ease.topK(cp.fromEase, excl)) add(i, -1);
-  for (const i of sc.cos.topK(cp.fromCosine, excl)) add(i, -1);
+  const easeTop = sharedTop(sc.easeTop, sc.ease, cp.fromEase, buyIdx.length, excl);
+  for (let t = 0; t < easeTop.length; t++) add(easeTop[t]!, -1);
+  const cosTop = sharedTop(sc.cosTop, sc.cos, cp.fromCosine, buyIdx.length, excl);
+  for (let t = 0; t < cosTop.length; t++) add(cosTop[t]!, -1);
   let t = 0;
   for (const i of src.trending) {
     if (t >= cp.fromTrending) break;
