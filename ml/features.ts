@@ -53,6 +53,10 @@ export interface Scratch {
   /** that customer's best EASE and co-purchase items, bought ones included (see {@link sharedTop}) */
   easeTop: SharedTop;
   cosTop: SharedTop;
+  /** an item's place among the current list's candidates, −1 elsewhere (left all −1 between uses) */
+  candPos: Int32Array;
+  /** per-call work arrays of {@link userCandidates}, grown to the most candidates seen (never escape a call) */
+  work: { order: Int32Array; vals: Float64Array; ranks: Float32Array; row: Float64Array };
 }
 
 /** A source's top items for the current customer, `k` asked for (empty until first asked). */
@@ -91,7 +95,8 @@ export function makeScratch(src: FittedSources): Scratch {
   return {
     ease: new SparseScores(n), cos: new SparseScores(n), mark: new Int32Array(n).fill(-1), rowOf: new Int32Array(n),
     stamp: 0, excl: new Uint8Array(n), trendRank, itemCols: null, itemColsAnchor: NaN, votesOf: { snap: null, u: -1 },
-    easeTop: noTop(), cosTop: noTop(),
+    easeTop: noTop(), cosTop: noTop(), candPos: new Int32Array(n).fill(-1),
+    work: { order: new Int32Array(0), vals: new Float64Array(0), ranks: new Float32Array(0), row: new Float64Array(N_FEATURES) },
   };
 }
 
@@ -200,11 +205,17 @@ export function userCandidates(
   const cos = sc.cos.values;
   // Ranks among this user's candidates: scale-free views of each source's opinion.
   const nC = cands.length;
-  const order = new Int32Array(nC);
-  const vals = new Float64Array(nC);
+  if (sc.work.order.length < nC) {
+    const cap = Math.max(nC, 2 * sc.work.order.length);
+    sc.work = { order: new Int32Array(cap), vals: new Float64Array(cap), ranks: new Float32Array(3 * cap), row: sc.work.row };
+  }
+  const { order, ranks } = sc.work;
+  const vals = sc.work.vals.subarray(0, nC);
+  let nRanks = 0;
   const rankOf = (f: (i: number) => number): Float32Array => {
     for (let c = 0; c < nC; c++) vals[c] = f(cands[c]!);
-    const r = new Float32Array(nC);
+    const r = ranks.subarray(nRanks * nC, (nRanks + 1) * nC);
+    nRanks++;
     ranksBy(vals, order, r);
     return r;
   };
@@ -229,7 +240,7 @@ export function userCandidates(
   const easeOut = new Float64Array(nC);
   const voter = new Int32Array(nC);
   const bought = new Uint8Array(nC);
-  const row = new Float64Array(N_FEATURES);
+  const row = sc.work.row;
   for (let c = 0; c < nC; c++) {
     const i = cands[c]!;
     const p = sc.rowOf[i]!;
