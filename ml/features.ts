@@ -50,6 +50,39 @@ export interface Scratch {
   itemColsAnchor: number;
   /** the customer whose votes {@link Scratch.ease} and {@link Scratch.cos} hold (both lists of a customer share them) */
   votesOf: { snap: Snapshot | null; u: number };
+  /** that customer's best EASE and co-purchase items, bought ones included (see {@link sharedTop}) */
+  easeTop: SharedTop;
+  cosTop: SharedTop;
+  /** an item's place among the current list's candidates, −1 elsewhere (left all −1 between uses) */
+  candPos: Int32Array;
+  /** per-call work arrays of {@link userCandidates}, grown to the most candidates seen (never escape a call) */
+  work: { order: Int32Array; vals: Float64Array; ranks: Float32Array; row: Float64Array };
+}
+
+/** A source's top items for the current customer, `k` asked for (empty until first asked). */
+export interface SharedTop {
+  k: number;
+  items: Int32Array;
+}
+
+export const noTop = (): SharedTop => ({ k: -1, items: new Int32Array(0) });
+
+/**
+ * The `k` best items of `scores`, without the `excl`uded ones when given, from one top list per customer: the best
+ * k + |bought| items, bought ones included, hold the best k of either kind (at most |bought| of them are
+ * excluded), so the for-you and discover candidates of a customer cost one top-K instead of two. The result is
+ * exactly `scores.topK(k, excl)`: items outside the longer list's pool are worse than every item in it.
+ * (Exported for its test.)
+ */
+export function sharedTop(top: SharedTop, scores: SparseScores, k: number, bought: number, excl: Uint8Array | null): ArrayLike<number> {
+  if (top.k !== k + bought) {
+    top.k = k + bought;
+    top.items = scores.topK(top.k, null);
+  }
+  if (!excl) return top.items.subarray(0, k);
+  const out: number[] = [];
+  for (let t = 0; t < top.items.length && out.length < k; t++) if (!excl[top.items[t]!]) out.push(top.items[t]!);
+  return out;
 }
 
 /** Allocates the scratch buffers for a catalogue of n items. */
@@ -62,6 +95,8 @@ export function makeScratch(src: FittedSources): Scratch {
   return {
     ease: new SparseScores(n), cos: new SparseScores(n), mark: new Int32Array(n).fill(-1), rowOf: new Int32Array(n),
     stamp: 0, excl: new Uint8Array(n), trendRank, itemCols: null, itemColsAnchor: NaN, votesOf: { snap: null, u: -1 },
+    easeTop: noTop(), cosTop: noTop(), candPos: new Int32Array(n).fill(-1),
+    work: { order: new Int32Array(0), vals: new Float64Array(0), ranks: new Float32Array(0), row: new Float64Array(N_FEATURES) },
   };
 }
 
@@ -140,6 +175,8 @@ export function userCandidates(
     sc.ease.accumulate(src.ease, snap.item.subarray(s, e), snap.strength.subarray(s, e), true);
     sc.cos.accumulate(src.cosine, buyIdx, null);
     sc.votesOf = { snap, u };
+    sc.easeTop = noTop();
+    sc.cosTop = noTop();
   }
   const cands: number[] = [];
   const stamp = ++sc.stamp;
@@ -152,8 +189,10 @@ export function userCandidates(
   for (let p = s; p < e; p++) if (!(excludeBought && snap.lines[p]! > 0)) add(snap.item[p]!, p);
   const excl = excludeBought ? sc.excl : null;
   if (excl) for (const i of buyIdx) excl[i] = 1;
-  for (const i of sc.ease.topK(cp.fromEase, excl)) add(i, -1);
-  for (const i of sc.cos.topK(cp.fromCosine, excl)) add(i, -1);
+  const easeTop = sharedTop(sc.easeTop, sc.ease, cp.fromEase, buyIdx.length, excl);
+  for (let t = 0; t < easeTop.length; t++) add(easeTop[t]!, -1);
+  const cosTop = sharedTop(sc.cosTop, sc.cos, cp.fromCosine, buyIdx.length, excl);
+  for (let t = 0; t < cosTop.length; t++) add(cosTop[t]!, -1);
   let t = 0;
   for (const i of src.trending) {
     if (t >= cp.fromTrending) break;
@@ -166,11 +205,17 @@ export function userCandidates(
   const cos = sc.cos.values;
   // Ranks among this user's candidates: scale-free views of each source's opinion.
   const nC = cands.length;
-  const order = new Int32Array(nC);
-  const vals = new Float64Array(nC);
+  if (sc.work.order.length < nC) {
+    const cap = Math.max(nC, 2 * sc.work.order.length);
+    sc.work = { order: new Int32Array(cap), vals: new Float64Array(cap), ranks: new Float32Array(3 * cap), row: sc.work.row };
+  }
+  const { order, ranks } = sc.work;
+  const vals = sc.work.vals.subarray(0, nC);
+  let nRanks = 0;
   const rankOf = (f: (i: number) => number): Float32Array => {
     for (let c = 0; c < nC; c++) vals[c] = f(cands[c]!);
-    const r = new Float32Array(nC);
+    const r = ranks.subarray(nRanks * nC, (nRanks + 1) * nC);
+    nRanks++;
     ranksBy(vals, order, r);
     return r;
   };
@@ -195,7 +240,7 @@ export function userCandidates(
   const easeOut = new Float64Array(nC);
   const voter = new Int32Array(nC);
   const bought = new Uint8Array(nC);
-  const row = new Float64Array(N_FEATURES);
+  const row = sc.work.row;
   for (let c = 0; c < nC; c++) {
     const i = cands[c]!;
     const p = sc.rowOf[i]!;

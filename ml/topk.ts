@@ -58,7 +58,13 @@ function heapTop(scores: ArrayLike<number>, ids: ArrayLike<number> | null, count
       siftDown(0);
     }
   }
-  const out = Array.from(heap.subarray(0, size));
-  out.sort((a, b) => (worse(a, b) ? 1 : worse(b, a) ? -1 : 0));
-  return Int32Array.from(out);
+  // The heap's root is the worst kept item: popping it fills the list from the back, best first, without a
+  // comparator sort (which took a tenth of scoring's top-K time).
+  const out = new Int32Array(size);
+  for (let pos = size - 1; pos >= 0; pos--) {
+    out[pos] = heap[0]!;
+    heap[0] = heap[--size]!;
+    siftDown(0);
+  }
+  return out;
 }

@@ -1,6 +1,7 @@
 import { accumulateSparse, type SparseNeighbours } from '../../../ml/ease';
 import { fitChampion, scoreUsers, selectBackend, type EventRecord } from '../../../ml';
 import { mulberry32 } from '../../../ml/random';
+import { noTop, sharedTop } from '../../../ml/features';
 import { SparseScores } from '../../../ml/sparse-scores';
 import { topK } from '../../../ml/topk';
 
@@ -68,9 +69,14 @@ describe('sparse per-customer scores', () => {
       expect(Array.from(sparse.values)).toEqual(Array.from(dense));
       const exclude = new Uint8Array(n);
       for (const i of hist) if (rand() < 0.5) exclude[i] = 1;
+      const excluded = exclude.reduce((c, v) => c + v, 0);
       for (const k of [1, 10, 60, n]) {
         expect(Array.from(sparse.topK(k))).toEqual(Array.from(topK(dense, k)));
         expect(Array.from(sparse.topK(k, exclude))).toEqual(Array.from(topK(dense, k, exclude)));
+        // One top list of k + |excluded| serves both the for-you (nothing excluded) and the discover candidates.
+        const shared = noTop();
+        expect(Array.from(sharedTop(shared, sparse, k, excluded, exclude))).toEqual(Array.from(topK(dense, k, exclude)));
+        expect(Array.from(sharedTop(shared, sparse, k, excluded, null))).toEqual(Array.from(topK(dense, k)));
       }
     }
   });
