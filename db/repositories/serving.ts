@@ -56,7 +56,9 @@ export async function listsOfUsers(db: Db, runId: number, userIds: readonly stri
     .leftJoin('items as i', 'i.item_id', 'r.item_id')
     .select('r.user_id', 'r.rank', 'r.item_id', 'i.title', 'i.category', 'r.score', 'r.reason', 'r.reason_item_id')
     .where({ 'r.run_id': runId, 'r.list': list })
-    .modify((q) => whereCustomerKeys(q, userIds, 'r.'))
+    .modify((q) => {
+      whereCustomerKeys(q, userIds, 'r.');
+    })
     .orderBy([{ column: 'r.user_id' }, { column: 'r.rank' }])) as ListRow[];
   for (const r of rows) {
     const items = out.get(r.user_id!) ?? [];
