@@ -385,14 +385,17 @@ export function listScores(m: ChampionModel, scored: ModelScores, userIds: reado
     const pos = sc.candPos;
     if (c) for (let j = 0; j < c.items.length; j++) pos[c.items[j]!] = j;
     const champion = choice.methods.length === 1 && choice.methods[0] === 'champion';
-    const out = Array.from(items, (i, r) => {
-      const j = pos[i]! >= 0 ? pos[i]! : undefined;
-      // The champion's own list keeps its ranker probability (0 for trending top-ups); others score by rank.
-      const score = champion ? (j !== undefined && rc ? 1 / (1 + Math.exp(-rc.logits[j]!)) : 0) : (items.length - r) / items.length;
-      return { itemId: m.sources.itemIds[i]!, score, ...reasonFor(m, c, j, i, ranker, userCats, sc.trendRank) };
-    });
-    if (c) for (let j = 0; j < c.items.length; j++) pos[c.items[j]!] = -1;
-    return out;
+    try {
+      return Array.from(items, (i, r) => {
+        const j = pos[i]! >= 0 ? pos[i]! : undefined;
+        // The champion's own list keeps its ranker probability (0 for trending top-ups); others score by rank.
+        const score = champion ? (j !== undefined && rc ? 1 / (1 + Math.exp(-rc.logits[j]!)) : 0) : (items.length - r) / items.length;
+        return { itemId: m.sources.itemIds[i]!, score, ...reasonFor(m, c, j, i, ranker, userCats, sc.trendRank) };
+      });
+    } finally {
+      // Back to all −1 whatever happens: the scratch outlives this call.
+      if (c) for (let j = 0; j < c.items.length; j++) pos[c.items[j]!] = -1;
+    }
   };
   const out = new Map<string, UserScores>();
   for (let u = 0; u < snap.userIds.length; u++) {
