@@ -59,7 +59,7 @@ function heapTop(scores: ArrayLike<number>, ids: ArrayLike<number> | null, count
     }
   }
   // The heap's root is the worst kept item: popping it fills the list from the back, best first, without a
-  // comparator sort (which took a tenth of scoring's top-K time).
+  // comparator sort (its comparator was about a sixth of the top-K time in a CPU profile of scoring).
   const out = new Int32Array(size);
   for (let pos = size - 1; pos >= 0; pos--) {
     out[pos] = heap[0]!;
