@@ -1,3 +1,4 @@
+import { forwardCheck } from './forward-check';
 import { evaluateCut, withIntentChoice, type EvalReport, type ProtocolOptions } from './holdout-run';
 import { chooseIntent, type CutIntent } from './intent-choice';
 import { poolSelections } from './pooled-selection';
@@ -71,6 +72,7 @@ export async function evaluateRolling(
       intent: cutIntents[i]!,
     })),
     intent: intentChoice,
+    forward: forwardCheck(reports.map((r) => r.selection), cutIntents, plan.cuts.map((c) => c.label), { kind: first.intent.fit.kind, windows: first.intent.fit.label_windows }),
   };
   const validation = tuned && plan.cuts.length > 1
     ? { ...tuned.report, chosen: `${tuned.report.chosen} (searched once, at the cut ${tuned.at.slice(0, 10)}; every cut uses it)` }

@@ -1,3 +1,4 @@
+import type { ForwardCheck } from './forward-check';
 import type { CutIntent, IntentChoice } from './intent-choice';
 import { countTestUsers, MIN_HOLDOUT_USERS, type HoldoutPlan, type HoldoutProtocol } from './holdout';
 import { DAY } from './snapshot';
@@ -110,4 +111,6 @@ export interface RollingSummary {
   cut_points: string[];
   cuts: CutSummary[];
   intent: IntentChoice;
+  /** the choices made on the older cuts, judged on the newest ({@link forwardCheck}); null with one cut */
+  forward: ForwardCheck | null;
 }

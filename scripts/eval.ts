@@ -128,6 +128,15 @@ function printRolling(report: EvalReport): void {
     console.log(`  cut ${c.split.slice(0, 10)}: ${c.test_users} test customers; for-you ${c.for_you?.served ?? '—'} ${f(c.for_you?.served_value)}, ` +
       `discover ${c.discover?.served ?? '—'} ${f(c.discover?.served_value)}; intent AUC learned ${f(c.intent.model_auc)}, RFM logistic ${c.intent.rfm_logistic_auc === null ? '—' : f(c.intent.rfm_logistic_auc)}`);
   }
+  const fw = r.forward;
+  if (fw) {
+    const judged = `chosen on ${fw.chosen_on.map((c) => c.slice(0, 10)).join(', ')}, judged on ${fw.judged_on.slice(0, 10)}`;
+    for (const [name, l] of [['for-you', fw.for_you], ['discover', fw.discover]] as const) {
+      if (l) console.log(`  forward (${judged}): ${name} ${l.served} ${l.metric} ${f(l.value)} vs best baseline ${l.best_baseline.name} ${f(l.best_baseline.value)}: ${l.holds ? 'holds' : 'does NOT hold'}`);
+    }
+    const i = fw.intent;
+    console.log(`  forward (${judged}): intent ${i.served} AUC ${i.auc === null ? '—' : f(i.auc)} vs RFM logistic ${i.rfm_logistic_auc === null ? '—' : f(i.rfm_logistic_auc)}${i.holds === null ? '' : i.holds ? ': holds' : ': does NOT hold'}`);
+  }
   const sel = report.selection;
   if (sel && 'spread' in sel) {
     for (const list of ['for_you', 'discover'] as const) {

@@ -118,6 +118,8 @@ export const train: Handler<'train'> = async (payload, ctx) => {
     },
     // Per list: what is served, with its NDCG@K over the cuts next to the champion's and the best baseline's (every method: metrics.selection.spread).
     lists: report.selection && 'spread' in report.selection ? servedSpread(report.selection) : null,
+    // The choices made on the older cuts alone, judged on the newest: whether they held one horizon later.
+    forward: report.rolling?.forward ?? null,
     warnings: intent.kind === 'rule' ? [...quality.warnings, intent.note] : quality.warnings,
     served: report.selection ? { forYou: report.selection.for_you.served, discover: report.selection.discover.served } : null,
   };

@@ -3,6 +3,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type { EvalReport, ListSelection } from '../../ml';
 import type { Spread } from '../../ml/spread';
+import type { ForwardCheck, ForwardList } from '../../ml/forward-check';
 import { generateShapeFile } from './generator-files';
 import { SHAPE_NAMES, SHAPES, type ShapeName } from './generator-shapes';
 
@@ -63,6 +64,20 @@ function listEntry(l: ListSelection): Record<string, unknown> {
   };
 }
 
+/** The forward check (choices on the older cuts, judged on the newest), rounded like the other figures. */
+function forwardEntry(f: ForwardCheck | null): Record<string, unknown> | null {
+  if (!f) return null;
+  const list = (l: ForwardList | null) => (l ? {
+    served: l.served, served_figures: pick(l.figures), best_baseline: { name: l.best_baseline.name, [l.metric]: r4(l.best_baseline.value) },
+    margin_vs_best_baseline: r4(l.margin_vs_best_baseline), holds: l.holds,
+  } : null);
+  const i = f.intent;
+  return {
+    judged_on: f.judged_on, chosen_on: f.chosen_on, for_you: list(f.for_you), discover: list(f.discover),
+    intent: { served: i.served, auc: i.auc === null ? null : r4(i.auc), rfm_logistic_auc: i.rfm_logistic_auc === null ? null : r4(i.rfm_logistic_auc), holds: i.holds },
+  };
+}
+
 /** One shops.json entry from a child's report: what each list serves, against the champion and the best baseline. */
 export function shopEntry(r: ChildReport): Record<string, unknown> {
   const s = r.selection;
@@ -78,6 +93,7 @@ export function shopEntry(r: ChildReport): Record<string, unknown> {
     cut_points: r.cut_points,
     cuts: r.rolling ? { note: r.rolling.note, per_cut: r.rolling.cuts } : null,
     spread: spreads(s),
+    forward: forwardEntry(r.rolling?.forward ?? null),
     // every cut refits the champion: the sum is what train spends on fits before the refit on all data
     train_seconds: Math.round((r.rolling ? r.rolling.cuts.reduce((a, c) => a + c.train_seconds, 0) : r.train_seconds) * 10) / 10,
     seconds: Math.round(r.seconds * 10) / 10,

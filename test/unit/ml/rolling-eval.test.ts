@@ -57,5 +57,15 @@ describe('rolling-origin evaluation through the production path', () => {
     expect(ic.served).toBe(ic.rfm_logistic_auc!.mean > ic.model_auc!.mean ? 'rfm_logistic' : 'model');
     expect(report.intent.served).toBe(ic.served);
     expect(report.protocol!.note).toMatch(/rolling origin: 3 cuts/);
+    // Forward check: the older two cuts choose, the newest judges, with that cut's own figures.
+    const fw = r.forward!;
+    expect(fw.judged_on).toBe(r.cut_points[0]);
+    expect(fw.chosen_on).toEqual(r.cut_points.slice(1));
+    // The forward choice's figure is one the spread over the cuts holds (it is the newest cut's).
+    const spread = sel.spread.for_you[fw.for_you!.served]!;
+    expect(fw.for_you!.value).toBeGreaterThanOrEqual(spread.min - 1e-12);
+    expect(fw.for_you!.value).toBeLessThanOrEqual(spread.max + 1e-12);
+    expect(fw.for_you!.holds).toBe(fw.for_you!.value >= fw.for_you!.best_baseline.value);
+    expect(fw.intent.auc).toBe(fw.intent.served === 'rfm_logistic' ? r.cuts[0]!.intent.rfm_logistic_auc : r.cuts[0]!.intent.model_auc);
   }, 120_000);
 });

@@ -1,0 +1,67 @@
+import { forwardCheck } from '../../../ml/forward-check';
+import type { CutIntent } from '../../../ml/intent-choice';
+import { candidateChoices, choiceName } from '../../../ml/list-policy';
+import { chooseList, type SelectionReport } from '../../../ml/list-selection';
+import { poolSelections } from '../../../ml/pooled-selection';
+
+const K = 20;
+const SPLITS = ['2024-06-01', '2024-05-02', '2024-04-02'];
+const WINDOWS = [{ users: 100, positives: 30 }];
+
+/** One cut's comparison: every choice scores `rest` except those named in `ndcg` (NDCG@K). */
+function cut(users: number, ndcg: Record<string, number>, rest = 0.1): SelectionReport {
+  const make = (list: 'for_you' | 'discover') => {
+    const choices = candidateChoices(list);
+    const figures = choices.map((c) => {
+      const v = ndcg[choiceName(c, list)] ?? rest;
+      return { [`ndcg_at_${K}`]: v, [`recall_at_${K}`]: v + 0.05 };
+    });
+    return chooseList(list, choices, figures, K);
+  };
+  return { k: K, test_users: users, discover_users: users, for_you: make('for_you'), discover: make('discover') };
+}
+
+const intentCut = (model: number, rfm: number | null, positives = 30, users = 100): CutIntent => ({ model_auc: model, rfm_logistic_auc: rfm, users, positives });
+
+describe('forward check: choices made on the older cuts, judged on the newest', () => {
+  it('judges what the older cuts would serve on the newest cut, against that cut\'s best baseline in hindsight', () => {
+    // The older cuts favour the champion; on the newest, personal counts win: the forward check says so.
+    const cuts = [
+      cut(200, { champion: 0.25, personal_count: 0.3 }),
+      cut(400, { champion: 0.35, personal_count: 0.3 }),
+      cut(400, { champion: 0.36, personal_count: 0.31 }),
+    ];
+    const f = forwardCheck(cuts, [intentCut(0.7, 0.68), intentCut(0.72, 0.7), intentCut(0.71, 0.69)], SPLITS, { kind: 'logistic', windows: WINDOWS })!;
+    expect(f.judged_on).toBe('2024-06-01');
+    expect(f.chosen_on).toEqual(['2024-05-02', '2024-04-02']);
+    expect(f.for_you).toMatchObject({ served: 'champion', metric: `ndcg_at_${K}`, best_baseline: { name: 'personal_count', value: 0.3 }, holds: false });
+    expect(f.for_you!.value).toBeCloseTo(0.25, 12);
+    expect(f.for_you!.margin_vs_best_baseline).toBeCloseTo(-0.05, 12);
+    expect(f.for_you!.figures[`recall_at_${K}`]).toBeCloseTo(0.3, 12);
+    // Production's pooled choice over all three cuts is still the champion, and on the pooled figures it
+    // is ahead: only the forward check shows the newest window going the other way.
+    expect(poolSelections(cuts, SPLITS).for_you).toMatchObject({ served: 'champion' });
+    expect(poolSelections(cuts, SPLITS).for_you.margin_vs_best_baseline).toBeGreaterThan(0);
+    expect(f.intent).toEqual({ served: 'model', auc: 0.7, rfm_logistic_auc: 0.68, holds: true });
+  });
+
+  it('holds when the choice of the older cuts is still at least the best baseline on the newest', () => {
+    const cuts = [cut(100, { champion: 0.4, personal_count: 0.3 }), cut(100, { champion: 0.35, personal_count: 0.3 })];
+    const f = forwardCheck(cuts, [intentCut(0.7, 0.72), intentCut(0.7, 0.75)], SPLITS.slice(0, 2), { kind: 'mlp', windows: WINDOWS })!;
+    expect(f.for_you).toMatchObject({ served: 'champion', holds: true });
+    expect(f.for_you!.margin_vs_best_baseline).toBeCloseTo(0.1, 12);
+    // The older cut preferred the RFM logistic, and on the newest it is still ahead of the learned scorer.
+    expect(f.intent).toEqual({ served: 'rfm_logistic', auc: 0.72, rfm_logistic_auc: 0.72, holds: true });
+  });
+
+  it('leaves intent unjudged where the newest cut has one class only, and lists where a cut has no selection', () => {
+    const f = forwardCheck([undefined, cut(100, {})], [intentCut(0.5, 0.5, 0), intentCut(0.7, 0.6)], SPLITS.slice(0, 2), { kind: 'logistic', windows: WINDOWS })!;
+    expect(f.for_you).toBeNull();
+    expect(f.discover).toBeNull();
+    expect(f.intent).toEqual({ served: 'model', auc: null, rfm_logistic_auc: null, holds: null });
+  });
+
+  it('needs two cuts', () => {
+    expect(forwardCheck([cut(100, {})], [intentCut(0.7, 0.6)], SPLITS.slice(0, 1), { kind: 'logistic', windows: WINDOWS })).toBeNull();
+  });
+});
