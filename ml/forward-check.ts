@@ -81,3 +81,18 @@ export function forwardCheck(
     intent: { served: choice.served, auc, rfm_logistic_auc: rfm, holds: auc === null || rfm === null ? null : auc >= rfm },
   };
 }
+
+/** One warning per choice that did not hold on the newest cut (empty when all held or none was judged). */
+export function forwardWarnings(f: ForwardCheck | null): string[] {
+  if (!f) return [];
+  const out: string[] = [];
+  const where = `chosen on ${f.chosen_on.length} older cut${f.chosen_on.length === 1 ? '' : 's'}, judged on the newest (${f.judged_on.slice(0, 10)})`;
+  for (const [name, l] of [['for-you', f.for_you], ['discover', f.discover]] as const) {
+    if (l && !l.holds) {
+      out.push(`forward check: ${name} ${l.served} (${where}) scored ${l.metric} ${l.value.toFixed(4)}, below ${l.best_baseline.name} ${l.best_baseline.value.toFixed(4)}`);
+    }
+  }
+  const i = f.intent;
+  if (i.holds === false) out.push(`forward check: intent ${i.served} (${where}) scored AUC ${i.auc!.toFixed(4)}, below the RFM logistic's ${i.rfm_logistic_auc!.toFixed(4)}`);
+  return out;
+}

@@ -7,7 +7,7 @@ import { setupDatabase } from '../db/setup';
 import { clearAbandonedJobs } from './lib/abandoned-jobs';
 import { apiClient, waitForHttp } from './lib/http';
 import { UCI_NON_PRODUCT_CODES } from './lib/uci-loader';
-import type { ListSelection } from '../ml';
+import type { ForwardCheck, ListSelection } from '../ml';
 
 /**
  * The demo: starts the API and a worker as real processes, runs ingest + the nightly pipeline on the shipped
@@ -200,6 +200,8 @@ async function firstLines(url: string, key: string, n: number): Promise<string[]
 interface Served {
   protocol: string | null;
   lists: { list: string; served: string; metric: string; value: number; champion: number; bestBaseline: string; bestBaselineValue: number }[];
+  /** the choices of the older cuts judged on the newest (null with one cut) */
+  forward: ForwardCheck | null;
 }
 
 function servedLists(metrics: Record<string, unknown>): Served | null {
@@ -208,6 +210,7 @@ function servedLists(metrics: Record<string, unknown>): Served | null {
   const protocol = (metrics.protocol as { name?: string; note?: string } | undefined) ?? null;
   return {
     protocol: protocol ? `${protocol.name ?? ''}: ${protocol.note ?? ''}` : null,
+    forward: (metrics.rolling as { forward?: ForwardCheck | null } | undefined)?.forward ?? null,
     lists: (['for_you', 'discover'] as const).map((list) => {
       const l = sel[list]!;
       return { list, served: l.served, metric: l.metric, value: l.served_value, champion: l.champion_value, bestBaseline: l.best_baseline.name, bestBaselineValue: l.best_baseline.value };
@@ -259,6 +262,15 @@ function printSummary(s: {
         const margin = (v: number): string => `${v >= 0 ? '+' : ''}${v.toFixed(4)}`;
         console.log(`  ${l.list.padEnd(9)} ${l.served.padEnd(32)} ${l.metric} ${l.value.toFixed(4)}: ${margin(l.value - l.champion)} vs the champion, ` +
           `${margin(l.value - l.bestBaselineValue)} vs the best baseline (${l.bestBaseline})`);
+      }
+      const fw = s.model.served.forward;
+      if (fw) {
+        console.log(`Forward check: chosen on the ${fw.chosen_on.length} older cuts, judged on the newest (${fw.judged_on.slice(0, 10)}), which no choice saw:`);
+        for (const [name, l] of [['for_you', fw.for_you], ['discover', fw.discover]] as const) {
+          if (l) console.log(`  ${name.padEnd(9)} ${l.served.padEnd(32)} ${l.metric} ${l.value.toFixed(4)} vs ${l.best_baseline.name} ${l.best_baseline.value.toFixed(4)}: ${l.holds ? 'holds' : 'does NOT hold'}`);
+        }
+        const i = fw.intent;
+        if (i.auc !== null) console.log(`  ${'intent'.padEnd(9)} ${i.served.padEnd(32)} AUC ${i.auc.toFixed(4)} vs the RFM logistic ${i.rfm_logistic_auc?.toFixed(4) ?? '-'}${i.holds === null ? '' : i.holds ? ': holds' : ': does NOT hold'}`);
       }
     }
   }

@@ -2,7 +2,7 @@ import { bucketStats, loadStoreRange, planSample } from '../../db/events';
 import { getActiveModel, registerModel } from '../../db/repositories/models';
 import { selectBackend } from '../../ml/backend';
 import {
-  describeSelection, evaluateRolling, fitChampion, planCuts, planHoldout, publishedIntent, serializeModel, servedGateMetrics, servedSpread, shouldPromote,
+  describeSelection, evaluateRolling, fitChampion, forwardWarnings, planCuts, planHoldout, publishedIntent, serializeModel, servedGateMetrics, servedSpread, shouldPromote,
   type GateMetrics,
 } from '../../ml';
 import type { Handler } from '../context';
@@ -120,7 +120,7 @@ export const train: Handler<'train'> = async (payload, ctx) => {
     lists: report.selection && 'spread' in report.selection ? servedSpread(report.selection) : null,
     // The choices made on the older cuts alone, judged on the newest: whether they held one horizon later.
     forward: report.rolling?.forward ?? null,
-    warnings: intent.kind === 'rule' ? [...quality.warnings, intent.note] : quality.warnings,
+    warnings: [...quality.warnings, ...(intent.kind === 'rule' ? [intent.note] : []), ...forwardWarnings(report.rolling?.forward ?? null)],
     served: report.selection ? { forYou: report.selection.for_you.served, discover: report.selection.discover.served } : null,
   };
 };

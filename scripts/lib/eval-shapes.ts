@@ -1,9 +1,8 @@
 import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import type { EvalReport, ListSelection } from '../../ml';
+import type { EvalReport, ForwardCheck, ForwardList, ListSelection } from '../../ml';
 import type { Spread } from '../../ml/spread';
-import type { ForwardCheck, ForwardList } from '../../ml/forward-check';
 import { generateShapeFile } from './generator-files';
 import { SHAPE_NAMES, SHAPES, type ShapeName } from './generator-shapes';
 

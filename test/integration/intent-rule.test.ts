@@ -27,6 +27,7 @@ interface TrainResult {
   version: number;
   warnings: string[];
   cutPoints: string[];
+  forward: { judged_on: string; chosen_on: string[]; intent: { served: string; auc: number | null; holds: boolean | null } };
   intent: { served: string; kind: string; label: { state: string; degenerate: boolean } };
 }
 
@@ -58,10 +59,13 @@ describe('a shop where everyone buys every week: the intent label is degenerate,
     expect(trained.warnings).toEqual(expect.arrayContaining([expect.stringMatching(/intent label degenerate .*every customer bought in every window/)]));
     // Twelve weeks of history leave room for the three cuts of a 7-day horizon.
     expect(trained.cutPoints).toHaveLength(3);
+    // The forward check: the two older cuts choose, the newest judges; everyone buys there, so intent AUC is unmeasured.
+    expect(trained.forward).toMatchObject({ judged_on: trained.cutPoints[0], chosen_on: trained.cutPoints.slice(1), intent: { served: 'rule', auc: null, holds: null } });
 
     const models = await request(api.app).get('/v1/models').set('X-API-Key', KEY).expect(200);
-    const model = (models.body.models as { version: number; metrics: { intent: { kind: string; served: string; label: { state: string }; note: string } }; decision: string }[])
+    const model = (models.body.models as { version: number; metrics: { intent: { kind: string; served: string; label: { state: string }; note: string }; rolling: { forward: unknown } }; decision: string }[])
       .find((m) => m.version === trained.version)!;
+    expect(model.metrics.rolling.forward).toEqual(trained.forward);
     expect(model.metrics.intent).toMatchObject({ kind: 'rule', served: 'rule', label: { state: 'everyone' } });
     expect(model.metrics.intent.note).toMatch(/not a learned model/);
     expect(model.decision).toMatch(/intent: rule/);

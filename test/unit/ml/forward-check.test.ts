@@ -1,4 +1,4 @@
-import { forwardCheck } from '../../../ml/forward-check';
+import { forwardCheck, forwardWarnings } from '../../../ml/forward-check';
 import type { CutIntent } from '../../../ml/intent-choice';
 import { candidateChoices, choiceName } from '../../../ml/list-policy';
 import { chooseList, type SelectionReport } from '../../../ml/list-selection';
@@ -43,6 +43,11 @@ describe('forward check: choices made on the older cuts, judged on the newest', 
     expect(poolSelections(cuts, SPLITS).for_you).toMatchObject({ served: 'champion' });
     expect(poolSelections(cuts, SPLITS).for_you.margin_vs_best_baseline).toBeGreaterThan(0);
     expect(f.intent).toEqual({ served: 'model', auc: 0.7, rfm_logistic_auc: 0.68, holds: true });
+    // What did not hold becomes a warning in the train result (both lists here; intent held).
+    expect(forwardWarnings(f)).toEqual([
+      'forward check: for-you champion (chosen on 2 older cuts, judged on the newest (2024-06-01)) scored ndcg_at_20 0.2500, below personal_count 0.3000',
+      'forward check: discover champion (chosen on 2 older cuts, judged on the newest (2024-06-01)) scored ndcg_at_20 0.2500, below personal_count 0.3000',
+    ]);
   });
 
   it('holds when the choice of the older cuts is still at least the best baseline on the newest', () => {
@@ -52,6 +57,14 @@ describe('forward check: choices made on the older cuts, judged on the newest', 
     expect(f.for_you!.margin_vs_best_baseline).toBeCloseTo(0.1, 12);
     // The older cut preferred the RFM logistic, and on the newest it is still ahead of the learned scorer.
     expect(f.intent).toEqual({ served: 'rfm_logistic', auc: 0.72, rfm_logistic_auc: 0.72, holds: true });
+    expect(forwardWarnings(f)).toEqual([]);
+  });
+
+  it('warns when the intent scorer chosen on the older cuts falls below the RFM logistic on the newest', () => {
+    const f = forwardCheck([cut(100, {}), cut(100, {})], [intentCut(0.66, 0.7), intentCut(0.75, 0.7)], SPLITS.slice(0, 2), { kind: 'mlp', windows: WINDOWS })!;
+    expect(f.intent).toEqual({ served: 'model', auc: 0.66, rfm_logistic_auc: 0.7, holds: false });
+    expect(forwardWarnings(f)).toEqual([expect.stringMatching(/^forward check: intent model \(chosen on 1 older cut, .*\) scored AUC 0\.6600, below the RFM logistic's 0\.7000$/)]);
+    expect(forwardWarnings(null)).toEqual([]);
   });
 
   it('leaves intent unjudged where the newest cut has one class only, and lists where a cut has no selection', () => {
