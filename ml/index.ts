@@ -28,7 +28,8 @@ export { planHoldout, MIN_HOLDOUT_USERS, type HoldoutPlan, type HoldoutProtocol 
 export { planCuts, type CutPlan, type HoldoutCut, type RollingSummary } from './rolling-origin';
 export { evaluateRolling } from './rolling-eval';
 export { poolSelections, servedSpread, type PooledSelectionReport } from './pooled-selection';
-export { forwardCheck, forwardWarnings, type ForwardCheck, type ForwardIntent, type ForwardList } from './forward-check';
+export { forwardCheck } from './forward-check';
+export { forwardBasis, forwardLines, forwardWarnings, type ForwardCheck, type ForwardIntent, type ForwardList } from './forward-report';
 export { chooseIntent, publishedIntent, intentKindOf, type IntentChoice, type IntentServed, type IntentKindServed, type PublishedIntent } from './intent-choice';
 export { labelStatus, type LabelStatus } from './intent-label';
 export { selectLists, listFigures, describeSelection, type ListSelection, type SelectionReport } from './list-selection';

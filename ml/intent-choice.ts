@@ -29,7 +29,8 @@ export interface IntentChoice {
   note: string;
 }
 
-const hasBothClasses = (c: CutIntent): boolean => c.positives > 0 && c.positives < c.users;
+/** The cut's test window held buyers and non-buyers: AUC is defined there. */
+export const hasBothClasses = (c: CutIntent): boolean => c.positives > 0 && c.positives < c.users;
 
 /**
  * Picks the published intent scorer from the cuts' comparisons (newest first): a rule when the fit had no

@@ -1,4 +1,4 @@
-import type { ForwardCheck } from './forward-check';
+import type { ForwardCheck } from './forward-report';
 import type { CutIntent, IntentChoice } from './intent-choice';
 import { countTestUsers, MIN_HOLDOUT_USERS, type HoldoutPlan, type HoldoutProtocol } from './holdout';
 import { DAY } from './snapshot';

@@ -7,7 +7,8 @@ import { setupDatabase } from '../db/setup';
 import { clearAbandonedJobs } from './lib/abandoned-jobs';
 import { apiClient, waitForHttp } from './lib/http';
 import { UCI_NON_PRODUCT_CODES } from './lib/uci-loader';
-import type { ForwardCheck, ListSelection } from '../ml';
+import type { ListSelection } from '../ml';
+import { forwardBasis, forwardLines, type ForwardCheck } from '../ml/forward-report';
 
 /**
  * The demo: starts the API and a worker as real processes, runs ingest + the nightly pipeline on the shipped
@@ -265,12 +266,8 @@ function printSummary(s: {
       }
       const fw = s.model.served.forward;
       if (fw) {
-        console.log(`Forward check: chosen on the ${fw.chosen_on.length} older cuts, judged on the newest (${fw.judged_on.slice(0, 10)}), which no choice saw:`);
-        for (const [name, l] of [['for_you', fw.for_you], ['discover', fw.discover]] as const) {
-          if (l) console.log(`  ${name.padEnd(9)} ${l.served.padEnd(32)} ${l.metric} ${l.value.toFixed(4)} vs ${l.best_baseline.name} ${l.best_baseline.value.toFixed(4)}: ${l.holds ? 'holds' : 'does NOT hold'}`);
-        }
-        const i = fw.intent;
-        if (i.auc !== null) console.log(`  ${'intent'.padEnd(9)} ${i.served.padEnd(32)} AUC ${i.auc.toFixed(4)} vs the RFM logistic ${i.rfm_logistic_auc?.toFixed(4) ?? '-'}${i.holds === null ? '' : i.holds ? ': holds' : ': does NOT hold'}`);
+        console.log(`Forward check (${forwardBasis(fw)}):`);
+        for (const l of forwardLines(fw)) console.log(`  ${l.line}: ${l.holds ? 'holds' : 'does NOT hold'}`);
       }
     }
   }

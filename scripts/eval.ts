@@ -12,7 +12,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { basename, dirname } from 'node:path';
 import { exitWithUsage, parseCli, type CliSpec } from '../config/cli';
 import { ML_BACKENDS } from '../config/schema';
-import { cleanEvents, evaluateRolling, planCuts, planHoldout, selectBackend, type EvalReport, type HoldoutPlan } from '../ml';
+import { cleanEvents, evaluateRolling, forwardBasis, forwardLines, planCuts, planHoldout, selectBackend, type EvalReport, type HoldoutPlan } from '../ml';
 import { evaluateProtocol } from '../ml/eval/protocol';
 import { countTestUsers } from '../ml/holdout';
 import { evaluateCampaigns, type CampaignReport } from '../ml/campaign-eval';
@@ -128,14 +128,9 @@ function printRolling(report: EvalReport): void {
     console.log(`  cut ${c.split.slice(0, 10)}: ${c.test_users} test customers; for-you ${c.for_you?.served ?? '—'} ${f(c.for_you?.served_value)}, ` +
       `discover ${c.discover?.served ?? '—'} ${f(c.discover?.served_value)}; intent AUC learned ${f(c.intent.model_auc)}, RFM logistic ${c.intent.rfm_logistic_auc === null ? '—' : f(c.intent.rfm_logistic_auc)}`);
   }
-  const fw = r.forward;
-  if (fw) {
-    const judged = `chosen on ${fw.chosen_on.map((c) => c.slice(0, 10)).join(', ')}, judged on ${fw.judged_on.slice(0, 10)}`;
-    for (const [name, l] of [['for-you', fw.for_you], ['discover', fw.discover]] as const) {
-      if (l) console.log(`  forward (${judged}): ${name} ${l.served} ${l.metric} ${f(l.value)} vs best baseline ${l.best_baseline.name} ${f(l.best_baseline.value)}: ${l.holds ? 'holds' : 'does NOT hold'}`);
-    }
-    const i = fw.intent;
-    console.log(`  forward (${judged}): intent ${i.served} AUC ${i.auc === null ? '—' : f(i.auc)} vs RFM logistic ${i.rfm_logistic_auc === null ? '—' : f(i.rfm_logistic_auc)}${i.holds === null ? '' : i.holds ? ': holds' : ': does NOT hold'}`);
+  if (r.forward) {
+    console.log(`  forward check (${forwardBasis(r.forward)}):`);
+    for (const l of forwardLines(r.forward)) console.log(`    ${l.line}: ${l.holds ? 'holds' : 'does NOT hold'}`);
   }
   const sel = report.selection;
   if (sel && 'spread' in sel) {

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { Job } from 'bullmq';
 import { listModels } from '../../db/repositories/models';
 import type { Queues } from '../../jobs/client/queues';
-import { forwardWarnings, type ForwardCheck } from '../../ml/forward-check';
+import { forwardWarnings, type ForwardCheck } from '../../ml/forward-report';
 import { mulberry32 } from '../../ml/random';
 import { createTestDb, testConfig } from '../helpers/env';
 import { startWorkerRig, waitForJob, type WorkerRig } from '../helpers/jobs';
@@ -73,8 +73,8 @@ describe('a shop whose export has no price and no quantity (ingest → preproces
     });
     // The intent warning, plus one for each choice of the older cuts that did not hold on the newest (if any).
     const warnings = train.warnings as string[];
-    expect(warnings.filter((w) => !w.startsWith('forward check:'))).toEqual([expect.stringMatching(/^intent label degenerate over \d+ windows: every customer bought in every window/)]);
-    expect(warnings.filter((w) => w.startsWith('forward check:'))).toEqual(forwardWarnings(train.forward as ForwardCheck));
+    expect(warnings.filter((w) => !w.startsWith('forward check'))).toEqual([expect.stringMatching(/^intent label degenerate over \d+ windows: every customer bought in every window/)]);
+    expect(warnings.filter((w) => w.startsWith('forward check'))).toEqual(forwardWarnings(train.forward as ForwardCheck));
     const [model] = await listModels(env.db);
     expect(model!.params.monetary).toEqual({ used: false, pricedShare: 0 });
     expect(model!.params.fallbacks).toEqual(expect.arrayContaining([expect.stringMatching(/monetary: 0\.0% of purchases carry a price/)]));

@@ -1,4 +1,5 @@
-import { forwardCheck, forwardWarnings } from '../../../ml/forward-check';
+import { forwardCheck } from '../../../ml/forward-check';
+import { forwardWarnings } from '../../../ml/forward-report';
 import type { CutIntent } from '../../../ml/intent-choice';
 import { candidateChoices, choiceName } from '../../../ml/list-policy';
 import { chooseList, type SelectionReport } from '../../../ml/list-selection';
@@ -45,8 +46,8 @@ describe('forward check: choices made on the older cuts, judged on the newest', 
     expect(f.intent).toEqual({ served: 'model', auc: 0.7, rfm_logistic_auc: 0.68, holds: true });
     // What did not hold becomes a warning in the train result (both lists here; intent held).
     expect(forwardWarnings(f)).toEqual([
-      'forward check: for-you champion (chosen on 2 older cuts, judged on the newest (2024-06-01)) scored ndcg_at_20 0.2500, below personal_count 0.3000',
-      'forward check: discover champion (chosen on 2 older cuts, judged on the newest (2024-06-01)) scored ndcg_at_20 0.2500, below personal_count 0.3000',
+      'forward check (chosen on 2 older cuts, judged on the newest (2024-06-01), which no choice saw): for-you champion: ndcg_at_20 0.2500 vs the best baseline personal_count 0.3000, did not hold',
+      'forward check (chosen on 2 older cuts, judged on the newest (2024-06-01), which no choice saw): discover champion: ndcg_at_20 0.2500 vs the best baseline personal_count 0.3000, did not hold',
     ]);
   });
 
@@ -63,7 +64,7 @@ describe('forward check: choices made on the older cuts, judged on the newest', 
   it('warns when the intent scorer chosen on the older cuts falls below the RFM logistic on the newest', () => {
     const f = forwardCheck([cut(100, {}), cut(100, {})], [intentCut(0.66, 0.7), intentCut(0.75, 0.7)], SPLITS.slice(0, 2), { kind: 'mlp', windows: WINDOWS })!;
     expect(f.intent).toEqual({ served: 'model', auc: 0.66, rfm_logistic_auc: 0.7, holds: false });
-    expect(forwardWarnings(f)).toEqual([expect.stringMatching(/^forward check: intent model \(chosen on 1 older cut, .*\) scored AUC 0\.6600, below the RFM logistic's 0\.7000$/)]);
+    expect(forwardWarnings(f)).toEqual([expect.stringMatching(/^forward check \(chosen on 1 older cut, .*\): intent model: AUC 0\.6600 vs the RFM logistic 0\.7000, did not hold$/)]);
     expect(forwardWarnings(null)).toEqual([]);
   });
 

@@ -1,0 +1,65 @@
+import type { IntentServed } from './intent-choice';
+import type { ListFigures } from './list-selection';
+
+/**
+ * The forward check of a rolling-origin holdout. Production makes its choices (which list to serve, which intent
+ * scorer) on the cuts pooled, and a figure read on the same cuts is the one the choice was made on: it cannot
+ * fall below the best baseline there, by construction. Here the choices are made on the older cuts only and
+ * judged on the newest, a window no choice looked at: what a shop would see one horizon after publishing.
+ */
+export interface ForwardList {
+  /** what the older cuts, pooled, would have served */
+  served: string;
+  metric: string;
+  /** the served choice's figure on the newest cut */
+  value: number;
+  figures: ListFigures;
+  /** the best single baseline of the newest cut, picked in hindsight (the stricter bar) */
+  best_baseline: { name: string; value: number };
+  champion_value: number;
+  margin_vs_best_baseline: number;
+  /** value ≥ the best baseline's on the newest cut */
+  holds: boolean;
+}
+
+export interface ForwardIntent {
+  /** what the older cuts would have published */
+  served: IntentServed;
+  /** the published scorer's AUC on the newest cut (null where that cut held only buyers or only non-buyers) */
+  auc: number | null;
+  rfm_logistic_auc: number | null;
+  /** auc ≥ the RFM logistic's on the newest cut; null where either is not measured */
+  holds: boolean | null;
+}
+
+export interface ForwardCheck {
+  /** the cut judged on (the newest) and the cuts the choices were made on */
+  judged_on: string;
+  chosen_on: string[];
+  for_you: ForwardList | null;
+  discover: ForwardList | null;
+  intent: ForwardIntent;
+}
+
+/** One line per judged choice: what the older cuts chose, its figure on the newest cut, the bar, and whether it held. */
+export function forwardLines(f: ForwardCheck | null): { line: string; holds: boolean }[] {
+  if (!f) return [];
+  const out: { line: string; holds: boolean }[] = [];
+  for (const [name, l] of [['for-you', f.for_you], ['discover', f.discover]] as const) {
+    if (l) out.push({ line: `${name} ${l.served}: ${l.metric} ${l.value.toFixed(4)} vs the best baseline ${l.best_baseline.name} ${l.best_baseline.value.toFixed(4)}`, holds: l.holds });
+  }
+  const i = f.intent;
+  if (i.auc !== null && i.rfm_logistic_auc !== null && i.holds !== null) {
+    out.push({ line: `intent ${i.served}: AUC ${i.auc.toFixed(4)} vs the RFM logistic ${i.rfm_logistic_auc.toFixed(4)}`, holds: i.holds });
+  }
+  return out;
+}
+
+/** Where the forward check's choices were made and judged, for the lines above. */
+export const forwardBasis = (f: ForwardCheck): string =>
+  `chosen on ${f.chosen_on.length} older cut${f.chosen_on.length === 1 ? '' : 's'}, judged on the newest (${f.judged_on.slice(0, 10)}), which no choice saw`;
+
+/** One train-result warning per choice that did not hold on the newest cut. */
+export function forwardWarnings(f: ForwardCheck | null): string[] {
+  return forwardLines(f).filter((l) => !l.holds).map((l) => `forward check (${forwardBasis(f!)}): ${l.line}, did not hold`);
+}
