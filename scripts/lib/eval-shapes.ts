@@ -143,8 +143,13 @@ export async function runShapes(o: ShapesOptions): Promise<void> {
   writeFileSync(o.out, JSON.stringify({ generated_at: new Date().toISOString(), k: o.k, horizon_days: o.horizon, tuned: o.tune, shops: all, failures }, null, 2));
   console.log(`wrote ${o.out}`);
   for (const [name, e] of Object.entries(all)) {
-    const s = e as { served: { for_you: string; discover: string } | null; lists: Record<string, { margin_vs_best_baseline: number; margin_vs_champion: number }> | null; protocol: { name: string } };
+    const s = e as {
+      served: { for_you: string; discover: string } | null; lists: Record<string, { margin_vs_best_baseline: number; margin_vs_champion: number }> | null; protocol: { name: string };
+      forward?: { for_you: { holds: boolean } | null; discover: { holds: boolean } | null; intent: { holds: boolean | null } } | null;
+    };
+    const held = (h: boolean | null | undefined): string => (h === undefined || h === null ? '-' : h ? 'holds' : 'does NOT hold');
+    const fw = s.forward ? `; forward: for-you ${held(s.forward.for_you?.holds)}, discover ${held(s.forward.discover?.holds)}, intent ${held(s.forward.intent.holds)}` : '';
     console.log(`  ${name.padEnd(12)} ${s.protocol.name.padEnd(16)} for-you ${s.served?.for_you ?? '-'} (+${s.lists?.for_you?.margin_vs_best_baseline ?? '-'} vs best baseline), ` +
-      `discover ${s.served?.discover ?? '-'} (+${s.lists?.discover?.margin_vs_best_baseline ?? '-'})`);
+      `discover ${s.served?.discover ?? '-'} (+${s.lists?.discover?.margin_vs_best_baseline ?? '-'})${fw}`);
   }
 }
