@@ -8,13 +8,13 @@ import type { ListFigures } from './list-selection';
  * judged on the newest, a window no choice looked at: what a shop would see one horizon after publishing.
  */
 export interface ForwardList {
-  /** what the older cuts, pooled, would have served */
+  /** what the older cuts, pooled, would have served (halves: each half's choice, ` / ` between when they differ) */
   served: string;
   metric: string;
-  /** the served choice's figure on the newest cut */
+  /** the served choice's figure on the newest cut (halves: on the other half, both halves averaged) */
   value: number;
   figures: ListFigures;
-  /** the best single baseline of the newest cut, picked in hindsight (the stricter bar) */
+  /** the best single baseline of what is judged on, picked in hindsight (the stricter bar) */
   best_baseline: { name: string; value: number };
   champion_value: number;
   margin_vs_best_baseline: number;
@@ -33,6 +33,11 @@ export interface ForwardIntent {
 }
 
 export interface ForwardCheck {
+  /**
+   * `cuts`: chosen on the older cuts, judged on the newest; `customer halves` (a single cut): each half of the
+   * cut's test customers chooses and the other half judges (intent is not judged then)
+   */
+  mode: 'cuts' | 'customer halves';
   /** the cut judged on (the newest) and the cuts the choices were made on */
   judged_on: string;
   chosen_on: string[];
@@ -56,8 +61,9 @@ export function forwardLines(f: ForwardCheck | null): { line: string; holds: boo
 }
 
 /** Where the forward check's choices were made and judged, for the lines above. */
-export const forwardBasis = (f: ForwardCheck): string =>
-  `chosen on ${f.chosen_on.length} older cut${f.chosen_on.length === 1 ? '' : 's'}, judged on the newest (${f.judged_on.slice(0, 10)}), which no choice saw`;
+export const forwardBasis = (f: ForwardCheck): string => f.mode === 'customer halves'
+  ? `one cut (${f.judged_on.slice(0, 10)}): chosen on each half of its test customers, judged on the other half`
+  : `chosen on ${f.chosen_on.length} older cut${f.chosen_on.length === 1 ? '' : 's'}, judged on the newest (${f.judged_on.slice(0, 10)}), which no choice saw`;
 
 /** One train-result warning per choice that did not hold on the newest cut. */
 export function forwardWarnings(f: ForwardCheck | null): string[] {

@@ -33,6 +33,11 @@ export interface SelectionReport {
   discover_users: number;
   for_you: ListSelection;
   discover: ListSelection;
+  /**
+   * Every choice's figures on each half of the test customers (alternate customers in test order): with a single
+   * cut, the forward check chooses on one half and judges on the other. Absent on pooled reports.
+   */
+  halves?: Record<'for_you' | 'discover', [Record<string, ListFigures>, Record<string, ListFigures>]>;
 }
 
 /** Figures of lists (parallel to `relevant`; users with an empty truth are skipped) at 10 and at `k`. */
@@ -114,10 +119,18 @@ export function selectLists(
   const diFigures = diChoices.map((_, c) => listFigures(lists[fyChoices.length + c]!, ctx.relevantNew, k));
   const forYou = chooseList('for_you', fyChoices, fyFigures, k);
   const discover = chooseList('discover', diChoices, diFigures, k);
+  const half = <T>(xs: readonly T[], h: number): T[] => xs.filter((_, t) => t % 2 === h);
+  const halfFigures = (list: 'for_you' | 'discover', h: number): Record<string, ListFigures> => {
+    const choices = list === 'for_you' ? fyChoices : diChoices;
+    const offset = list === 'for_you' ? 0 : fyChoices.length;
+    const relevant = half(list === 'for_you' ? ctx.relevant : ctx.relevantNew, h);
+    return Object.fromEntries(choices.map((c, i) => [choiceName(c, list), listFigures(half(lists[offset + i]!, h), relevant, k)]));
+  };
   return {
     policy: { forYou: forYou.choice, discover: discover.choice },
     report: {
       k, test_users: uids.length, discover_users: ctx.relevantNew.filter((s) => s.size > 0).length, for_you: forYou, discover,
+      halves: { for_you: [halfFigures('for_you', 0), halfFigures('for_you', 1)], discover: [halfFigures('discover', 0), halfFigures('discover', 1)] },
     },
   };
 }

@@ -66,6 +66,8 @@ export function poolSelections(reports: readonly SelectionReport[], splits: read
       discover: { served: r.discover.served, served_value: r.discover.served_value },
     })),
     spread: { for_you: fy.spread, discover: di.spread },
+    // One cut pools to itself: its customer halves (the forward check's) still describe it.
+    ...(reports.length === 1 && reports[0]!.halves ? { halves: reports[0]!.halves } : {}),
   };
 }
 

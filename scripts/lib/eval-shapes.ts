@@ -72,7 +72,7 @@ function forwardEntry(f: ForwardCheck | null): Record<string, unknown> | null {
   } : null);
   const i = f.intent;
   return {
-    judged_on: f.judged_on, chosen_on: f.chosen_on, for_you: list(f.for_you), discover: list(f.discover),
+    mode: f.mode, judged_on: f.judged_on, chosen_on: f.chosen_on, for_you: list(f.for_you), discover: list(f.discover),
     intent: { served: i.served, auc: i.auc === null ? null : r4(i.auc), rfm_logistic_auc: i.rfm_logistic_auc === null ? null : r4(i.rfm_logistic_auc), holds: i.holds },
   };
 }

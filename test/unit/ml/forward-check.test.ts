@@ -75,7 +75,35 @@ describe('forward check: choices made on the older cuts, judged on the newest', 
     expect(f.intent).toEqual({ served: 'model', auc: null, rfm_logistic_auc: null, holds: null });
   });
 
-  it('needs two cuts', () => {
-    expect(forwardCheck([cut(100, {})], [intentCut(0.7, 0.6)], SPLITS.slice(0, 1), { kind: 'logistic', windows: WINDOWS })).toBeNull();
+  it('with one cut, chooses on each half of its test customers and judges on the other half', () => {
+    // Half A (customers 0, 2, …) favours the champion, half B personal counts.
+    const only = cut(200, { champion: 0.3, personal_count: 0.25 });
+    const halfA = cut(100, { champion: 0.4, personal_count: 0.3 });
+    const halfB = cut(100, { champion: 0.2, personal_count: 0.22 });
+    only.halves = {
+      for_you: [halfA.for_you.compared, halfB.for_you.compared],
+      discover: [halfA.discover.compared, halfA.discover.compared],
+    };
+    const f = forwardCheck([only], [intentCut(0.7, 0.6)], SPLITS.slice(0, 1), { kind: 'logistic', windows: WINDOWS })!;
+    expect(f).toMatchObject({ mode: 'customer halves', judged_on: SPLITS[0], chosen_on: SPLITS.slice(0, 1) });
+    // A chooses the champion, judged on B (0.2, bar 0.22); B chooses personal counts, judged on A (0.3, bar 0.3).
+    expect(f.for_you).toMatchObject({ served: 'champion / personal_count', best_baseline: { name: 'personal_count' }, holds: false });
+    expect(f.for_you!.value).toBeCloseTo((0.2 + 0.3) / 2, 12);
+    expect(f.for_you!.best_baseline.value).toBeCloseTo((0.22 + 0.3) / 2, 12);
+    expect(f.for_you!.champion_value).toBeCloseTo((0.2 + 0.4) / 2, 12);
+    expect(f.for_you!.figures[`recall_at_${K}`]).toBeCloseTo((0.2 + 0.3) / 2 + 0.05, 12);
+    // Both halves agree on discover: the champion, judged at 0.4 against 0.3 on each.
+    expect(f.discover).toMatchObject({ served: 'champion', holds: true });
+    expect(f.discover!.margin_vs_best_baseline).toBeCloseTo(0.1, 12);
+    // Intent is chosen on that one cut: nothing is left to judge it on.
+    expect(f.intent).toEqual({ served: 'model', auc: null, rfm_logistic_auc: null, holds: null });
+    expect(forwardWarnings(f)).toEqual([expect.stringMatching(/^forward check \(one cut \(2024-06-01\): chosen on each half of its test customers, judged on the other half\): for-you champion \/ personal_count: /)]);
+  });
+
+  it('needs a cut; a cut without halves judges no list', () => {
+    expect(forwardCheck([], [], [], { kind: 'logistic', windows: WINDOWS })).toBeNull();
+    const f = forwardCheck([cut(100, {})], [intentCut(0.7, 0.6)], SPLITS.slice(0, 1), { kind: 'logistic', windows: WINDOWS })!;
+    expect(f.for_you).toBeNull();
+    expect(f.discover).toBeNull();
   });
 });

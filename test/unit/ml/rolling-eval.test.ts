@@ -68,4 +68,26 @@ describe('rolling-origin evaluation through the production path', () => {
     expect(fw.for_you!.holds).toBe(fw.for_you!.value >= fw.for_you!.best_baseline.value);
     expect(fw.intent.auc).toBe(fw.intent.served === 'rfm_logistic' ? r.cuts[0]!.intent.rfm_logistic_auc : r.cuts[0]!.intent.model_auc);
   }, 120_000);
+
+  it('with one cut, the forward check judges each list on the half of the test customers that did not choose it', async () => {
+    const events = shop(300, 200, 5);
+    const clean = cleanEvents(events);
+    const plan = planHoldout(clean, 30);
+    const cuts = planCuts(clean, 30, plan, 1);
+    const report = await evaluateRolling(events, cuts, { k: 10, horizonDays: 30, backend: 'wasm', tune: false });
+    const sel = report.selection!;
+    // The cut's selection keeps every choice's figures on each half; the whole cut's figure lies between them.
+    for (const list of ['for_you', 'discover'] as const) {
+      const [a, b] = sel.halves![list];
+      for (const [name, figures] of Object.entries(sel[list].compared)) {
+        const v = figures.ndcg_at_10!;
+        expect(v).toBeGreaterThanOrEqual(Math.min(a[name]!.ndcg_at_10!, b[name]!.ndcg_at_10!) - 1e-12);
+        expect(v).toBeLessThanOrEqual(Math.max(a[name]!.ndcg_at_10!, b[name]!.ndcg_at_10!) + 1e-12);
+      }
+    }
+    const fw = report.rolling!.forward!;
+    expect(fw).toMatchObject({ mode: 'customer halves', judged_on: cuts.cuts[0]!.label, intent: { auc: null, holds: null } });
+    expect(fw.for_you!.holds).toBe(fw.for_you!.value >= fw.for_you!.best_baseline.value);
+    expect(fw.for_you!.served.split(' / ').every((n) => n in sel.for_you.compared)).toBe(true);
+  }, 120_000);
 });
