@@ -1,17 +1,10 @@
 import type { ForwardCheck, ForwardList } from './forward-report';
 import type { IntentModel, LabelWindow } from './intent';
 import { chooseIntent, hasBothClasses, type CutIntent } from './intent-choice';
-import { candidateChoices, choiceName } from './list-policy';
-import { chooseList, type ListFigures, type SelectionReport } from './list-selection';
-import { poolSelections } from './pooled-selection';
+import type { ListFigures, SelectionReport } from './list-selection';
+import { chooseOnFigures, poolSelections } from './pooled-selection';
 
 type ListName = 'for_you' | 'discover';
-
-/** What `figures` (every choice's, by name) would serve, and the best single baseline there. */
-function chooseOn(list: ListName, figures: Record<string, ListFigures>, k: number) {
-  const choices = candidateChoices(list);
-  return chooseList(list, choices, choices.map((c) => figures[choiceName(c, list)] ?? {}), k);
-}
 
 /**
  * A single cut has no older cut to choose on: each half of its test customers chooses, and the other half
@@ -22,8 +15,8 @@ function halvesList(report: SelectionReport, list: ListName): ForwardList | null
   if (!halves) return null;
   const metric = report[list].metric;
   const judged = [0, 1].map((h) => {
-    const chosen = chooseOn(list, halves[h]!, report.k).served;
-    const other = chooseOn(list, halves[1 - h]!, report.k);
+    const chosen = chooseOnFigures(list, halves[h]!, report.k).served;
+    const other = chooseOnFigures(list, halves[1 - h]!, report.k);
     return { chosen, figures: halves[1 - h]![chosen] ?? {}, bar: other.best_baseline, champion: other.champion_value };
   });
   const mean = (f: (j: (typeof judged)[number]) => number): number => (f(judged[0]!) + f(judged[1]!)) / 2;

@@ -35,7 +35,7 @@ export interface SelectionReport {
   discover: ListSelection;
   /**
    * Every choice's figures on each half of the test customers (alternate customers in test order): with a single
-   * cut, the forward check chooses on one half and judges on the other. Absent on pooled reports.
+   * cut, the forward check chooses on one half and judges on the other. Absent on reports pooled over several cuts.
    */
   halves?: Record<'for_you' | 'discover', [Record<string, ListFigures>, Record<string, ListFigures>]>;
 }

@@ -1,5 +1,5 @@
 import { candidateChoices, choiceName } from './list-policy';
-import { chooseList, type ListFigures, type SelectionReport } from './list-selection';
+import { chooseList, type ListFigures, type ListSelection, type SelectionReport } from './list-selection';
 import { spreadOf, type Spread } from './spread';
 
 /** What each cut alone measured and would have served (the pooled choice is the one served). */
@@ -33,6 +33,12 @@ function pooledFigures(reports: readonly SelectionReport[], list: 'for_you' | 'd
   return out;
 }
 
+/** The choice `figures` (every choice's, by name) would serve, with its margins: what both the pooling and the forward check pick with. */
+export function chooseOnFigures(list: 'for_you' | 'discover', figures: Record<string, ListFigures>, k: number): ListSelection {
+  const choices = candidateChoices(list);
+  return chooseList(list, choices, choices.map((c) => figures[choiceName(c, list)] ?? {}), k);
+}
+
 /**
  * Pools the per-cut comparisons of a rolling-origin holdout (newest cut first) and picks each list's choice on
  * the pooled figures (customer-weighted means over the cuts), so one noisy window cannot flip the choice. The
@@ -43,8 +49,7 @@ export function poolSelections(reports: readonly SelectionReport[], splits: read
   const k = reports[0]!.k;
   const pick = (list: 'for_you' | 'discover') => {
     const pooled = pooledFigures(reports, list);
-    const choices = candidateChoices(list);
-    const sel = chooseList(list, choices, choices.map((c) => pooled[choiceName(c, list)] ?? {}), k);
+    const sel = chooseOnFigures(list, pooled, k);
     const metric = sel.metric;
     const weights = reports.map((r) => (list === 'for_you' ? r.test_users : r.discover_users));
     const spread: Record<string, Spread> = {};
