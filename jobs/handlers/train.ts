@@ -85,6 +85,7 @@ export const train: Handler<'train'> = async (payload, ctx) => {
   const { baselines, ...holdout } = report;
   const metrics = { ...holdout, intent: { ...holdout.intent, served: intent.served, kind: intent.kind, label: intent.label, note: intent.note } };
   const pooledIntent = report.rolling?.intent;
+  const forward = report.rolling?.forward ?? null;
   const active = await getActiveModel(ctx.db, CHAMPION_KIND);
   const activeMetrics = active?.metrics as (GateMetrics & Parameters<typeof servedGateMetrics>[0]) | undefined;
   const gate = shouldPromote(servedGateMetrics(metrics), activeMetrics ? servedGateMetrics(activeMetrics) : null, ctx.config.PROMOTION_MARGIN);
@@ -119,8 +120,8 @@ export const train: Handler<'train'> = async (payload, ctx) => {
     // Per list: what is served, with its NDCG@K over the cuts next to the champion's and the best baseline's (every method: metrics.selection.spread).
     lists: report.selection && 'spread' in report.selection ? servedSpread(report.selection) : null,
     // The choices made on the older cuts alone, judged on the newest: whether they held one horizon later.
-    forward: report.rolling?.forward ?? null,
-    warnings: [...quality.warnings, ...(intent.kind === 'rule' ? [intent.note] : []), ...forwardWarnings(report.rolling?.forward ?? null)],
+    forward,
+    warnings: [...quality.warnings, ...(intent.kind === 'rule' ? [intent.note] : []), ...forwardWarnings(forward)],
     served: report.selection ? { forYou: report.selection.for_you.served, discover: report.selection.discover.served } : null,
   };
 };
