@@ -5,7 +5,8 @@ import type { ListFigures } from './list-selection';
  * The forward check of a rolling-origin holdout. Production makes its choices (which list to serve, which intent
  * scorer) on the cuts pooled, and a figure read on the same cuts is the one the choice was made on: it cannot
  * fall below the best baseline there, by construction. Here the choices are made on the older cuts only and
- * judged on the newest, a window no choice looked at: what a shop would see one horizon after publishing.
+ * judged on the newest, a window no choice looked at: what a shop would see one horizon after publishing. With a
+ * single cut, each half of its test customers chooses and the other half judges.
  */
 export interface ForwardList {
   /** what the older cuts, pooled, would have served (halves: each half's choice, ` / ` between when they differ) */
@@ -18,7 +19,7 @@ export interface ForwardList {
   best_baseline: { name: string; value: number };
   champion_value: number;
   margin_vs_best_baseline: number;
-  /** value ≥ the best baseline's on the newest cut */
+  /** value ≥ the best baseline's on what is judged on */
   holds: boolean;
 }
 
@@ -46,7 +47,7 @@ export interface ForwardCheck {
   intent: ForwardIntent;
 }
 
-/** One line per judged choice: what the older cuts chose, its figure on the newest cut, the bar, and whether it held. */
+/** One line per judged choice: what was chosen, its figure where it was judged, the bar, and whether it held. */
 export function forwardLines(f: ForwardCheck | null): { line: string; holds: boolean }[] {
   if (!f) return [];
   const out: { line: string; holds: boolean }[] = [];
@@ -65,7 +66,7 @@ export const forwardBasis = (f: ForwardCheck): string => f.mode === 'customer ha
   ? `one cut (${f.judged_on.slice(0, 10)}): chosen on each half of its test customers, judged on the other half`
   : `chosen on ${f.chosen_on.length} older cut${f.chosen_on.length === 1 ? '' : 's'}, judged on the newest (${f.judged_on.slice(0, 10)}), which no choice saw`;
 
-/** One train-result warning per choice that did not hold on the newest cut. */
+/** One train-result warning per choice that did not hold where it was judged. */
 export function forwardWarnings(f: ForwardCheck | null): string[] {
   return forwardLines(f).filter((l) => !l.holds).map((l) => `forward check (${forwardBasis(f!)}): ${l.line}, did not hold`);
 }
