@@ -66,6 +66,25 @@ export interface FittedSources {
   price: Float32Array;
   /** items ordered by recent momentum, the cold-start and trending fallback */
   trending: Int32Array;
+  /**
+   * The shop's rebuy share: of the baskets in which a customer bought an item, the share where they had bought it
+   * in an earlier basket (Σ (baskets − 1) / Σ baskets over customer-item pairs). How much of what a customer buys
+   * their own past explains: 0 in a shop where nobody rebuys, about 0.3 on UCI, near 1 for a grocery's staples.
+   */
+  rebuyShare: number;
+}
+
+/** See {@link FittedSources.rebuyShare}; 0 when nothing was bought. */
+export function rebuyShare(snap: Snapshot): number {
+  let baskets = 0;
+  let rebought = 0;
+  for (let p = 0; p < snap.item.length; p++) {
+    if (snap.lines[p]! <= 0) continue;
+    const b = Math.max(1, snap.baskets[p]!);
+    baskets += b;
+    rebought += b - 1;
+  }
+  return baskets > 0 ? rebought / baskets : 0;
 }
 
 /** Fits the item-item sources and item statistics from a snapshot (EASE's inverse dominates the cost). */
@@ -91,5 +110,6 @@ export function fitSources(snap: Snapshot, params: SourceParams = DEFAULT_SOURCE
     anchor: snap.anchor, itemIds: snap.itemIds, ease, cosine,
     buyers: it.buyers, buyers7: it.buyers7, buyers30: it.buyers30, buyers90: it.buyers90, repeatRate,
     interest30: it.interest30, firstTs: it.firstTs, price: it.price, trending: topK(momentum, Math.min(n, 200)),
+    rebuyShare: rebuyShare(snap),
   };
 }

@@ -67,6 +67,26 @@ export class SparseScores {
     }
   }
 
+  /** Sum of the positive scores this customer added (the base left out). */
+  positiveTotal(): number {
+    let t = 0;
+    for (let k = 0; k < this.nTouched; k++) {
+      const j = this.touched[k]!;
+      const v = this.values[j]! - (this.base ? this.base[j]! : 0);
+      if (v > 0) t += v;
+    }
+    return t;
+  }
+
+  /** Adds `factor` times each positive score this customer added here (the base left out) to `target`. */
+  addPositiveTo(target: SparseScores, factor: number): void {
+    for (let k = 0; k < this.nTouched; k++) {
+      const j = this.touched[k]!;
+      const v = this.values[j]! - (this.base ? this.base[j]! : 0);
+      if (v > 0) target.add(j, factor * v);
+    }
+  }
+
   /** Adds `v` to item `j`'s score. */
   add(j: number, v: number): void {
     if (this.touchedMark[j] === 0) this.touch(j);

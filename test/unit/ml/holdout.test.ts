@@ -64,9 +64,34 @@ describe('list policies rank through one code path', () => {
     expect(new Set(blend)).toEqual(new Set(['X', 'Y', 'Z']));
   });
 
+  it('personal_ease fuses the customer\'s own buys with their EASE neighbours by the shop\'s rebuy share', () => {
+    // Of the 7 customer-item baskets, one (a's second X) rebuys: the share the customer's own past fills.
+    expect(src.rebuyShare).toBeCloseTo(1 / 7, 6);
+    const fused = (share: number): UserRanker => {
+      const r = new UserRanker({ ...src, rebuyShare: share });
+      r.reset(snap, a, null, null);
+      return r;
+    };
+    // All weight on the own past: X (bought twice) before Y, then what a never bought.
+    expect(names(fused(1).top({ methods: ['personal_ease'], excludeBought: false }, 3))).toEqual(['X', 'Y', 'Z']);
+    // No weight on it: the order of the EASE votes a's decayed buys cast (positive ones), popularity below them.
+    const votes = new Map<number, number>();
+    for (let p = snap.rowStart[a]!; p < snap.rowStart[a + 1]!; p++) {
+      for (let r = 0; r < src.ease.width; r++) {
+        const j = src.ease.index[snap.item[p]! * src.ease.width + r]!;
+        if (j >= 0) votes.set(j, (votes.get(j) ?? 0) + snap.decLong[p]! * src.ease.weight[snap.item[p]! * src.ease.width + r]!);
+      }
+    }
+    const byVotes = [...votes].filter(([, v]) => v > 0).sort((x, y) => y[1] - x[1] || x[0] - y[0]).map(([j]) => src.itemIds[j]!);
+    expect(byVotes.length).toBeGreaterThan(0);
+    expect(names(fused(0).top({ methods: ['personal_ease'], excludeBought: false }, byVotes.length))).toEqual(byVotes);
+    // Discover leaves out what a bought, under the fusion as under every method.
+    expect(names(fused(0.5).top({ methods: ['personal_ease'], excludeBought: true }, 3))).toEqual(['Z']);
+  });
+
   it('a customer with no history gets the popular items (cold start) under every method', () => {
     ranker.reset(null, -1, null, null);
-    for (const m of ['champion', 'personal_count', 'ease', 'item_knn'] as const) {
+    for (const m of ['champion', 'personal_count', 'ease', 'item_knn', 'personal_ease'] as const) {
       expect(ranker.top({ methods: [m], excludeBought: false }, 2)).toHaveLength(2);
     }
   });
