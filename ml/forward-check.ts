@@ -1,10 +1,12 @@
-import type { ForwardCheck, ForwardList } from './forward-report';
+import type { ForwardCheck, ForwardIntent, ForwardList } from './forward-report';
 import type { IntentModel, LabelWindow } from './intent';
 import { chooseIntent, hasBothClasses, type CutIntent } from './intent-choice';
 import type { ListFigures, SelectionReport } from './list-selection';
 import { chooseOnFigures, poolSelections } from './pooled-selection';
 
 type ListName = 'for_you' | 'discover';
+/** The intent fit of the newest cut: its scorer kind and label windows (whether a rule is published). */
+type IntentFit = { kind: IntentModel['kind']; windows: readonly LabelWindow[] };
 
 /**
  * A single cut has no older cut to choose on: each half of its test customers chooses, and the other half
@@ -31,23 +33,45 @@ function halvesList(report: SelectionReport, list: ListName): ForwardList | null
   };
 }
 
+/** The intent choice made on `chosenOn` alone and judged on `judged`: the published scorer's AUC there against the RFM logistic's. */
+function judgeIntent(chosenOn: readonly CutIntent[], judged: CutIntent, fit: IntentFit): ForwardIntent {
+  const choice = chooseIntent(chosenOn, fit.kind, fit.windows);
+  const measured = hasBothClasses(judged);
+  const auc = !measured ? null : choice.served === 'rfm_logistic' ? judged.rfm_logistic_auc : judged.model_auc;
+  const rfm = measured ? judged.rfm_logistic_auc : null;
+  return { served: choice.served, auc, rfm_logistic_auc: rfm, holds: auc === null || rfm === null ? null : auc >= rfm };
+}
+
+/**
+ * One cut's intent judged across halves of its customers: each half chooses, the other judges; the AUCs are the
+ * two judged halves' averaged (unjudged when either half lacks buyers or non-buyers, or the cut has no halves).
+ */
+function halvesIntent(cut: CutIntent, fit: IntentFit): ForwardIntent {
+  const judged = cut.halves ? [0, 1].map((h) => judgeIntent([cut.halves![h]!], cut.halves![1 - h]!, fit)) : [];
+  if (judged.length < 2 || judged.some((j) => j.auc === null || j.rfm_logistic_auc === null)) {
+    return { served: chooseIntent([cut], fit.kind, fit.windows).served, auc: null, rfm_logistic_auc: null, holds: null };
+  }
+  const auc = (judged[0]!.auc! + judged[1]!.auc!) / 2;
+  const rfm = (judged[0]!.rfm_logistic_auc! + judged[1]!.rfm_logistic_auc!) / 2;
+  return { served: [...new Set(judged.map((j) => j.served))].join(' / '), auc, rfm_logistic_auc: rfm, holds: auc >= rfm };
+}
+
 /**
  * Choices made on all cuts but the newest, judged on the newest (all arrays newest first, parallel). With a
- * single cut, the lists are judged across halves of its test customers instead ({@link halvesList}) and intent
- * is not judged. Null without a cut. Lists are judged only when every cut has a selection report.
+ * single cut, they are judged across halves of its customers instead ({@link halvesList}, {@link halvesIntent}).
+ * Null without a cut. Lists are judged only when every cut has a selection report.
  */
 export function forwardCheck(
   selections: readonly (SelectionReport | undefined)[], intents: readonly CutIntent[], splits: readonly string[],
-  fit: { kind: IntentModel['kind']; windows: readonly LabelWindow[] },
+  fit: IntentFit,
 ): ForwardCheck | null {
   if (intents.length === 0) return null;
   if (intents.length === 1) {
     const only = selections[0];
-    const choice = chooseIntent(intents, fit.kind, fit.windows);
     return {
       mode: 'customer halves', judged_on: splits[0] ?? '', chosen_on: splits.slice(0, 1),
       for_you: only ? halvesList(only, 'for_you') : null, discover: only ? halvesList(only, 'discover') : null,
-      intent: { served: choice.served, auc: null, rfm_logistic_auc: null, holds: null },
+      intent: halvesIntent(intents[0]!, fit),
     };
   }
   const reports = selections.filter((s) => s !== undefined);
@@ -64,17 +88,12 @@ export function forwardCheck(
       margin_vs_best_baseline: margin, holds: margin >= 0,
     };
   };
-  const choice = chooseIntent(intents.slice(1), fit.kind, fit.windows);
-  const newest = intents[0]!;
-  const measured = hasBothClasses(newest);
-  const auc = !measured ? null : choice.served === 'rfm_logistic' ? newest.rfm_logistic_auc : newest.model_auc;
-  const rfm = measured ? newest.rfm_logistic_auc : null;
   return {
     mode: 'cuts',
     judged_on: splits[0] ?? '',
     chosen_on: splits.slice(1),
     for_you: list('for_you'),
     discover: list('discover'),
-    intent: { served: choice.served, auc, rfm_logistic_auc: rfm, holds: auc === null || rfm === null ? null : auc >= rfm },
+    intent: judgeIntent(intents.slice(1), intents[0]!, fit),
   };
 }

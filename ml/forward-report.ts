@@ -1,4 +1,3 @@
-import type { IntentServed } from './intent-choice';
 import type { ListFigures } from './list-selection';
 
 /**
@@ -6,7 +5,7 @@ import type { ListFigures } from './list-selection';
  * scorer) on the cuts pooled, and a figure read on the same cuts is the one the choice was made on: it cannot
  * fall below the best baseline there, by construction. Here the choices are made on the older cuts only and
  * judged on the newest, a window no choice looked at: what a shop would see one horizon after publishing. With a
- * single cut, each half of its test customers chooses and the other half judges.
+ * single cut, each half of its customers (lists: its test customers) chooses and the other half judges.
  */
 export interface ForwardList {
   /** what the older cuts, pooled, would have served (halves: each half's choice, ` / ` between when they differ) */
@@ -24,9 +23,12 @@ export interface ForwardList {
 }
 
 export interface ForwardIntent {
-  /** what the older cuts would have published */
-  served: IntentServed;
-  /** the published scorer's AUC on the newest cut (null where that cut held only buyers or only non-buyers) */
+  /** what the older cuts would have published (one cut: each half's choice; `model / rfm_logistic` when they differ) */
+  served: string;
+  /**
+   * the published scorer's AUC on the newest cut (halves: on the other half, both averaged); null where what is
+   * judged held only buyers or only non-buyers
+   */
   auc: number | null;
   rfm_logistic_auc: number | null;
   /** auc ≥ the RFM logistic's on the newest cut; null where either is not measured */
@@ -36,7 +38,7 @@ export interface ForwardIntent {
 export interface ForwardCheck {
   /**
    * `cuts`: chosen on the older cuts, judged on the newest; `customer halves` (a single cut): each half of the
-   * cut's test customers chooses and the other half judges (intent is not judged then)
+   * cut's test customers (lists) or customers (intent) chooses and the other half judges
    */
   mode: 'cuts' | 'customer halves';
   /** the cut judged on (the newest) and the cuts the choices were made on */
@@ -63,7 +65,7 @@ export function forwardLines(f: ForwardCheck | null): { line: string; holds: boo
 
 /** Where the forward check's choices were made and judged, for the lines above. */
 export const forwardBasis = (f: ForwardCheck): string => f.mode === 'customer halves'
-  ? `one cut (${f.judged_on.slice(0, 10)}): chosen on each half of its test customers, judged on the other half`
+  ? `one cut (${f.judged_on.slice(0, 10)}): chosen on each half of its customers, judged on the other half`
   : `chosen on ${f.chosen_on.length} older cut${f.chosen_on.length === 1 ? '' : 's'}, judged on the newest (${f.judged_on.slice(0, 10)}), which no choice saw`;
 
 /** One train-result warning per choice that did not hold where it was judged. */

@@ -4,7 +4,7 @@ import { cleanEvents, returnEvents } from './clean';
 import { historySpan, requireHistory } from './history';
 import { inHeldOutBasket, type HoldoutProtocol } from './holdout';
 import { asRfmIntent, type IntentKind, type LabelWindow } from './intent';
-import { chooseIntent, type CutIntent, type IntentChoice, type IntentServed } from './intent-choice';
+import { chooseIntent, cutIntentOf, type CutIntent, type IntentChoice, type IntentServed } from './intent-choice';
 import type { LabelStatus } from './intent-label';
 import { evaluateIntent, evaluateLists, type EvalContext, type ListReport } from './list-eval';
 import { LIST_METHODS } from './list-policy';
@@ -53,6 +53,8 @@ export interface IntentReport extends IntentFigures {
   note: string;
   /** each scorer's figures here (the served one is copied above) */
   candidates: { model: IntentFigures; rfm_logistic?: IntentFigures };
+  /** both scorers compared on each half of the customers (alternate ones): a single cut's forward check */
+  halves: [CutIntent, CutIntent];
 }
 
 /** Everything `npm run eval` prints and the train job stores in the registry. */
@@ -237,16 +239,14 @@ export async function evaluateCut(events: readonly EventRecord[], opts: Protocol
   const [probs, rfmProbs] = scoreIntent(model, train, popIds, { items: opts.items, returns }, variants);
   const figures = (p: Float64Array): IntentFigures => ({ ...evaluateIntent(p, labels), reliability: reliabilityTable(p, labels) });
   const candidates: IntentReport['candidates'] = { model: figures(probs!), ...(rfmProbs ? { rfm_logistic: figures(rfmProbs) } : {}) };
-  const cutIntent: CutIntent = {
-    model_auc: candidates.model.auc, rfm_logistic_auc: candidates.rfm_logistic?.auc ?? null, users: pop.length, positives,
-  };
+  const { halves, ...cutIntent } = cutIntentOf(probs!, rfmProbs ?? null, labels);
   const choice = chooseIntent([cutIntent], model.intent.kind, model.intent.labelWindows ?? []);
   const intent = withIntentChoice({
     ...candidates.model,
     scorer: `${model.intent.kind ?? 'mlp'}${(model.intent.windowDecay ?? 1) === 1 ? '' : `@${model.intent.windowDecay}`}`,
     validation_auc: model.intent.validationAuc ?? {},
     served: choice.served, kind: choice.kind, model_auc: cutIntent.model_auc, rfm_logistic_auc: cutIntent.rfm_logistic_auc,
-    label: choice.label, test_label: { users: pop.length, positives }, note: choice.note, candidates,
+    label: choice.label, test_label: { users: pop.length, positives }, note: choice.note, candidates, halves,
     fit: { kind: model.intent.kind ?? 'mlp', label_windows: model.intent.labelWindows ?? [] },
   }, choice);
   log(`intent: ${choice.note}`);

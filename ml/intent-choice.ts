@@ -1,5 +1,6 @@
 import { asRfmIntent, type IntentModel, type LabelWindow } from './intent';
 import { labelStatus, type LabelStatus } from './intent-label';
+import { rocAuc } from './metrics';
 import { spreadOf, type Spread } from './spread';
 
 /** What the published intent scores are: the learned scorer, the RFM logistic (it won on the holdout), or a rule. */
@@ -15,6 +16,27 @@ export interface CutIntent {
   rfm_logistic_auc: number | null;
   users: number;
   positives: number;
+  /** the same comparison on each half of the cut's customers (alternate ones), for a single cut's forward check */
+  halves?: [CutIntent, CutIntent];
+}
+
+/**
+ * A cut's intent comparison from the scorers' scores and the labels of the same customers, with the same
+ * comparison on each half of them (alternate customers): with a single cut, the forward check chooses on one half
+ * and judges on the other.
+ */
+export function cutIntentOf(
+  model: ArrayLike<number>, rfm: ArrayLike<number> | null, labels: ArrayLike<number>,
+): CutIntent & { halves: [CutIntent, CutIntent] } {
+  const of = (keep: (t: number) => boolean): CutIntent => {
+    const idx = Array.from({ length: labels.length }, (_, t) => t).filter(keep);
+    const y = idx.map((t) => labels[t]!);
+    return {
+      model_auc: rocAuc(idx.map((t) => model[t]!), y), rfm_logistic_auc: rfm ? rocAuc(idx.map((t) => rfm[t]!), y) : null,
+      users: y.length, positives: y.reduce((s, v) => s + v, 0),
+    };
+  };
+  return { ...of(() => true), halves: [of((t) => t % 2 === 0), of((t) => t % 2 === 1)] };
 }
 
 /** The intent choice over the cuts of a holdout, with the pooled figures it was made on. */

@@ -111,6 +111,6 @@ export interface RollingSummary {
   cut_points: string[];
   cuts: CutSummary[];
   intent: IntentChoice;
-  /** the choices made on the older cuts, judged on the newest (one cut: across halves of its test customers); see forward-check.ts */
+  /** the choices made on the older cuts, judged on the newest (one cut: across halves of its customers); see forward-check.ts */
   forward: ForwardCheck | null;
 }

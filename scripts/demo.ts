@@ -201,7 +201,7 @@ async function firstLines(url: string, key: string, n: number): Promise<string[]
 interface Served {
   protocol: string | null;
   lists: { list: string; served: string; metric: string; value: number; champion: number; bestBaseline: string; bestBaselineValue: number }[];
-  /** the choices of the older cuts judged on the newest (one cut: across halves of its test customers) */
+  /** the choices of the older cuts judged on the newest (one cut: across halves of its customers) */
   forward: ForwardCheck | null;
 }
 

@@ -193,7 +193,7 @@ async function runUci(args: Args, backend: Awaited<ReturnType<typeof selectBacke
   if (args.out === null) {
     // reports/eval.json keeps the keys it has always had (plus the campaign figures); the serving comparison goes to the console (and shops.json).
     const { selection: _selection, protocol: _protocol, ...stable } = report;
-    const { candidates: _candidates, fit: _fit, ...intent } = report.intent;
+    const { candidates: _candidates, fit: _fit, halves: _halves, ...intent } = report.intent;
     write('reports/eval.json', { ...stable, intent, ...campaigns });
   } else {
     write(args.out, {

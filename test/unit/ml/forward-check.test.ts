@@ -95,9 +95,24 @@ describe('forward check: choices made on the older cuts, judged on the newest', 
     // Both halves agree on discover: the champion, judged at 0.4 against 0.3 on each.
     expect(f.discover).toMatchObject({ served: 'champion', holds: true });
     expect(f.discover!.margin_vs_best_baseline).toBeCloseTo(0.1, 12);
-    // Intent is chosen on that one cut: nothing is left to judge it on.
+    // This cut's intent has no halves: nothing is left to judge it on.
     expect(f.intent).toEqual({ served: 'model', auc: null, rfm_logistic_auc: null, holds: null });
-    expect(forwardWarnings(f)).toEqual([expect.stringMatching(/^forward check \(one cut \(2024-06-01\): chosen on each half of its test customers, judged on the other half\): for-you champion \/ personal_count: /)]);
+    expect(forwardWarnings(f)).toEqual([expect.stringMatching(/^forward check \(one cut \(2024-06-01\): chosen on each half of its customers, judged on the other half\): for-you champion \/ personal_count: /)]);
+  });
+
+  it('with one cut, judges intent across halves of its customers', () => {
+    // Half A: the learned scorer wins (0.74 vs 0.70); half B: the RFM logistic (0.69 vs 0.72).
+    const halves: [CutIntent, CutIntent] = [intentCut(0.74, 0.7, 15, 50), intentCut(0.69, 0.72, 15, 50)];
+    const f = forwardCheck([cut(100, {})], [{ ...intentCut(0.715, 0.71), halves }], SPLITS.slice(0, 1), { kind: 'logistic', windows: WINDOWS })!;
+    // A's choice (model) judged on B: 0.69 vs 0.72; B's (RFM logistic) judged on A: 0.70 vs 0.70.
+    expect(f.intent.served).toBe('model / rfm_logistic');
+    expect(f.intent.auc).toBeCloseTo((0.69 + 0.7) / 2, 12);
+    expect(f.intent.rfm_logistic_auc).toBeCloseTo((0.72 + 0.7) / 2, 12);
+    expect(f.intent.holds).toBe(false);
+    expect(forwardWarnings(f)).toEqual([expect.stringMatching(/: intent model \/ rfm_logistic: AUC 0\.6950 vs the RFM logistic 0\.7100, did not hold$/)]);
+    // A half with buyers only cannot judge: intent stays unjudged.
+    const oneClass = forwardCheck([cut(100, {})], [{ ...intentCut(0.7, 0.6), halves: [halves[0], intentCut(0.5, 0.5, 50, 50)] }], SPLITS.slice(0, 1), { kind: 'logistic', windows: WINDOWS })!;
+    expect(oneClass.intent).toEqual({ served: 'model', auc: null, rfm_logistic_auc: null, holds: null });
   });
 
   it('needs a cut; a cut without halves judges no list', () => {

@@ -1,7 +1,7 @@
 import { selectBackend, type EventRecord } from '../../../ml';
 import { evaluateCut } from '../../../ml/holdout-run';
 import { fitIntentModel, intentFeatures, N_INTENT_FEATURES, predictIntent } from '../../../ml/intent';
-import { chooseIntent, intentKindOf, publishedIntent, type CutIntent } from '../../../ml/intent-choice';
+import { chooseIntent, cutIntentOf, intentKindOf, publishedIntent, type CutIntent } from '../../../ml/intent-choice';
 import { labelStatus } from '../../../ml/intent-label';
 import { fitRfmIntent, rfmLogits } from '../../../ml/intent-rfm';
 import { rocAuc } from '../../../ml/metrics';
@@ -86,6 +86,23 @@ describe('the intent scorer against a logistic regression on RFM features', () =
     expect(choice.model_auc!.mean).toBe(0.8);
   });
 
+  it('compares both scorers on the cut and on each half of its customers (alternate ones)', () => {
+    const model = [0.9, 0.8, 0.7, 0.6, 0.5, 0.4, 0.3, 0.2];
+    const rfm = [0.1, 0.8, 0.2, 0.7, 0.3, 0.6, 0.4, 0.5];
+    const labels = [1, 0, 1, 1, 0, 1, 0, 0];
+    const c = cutIntentOf(model, rfm, labels);
+    expect(c).toMatchObject({ model_auc: rocAuc(model, labels), rfm_logistic_auc: rocAuc(rfm, labels), users: 8, positives: 4 });
+    const even = [0, 2, 4, 6];
+    const odd = [1, 3, 5, 7];
+    const pick = (xs: number[], idx: number[]): number[] => idx.map((t) => xs[t]!);
+    expect(c.halves[0]).toEqual({ model_auc: rocAuc(pick(model, even), pick(labels, even)), rfm_logistic_auc: rocAuc(pick(rfm, even), pick(labels, even)), users: 4, positives: 2 });
+    expect(c.halves[1]).toEqual({ model_auc: rocAuc(pick(model, odd), pick(labels, odd)), rfm_logistic_auc: rocAuc(pick(rfm, odd), pick(labels, odd)), users: 4, positives: 2 });
+    // The halves differ here: the learned scorer ranks the even half perfectly, the RFM logistic does not.
+    expect(c.halves[0].model_auc).toBe(1);
+    expect(c.halves[0].rfm_logistic_auc).toBe(0);
+    expect(cutIntentOf(model, null, labels).halves[1].rfm_logistic_auc).toBeNull();
+  });
+
   it('fits monetary only when the shop has prices, and scores through predictIntent once published', async () => {
     const priced = rateShop(400, 200, 5, true);
     const unpriced = rateShop(400, 200, 5, false);
@@ -135,5 +152,7 @@ describe('the intent scorer against a logistic regression on RFM features', () =
     expect(i.auc).toBeGreaterThanOrEqual(i.rfm_logistic_auc!);
     expect(i.label.state).toBe('ok');
     expect(i.test_label.users).toBe(report.counts.intent_users);
+    expect(i.halves.map((h) => h.users)).toEqual([Math.ceil(i.test_label.users / 2), Math.floor(i.test_label.users / 2)]);
+    expect(i.halves[0].positives + i.halves[1].positives).toBe(i.test_label.positives);
   });
 });

@@ -69,7 +69,7 @@ describe('rolling-origin evaluation through the production path', () => {
     expect(fw.intent.auc).toBe(fw.intent.served === 'rfm_logistic' ? r.cuts[0]!.intent.rfm_logistic_auc : r.cuts[0]!.intent.model_auc);
   }, 120_000);
 
-  it('with one cut, the forward check judges each list on the half of the test customers that did not choose it', async () => {
+  it('with one cut, the forward check judges each list and intent on the half of the customers that did not choose it', async () => {
     const events = shop(300, 200, 5);
     const clean = cleanEvents(events);
     const plan = planHoldout(clean, 30);
@@ -86,7 +86,16 @@ describe('rolling-origin evaluation through the production path', () => {
       }
     }
     const fw = report.rolling!.forward!;
-    expect(fw).toMatchObject({ mode: 'customer halves', judged_on: cuts.cuts[0]!.label, intent: { auc: null, holds: null } });
+    expect(fw).toMatchObject({ mode: 'customer halves', judged_on: cuts.cuts[0]!.label });
+    // Intent too: each half of the cut's customers picks the scorer, the other half's AUCs judge it.
+    const halves = report.intent.halves;
+    const judged = [0, 1].map((h) => {
+      const chosen = halves[h]!.rfm_logistic_auc! > halves[h]!.model_auc ? 'rfm_logistic_auc' : 'model_auc';
+      return halves[1 - h]![chosen]!;
+    });
+    expect(fw.intent.auc).toBeCloseTo((judged[0]! + judged[1]!) / 2, 12);
+    expect(fw.intent.rfm_logistic_auc).toBeCloseTo((halves[0].rfm_logistic_auc! + halves[1].rfm_logistic_auc!) / 2, 12);
+    expect(fw.intent.holds).toBe(fw.intent.auc! >= fw.intent.rfm_logistic_auc!);
     expect(fw.for_you!.holds).toBe(fw.for_you!.value >= fw.for_you!.best_baseline.value);
     expect(fw.for_you!.served.split(' / ').every((n) => n in sel.for_you.compared)).toBe(true);
   }, 120_000);
