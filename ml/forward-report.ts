@@ -63,10 +63,13 @@ export function forwardLines(f: ForwardCheck | null): { line: string; holds: boo
   return out;
 }
 
+/** A cut's label in a line: the day of a dated cut, the label itself otherwise ("each customer's last basket"). */
+export const cutDay = (label: string): string => (/^\d{4}-\d{2}-\d{2}T/.test(label) ? label.slice(0, 10) : label);
+
 /** Where the forward check's choices were made and judged, for the lines above. */
 export const forwardBasis = (f: ForwardCheck): string => f.mode === 'customer halves'
-  ? `one cut (${f.judged_on.slice(0, 10)}): chosen on each half of its customers, judged on the other half`
-  : `chosen on ${f.chosen_on.length} older cut${f.chosen_on.length === 1 ? '' : 's'}, judged on the newest (${f.judged_on.slice(0, 10)}), which no choice saw`;
+  ? `one cut (${cutDay(f.judged_on)}): chosen on each half of its customers, judged on the other half`
+  : `chosen on ${f.chosen_on.length} older cut${f.chosen_on.length === 1 ? '' : 's'}, judged on the newest (${cutDay(f.judged_on)}), which no choice saw`;
 
 /** One train-result warning per choice that did not hold where it was judged. */
 export function forwardWarnings(f: ForwardCheck | null): string[] {

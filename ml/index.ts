@@ -29,7 +29,7 @@ export { planCuts, type CutPlan, type HoldoutCut, type RollingSummary } from './
 export { evaluateRolling } from './rolling-eval';
 export { poolSelections, servedSpread, type PooledSelectionReport } from './pooled-selection';
 export { forwardCheck } from './forward-check';
-export { forwardBasis, forwardLines, forwardWarnings, type ForwardCheck, type ForwardIntent, type ForwardList } from './forward-report';
+export { cutDay, forwardBasis, forwardLines, forwardWarnings, type ForwardCheck, type ForwardIntent, type ForwardList } from './forward-report';
 export { chooseIntent, publishedIntent, intentKindOf, type IntentChoice, type IntentServed, type IntentKindServed, type PublishedIntent } from './intent-choice';
 export { labelStatus, type LabelStatus } from './intent-label';
 export { selectLists, listFigures, describeSelection, type ListSelection, type SelectionReport } from './list-selection';

@@ -1,4 +1,5 @@
 import { forwardCheck } from './forward-check';
+import { cutDay } from './forward-report';
 import { evaluateCut, withIntentChoice, type EvalReport, type ProtocolOptions } from './holdout-run';
 import { chooseIntent, type CutIntent } from './intent-choice';
 import { poolSelections } from './pooled-selection';
@@ -31,7 +32,7 @@ export async function evaluateRolling(
   let tuned: { report: EvalReport['validation']; at: string } | null = null;
   for (let i = plan.cuts.length - 1; i >= 0; i--) {
     const cut = plan.cuts[i]!;
-    const tag = `cut ${i + 1}/${plan.cuts.length} (${cut.label.slice(0, 10)})`;
+    const tag = `cut ${i + 1}/${plan.cuts.length} (${cutDay(cut.label)})`;
     log(`${tag}: evaluating`);
     const evaluate = i === 0 ? newest : productionCut;
     const r = await evaluate(events, {
@@ -76,7 +77,7 @@ export async function evaluateRolling(
     forward: forwardCheck(reports.map((r) => r.selection), cutIntents, plan.cuts.map((c) => c.label), { kind: first.intent.fit.kind, windows: first.intent.fit.label_windows }),
   };
   const validation = tuned && plan.cuts.length > 1
-    ? { ...tuned.report, chosen: `${tuned.report.chosen} (searched once, at the cut ${tuned.at.slice(0, 10)}; every cut uses it)` }
+    ? { ...tuned.report, chosen: `${tuned.report.chosen} (searched once, at the cut ${cutDay(tuned.at)}; every cut uses it)` }
     : first.validation;
   return {
     ...first,

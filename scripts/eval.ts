@@ -12,7 +12,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { basename, dirname } from 'node:path';
 import { exitWithUsage, parseCli, type CliSpec } from '../config/cli';
 import { ML_BACKENDS } from '../config/schema';
-import { cleanEvents, evaluateRolling, forwardBasis, forwardLines, planCuts, planHoldout, selectBackend, type EvalReport, type HoldoutPlan } from '../ml';
+import { cleanEvents, cutDay, evaluateRolling, forwardBasis, forwardLines, planCuts, planHoldout, selectBackend, type EvalReport, type HoldoutPlan } from '../ml';
 import { evaluateProtocol } from '../ml/eval/protocol';
 import { countTestUsers } from '../ml/holdout';
 import { evaluateCampaigns, type CampaignReport } from '../ml/campaign-eval';
@@ -125,7 +125,7 @@ function printRolling(report: EvalReport): void {
   if (!r) return;
   console.log(`rolling origin: ${r.note}`);
   for (const c of r.cuts) {
-    console.log(`  cut ${c.split.slice(0, 10)}: ${c.test_users} test customers; for-you ${c.for_you?.served ?? '—'} ${f(c.for_you?.served_value)}, ` +
+    console.log(`  cut ${cutDay(c.split)}: ${c.test_users} test customers; for-you ${c.for_you?.served ?? '—'} ${f(c.for_you?.served_value)}, ` +
       `discover ${c.discover?.served ?? '—'} ${f(c.discover?.served_value)}; intent AUC learned ${f(c.intent.model_auc)}, RFM logistic ${c.intent.rfm_logistic_auc === null ? '—' : f(c.intent.rfm_logistic_auc)}`);
   }
   if (r.forward) {

@@ -1,5 +1,5 @@
 import { forwardCheck } from '../../../ml/forward-check';
-import { forwardWarnings } from '../../../ml/forward-report';
+import { cutDay, forwardBasis, forwardWarnings } from '../../../ml/forward-report';
 import type { CutIntent } from '../../../ml/intent-choice';
 import { candidateChoices, choiceName } from '../../../ml/list-policy';
 import { chooseList, type SelectionReport } from '../../../ml/list-selection';
@@ -113,6 +113,12 @@ describe('forward check: choices made on the older cuts, judged on the newest', 
     // A half with buyers only cannot judge: intent stays unjudged.
     const oneClass = forwardCheck([cut(100, {})], [{ ...intentCut(0.7, 0.6), halves: [halves[0], intentCut(0.5, 0.5, 50, 50)] }], SPLITS.slice(0, 1), { kind: 'logistic', windows: WINDOWS })!;
     expect(oneClass.intent).toEqual({ served: 'model', auc: null, rfm_logistic_auc: null, holds: null });
+  });
+
+  it('names a dated cut by its day and the last-basket cut by what it holds out', () => {
+    expect(cutDay('2024-06-01T00:00:00.000Z')).toBe('2024-06-01');
+    const f = forwardCheck([cut(100, {})], [intentCut(0.7, 0.6)], ['each customer\'s last basket'], { kind: 'logistic', windows: WINDOWS })!;
+    expect(forwardBasis(f)).toBe('one cut (each customer\'s last basket): chosen on each half of its customers, judged on the other half');
   });
 
   it('needs a cut; a cut without halves judges no list', () => {
