@@ -28,6 +28,39 @@ export function personalScorer(snap: Snapshot, decayed = false): Scorer {
   };
 }
 
+/**
+ * `personal_ease` over a dense item-item matrix `w` fitted on `block`: α · the customer's share of decayed buys
+ * + (1 − α) · the share of the positive votes those buys cast. The harness's own implementation, a reference for
+ * production's over the sparse neighbours (list-policy.ts): the two agree up to what the neighbour cut-off drops.
+ */
+export function personalEaseScorer(snap: Snapshot, w: Float32Array, block: ItemBlock, alpha: number): Scorer {
+  const pop = snap.itemStats.buyers;
+  let maxPop = 1;
+  for (const v of pop) maxPop = Math.max(maxPop, v);
+  const votes = new Float64Array(block.size);
+  return (u, out) => {
+    for (let i = 0; i < out.length; i++) out[i] = (1e-6 * pop[i]!) / (maxPop + 1);
+    const items: number[] = [];
+    const weights: number[] = [];
+    let own = 0;
+    for (let p = snap.rowStart[u]!; p < snap.rowStart[u + 1]!; p++) {
+      if (snap.lines[p]! <= 0 || !(snap.decLong[p]! > 0)) continue;
+      items.push(snap.item[p]!);
+      weights.push(snap.decLong[p]!);
+      own += snap.decLong[p]!;
+    }
+    if (own <= 0) return;
+    items.forEach((i, k) => (out[i]! += (alpha * weights[k]!) / own));
+    votes.fill(0);
+    const local = items.map((i) => block.toLocal[i]!);
+    accumulateDense(votes, w, block.size, local.filter((l) => l >= 0), weights.filter((_, k) => local[k]! >= 0));
+    let total = 0;
+    for (const v of votes) if (v > 0) total += v;
+    if (total <= 0) return;
+    for (let l = 0; l < block.size; l++) if (votes[l]! > 0) out[block.toGlobal[l]!]! += ((1 - alpha) * votes[l]!) / total;
+  };
+}
+
 /** Purchased items of a user (snapshot indices) — the binary rows the item-item baselines use. */
 export function purchasedItems(snap: Snapshot, u: number): number[] {
   const items: number[] = [];

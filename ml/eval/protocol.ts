@@ -2,7 +2,7 @@
  * The evaluation harness (`npm run eval`, the shapes report, the serve-equals-harness test): the production
  * holdout path plus the report-only rows production train does not run. Production code never imports it (ESLint).
  */
-import { itemItemScorer, personalScorer, popularityScorer, purchaseCsr } from '../baselines';
+import { itemItemScorer, personalEaseScorer, personalScorer, popularityScorer, purchaseCsr } from '../baselines';
 import { DEFAULT_CHAMPION_PARAMS, fitChampion } from '../champion';
 import { accumulateSparse, cosineFromGram, easeWeights, gramMatrix, topNeighbours } from '../ease';
 import { DEFAULT_EMBEDDING, embeddingScores, trainEmbeddings } from '../embedding';
@@ -13,6 +13,7 @@ import { evaluateIntent, evaluateLists, listsFromScorer, type Scorer } from '../
 import { crossValidatedLogistic } from '../logistic';
 import { neighbourLists, popularityReport, remapNeighbours, type MethodLists, type PopularityReport } from '../popularity-eval';
 import { DAY } from '../snapshot';
+import { rebuyShare } from '../sources';
 import type { EventRecord } from '../types';
 
 /**
@@ -77,6 +78,7 @@ function listReferenceRows({ snap, ctx }: CutState, opts: ProtocolOptions, log: 
   t0 = Date.now();
   const ease = easeWeights(gram, block.size, 300);
   runList('ease', itemItemScorer(snap, ease, block), (Date.now() - t0) / 1000);
+  runList('personal_ease', personalEaseScorer(snap, ease, block, rebuyShare(snap)));
   return { rows, lists, cosine: cos, block };
 }
 

@@ -1,5 +1,9 @@
 import { basketKey, planHoldout } from '../../../ml/holdout';
+import { personalEaseScorer } from '../../../ml/baselines';
+import { topNeighbours } from '../../../ml/ease';
+import { itemBlock } from '../../../ml/item-block';
 import { UserRanker } from '../../../ml/list-policy';
+import { topK } from '../../../ml/topk';
 import { buildSnapshot } from '../../../ml/snapshot';
 import { fitSources } from '../../../ml/sources';
 import type { EventRecord } from '../../../ml/types';
@@ -87,6 +91,20 @@ describe('list policies rank through one code path', () => {
     expect(names(fused(0).top({ methods: ['personal_ease'], excludeBought: false }, byVotes.length))).toEqual(byVotes);
     // Discover leaves out what a bought, under the fusion as under every method.
     expect(names(fused(0.5).top({ methods: ['personal_ease'], excludeBought: true }, 3))).toEqual(['Z']);
+  });
+
+  it('the harness\'s dense personal_ease ranks as production\'s over the sparse neighbours', () => {
+    // A dense item-item matrix with positive weights only (zero diagonal): the sparse neighbours keep all of it.
+    const n = src.itemIds.length;
+    const w = Float32Array.from({ length: n * n }, (_, k) => (Math.floor(k / n) === k % n ? 0 : 0.1 + ((k * 7) % 5) / 10));
+    const r = new UserRanker({ ...src, ease: topNeighbours(w, n, n) });
+    const dense = personalEaseScorer(snap, w, itemBlock(new Float64Array(n).fill(1), n), src.rebuyShare);
+    const out = new Float64Array(n);
+    for (const u of snap.userIds.map((_, i) => i)) {
+      r.reset(snap, u, null, null);
+      dense(u, out);
+      expect(Array.from(r.top({ methods: ['personal_ease'], excludeBought: false }, n))).toEqual(Array.from(topK(out, n)));
+    }
   });
 
   it('a customer with no history gets the popular items (cold start) under every method', () => {
