@@ -40,15 +40,7 @@ export function personalEaseScorer(snap: Snapshot, w: Float32Array, block: ItemB
   const votes = new Float64Array(block.size);
   return (u, out) => {
     for (let i = 0; i < out.length; i++) out[i] = (1e-6 * pop[i]!) / (maxPop + 1);
-    const items: number[] = [];
-    const weights: number[] = [];
-    let own = 0;
-    for (let p = snap.rowStart[u]!; p < snap.rowStart[u + 1]!; p++) {
-      if (snap.lines[p]! <= 0 || !(snap.decLong[p]! > 0)) continue;
-      items.push(snap.item[p]!);
-      weights.push(snap.decLong[p]!);
-      own += snap.decLong[p]!;
-    }
+    const { items, weights, total: own } = decayedBuys(snap, u);
     if (own <= 0) return;
     items.forEach((i, k) => (out[i]! += (alpha * weights[k]!) / own));
     votes.fill(0);
@@ -59,6 +51,20 @@ export function personalEaseScorer(snap: Snapshot, w: Float32Array, block: ItemB
     if (total <= 0) return;
     for (let l = 0; l < block.size; l++) if (votes[l]! > 0) out[block.toGlobal[l]!]! += ((1 - alpha) * votes[l]!) / total;
   };
+}
+
+/** A customer's bought items, their decayed (long half-life) weights and the weights' total: `personal_ease`'s own half. */
+export function decayedBuys(snap: Snapshot, u: number): { items: number[]; weights: number[]; total: number } {
+  const items: number[] = [];
+  const weights: number[] = [];
+  let total = 0;
+  for (let p = snap.rowStart[u]!; p < snap.rowStart[u + 1]!; p++) {
+    if (snap.lines[p]! <= 0 || !(snap.decLong[p]! > 0)) continue;
+    items.push(snap.item[p]!);
+    weights.push(snap.decLong[p]!);
+    total += snap.decLong[p]!;
+  }
+  return { items, weights, total };
 }
 
 /** Purchased items of a user (snapshot indices) — the binary rows the item-item baselines use. */

@@ -1,3 +1,4 @@
+import { decayedBuys } from './baselines';
 import type { Snapshot } from './snapshot';
 import { SparseScores } from './sparse-scores';
 import type { FittedSources } from './sources';
@@ -226,19 +227,11 @@ export class UserRanker {
    * those buys cast, positive ones), with α the shop's rebuy share. Both halves sum to 1, so α says how much of the
    * list the customer's own past fills. This is TIFU-KNN's fusion (Hu et al., SIGIR 2020) with EASE's item
    * neighbours in place of similar customers, which needs no customer-customer search at night. On UCI's
-   * EVALUATION.md split (NumPy, dense EASE) it reached for-you NDCG@20 0.345 against personal counts' 0.333 and the
-   * rank-fusion blend personal_count+ease's 0.322; α was not tuned there: the rebuy share came out 0.28.
+   * EVALUATION.md split it reaches for-you NDCG@20 0.346 against personal counts' 0.333 (`npm run eval`; the
+   * rank-fusion blend personal_count+ease reached 0.322 in a NumPy check); α was not tuned: the rebuy share is 0.285.
    */
   private fuseOwnAndNeighbours(s: SparseScores, snap: Snapshot, u: number): void {
-    const items: number[] = [];
-    const weights: number[] = [];
-    let own = 0;
-    for (let p = snap.rowStart[u]!; p < snap.rowStart[u + 1]!; p++) {
-      if (snap.lines[p]! <= 0 || !(snap.decLong[p]! > 0)) continue;
-      items.push(snap.item[p]!);
-      weights.push(snap.decLong[p]!);
-      own += snap.decLong[p]!;
-    }
+    const { items, weights, total: own } = decayedBuys(snap, u);
     if (own <= 0) return;
     const alpha = Math.min(1, Math.max(0, this.src.rebuyShare));
     items.forEach((i, k) => s.add(i, (alpha * weights[k]!) / own));
