@@ -4,7 +4,7 @@ import { cleanEvents, returnEvents } from './clean';
 import { historySpan, requireHistory } from './history';
 import { inHeldOutBasket, type HoldoutProtocol } from './holdout';
 import { asRfmIntent, type IntentKind, type LabelWindow } from './intent';
-import { chooseIntent, cutIntentOf, type CutIntent, type IntentChoice, type IntentServed } from './intent-choice';
+import { chooseIntent, intentHalves, type CutIntent, type IntentChoice, type IntentServed } from './intent-choice';
 import type { LabelStatus } from './intent-label';
 import { evaluateIntent, evaluateLists, type EvalContext, type ListReport } from './list-eval';
 import { LIST_METHODS } from './list-policy';
@@ -239,7 +239,10 @@ export async function evaluateCut(events: readonly EventRecord[], opts: Protocol
   const [probs, rfmProbs] = scoreIntent(model, train, popIds, { items: opts.items, returns }, variants);
   const figures = (p: Float64Array): IntentFigures => ({ ...evaluateIntent(p, labels), reliability: reliabilityTable(p, labels) });
   const candidates: IntentReport['candidates'] = { model: figures(probs!), ...(rfmProbs ? { rfm_logistic: figures(rfmProbs) } : {}) };
-  const { halves, ...cutIntent } = cutIntentOf(probs!, rfmProbs ?? null, labels);
+  const cutIntent: CutIntent = {
+    model_auc: candidates.model.auc, rfm_logistic_auc: candidates.rfm_logistic?.auc ?? null, users: pop.length, positives,
+  };
+  const halves = intentHalves(probs!, rfmProbs ?? null, labels);
   const choice = chooseIntent([cutIntent], model.intent.kind, model.intent.labelWindows ?? []);
   const intent = withIntentChoice({
     ...candidates.model,

@@ -21,22 +21,19 @@ export interface CutIntent {
 }
 
 /**
- * A cut's intent comparison from the scorers' scores and the labels of the same customers, with the same
- * comparison on each half of them (alternate customers): with a single cut, the forward check chooses on one half
- * and judges on the other.
+ * Both scorers compared on each half of a cut's customers (alternate ones), from their scores and labels: with a
+ * single cut, the forward check chooses on one half and judges on the other.
  */
-export function cutIntentOf(
-  model: ArrayLike<number>, rfm: ArrayLike<number> | null, labels: ArrayLike<number>,
-): CutIntent & { halves: [CutIntent, CutIntent] } {
-  const of = (keep: (t: number) => boolean): CutIntent => {
-    const idx = Array.from({ length: labels.length }, (_, t) => t).filter(keep);
+export function intentHalves(model: ArrayLike<number>, rfm: ArrayLike<number> | null, labels: ArrayLike<number>): [CutIntent, CutIntent] {
+  const half = (h: number): CutIntent => {
+    const idx = Array.from({ length: labels.length }, (_, t) => t).filter((t) => t % 2 === h);
     const y = idx.map((t) => labels[t]!);
     return {
       model_auc: rocAuc(idx.map((t) => model[t]!), y), rfm_logistic_auc: rfm ? rocAuc(idx.map((t) => rfm[t]!), y) : null,
       users: y.length, positives: y.reduce((s, v) => s + v, 0),
     };
   };
-  return { ...of(() => true), halves: [of((t) => t % 2 === 0), of((t) => t % 2 === 1)] };
+  return [half(0), half(1)];
 }
 
 /** The intent choice over the cuts of a holdout, with the pooled figures it was made on. */

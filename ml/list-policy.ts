@@ -233,7 +233,7 @@ export class UserRanker {
   private fuseOwnAndNeighbours(s: SparseScores, snap: Snapshot, u: number): void {
     const { items, weights, total: own } = decayedBuys(snap, u);
     if (own <= 0) return;
-    const alpha = Math.min(1, Math.max(0, this.src.rebuyShare));
+    const alpha = this.src.rebuyShare;
     items.forEach((i, k) => s.add(i, (alpha * weights[k]!) / own));
     const nv = this.neighbourVotes;
     nv.clear();

@@ -69,7 +69,7 @@ export interface FittedSources {
   /**
    * The shop's rebuy share: of the baskets in which a customer bought an item, the share where they had bought it
    * in an earlier basket (Σ (baskets − 1) / Σ baskets over customer-item pairs). How much of what a customer buys
-   * their own past explains: 0 in a shop where nobody rebuys, about 0.3 on UCI, near 1 for a grocery's staples.
+   * their own past explains: 0 where nobody rebuys (the catalogue shape), 0.29 on UCI, 0.69 on the grocery shape.
    */
   rebuyShare: number;
 }
