@@ -1,4 +1,5 @@
 import { decayedBuys } from './baselines';
+import { PanelSearch } from './customer-panel';
 import type { Snapshot } from './snapshot';
 import { SparseScores } from './sparse-scores';
 import type { FittedSources } from './sources';
@@ -13,9 +14,10 @@ import { topK } from './topk';
  * - `ease`: the model's EASE neighbours of the items the customer bought;
  * - `item_knn`: the model's co-purchase cosine neighbours of those items;
  * - `personal_ease`: the customer's own buys (180-day half-life) fused with their EASE neighbours, weighted by the
- *   shop's rebuy share (see {@link UserRanker}).
+ *   shop's rebuy share (see {@link UserRanker});
+ * - `personal_knn`: the same own half fused with what the most similar recent customers buy (TIFU-KNN).
  */
-export const LIST_METHODS = ['champion', 'popularity', 'personal_count', 'personal_recency', 'ease', 'item_knn', 'personal_ease'] as const;
+export const LIST_METHODS = ['champion', 'popularity', 'personal_count', 'personal_recency', 'ease', 'item_knn', 'personal_ease', 'personal_knn'] as const;
 export type ListMethod = (typeof LIST_METHODS)[number];
 
 /** One way to fill a list: a method, or a blend of two (reciprocal-rank fusion); with or without past buys. */
@@ -42,7 +44,9 @@ export function choiceName(c: ListChoice, list: 'for_you' | 'discover'): string 
 }
 
 /** The blends compared besides the single methods: the champion with the strongest simple baselines, and those two together. */
-export const BLENDS: ListMethod[][] = [['champion', 'personal_count'], ['champion', 'ease'], ['personal_count', 'ease'], ['champion', 'personal_ease']];
+export const BLENDS: ListMethod[][] = [
+  ['champion', 'personal_count'], ['champion', 'ease'], ['personal_count', 'ease'], ['champion', 'personal_ease'], ['champion', 'personal_knn'],
+];
 
 /** Every choice a list is picked from: each method and each blend (for-you also without past buys). */
 export function candidateChoices(list: 'for_you' | 'discover'): ListChoice[] {
@@ -78,6 +82,8 @@ export class UserRanker {
   /** EASE votes weighted by the customer's decayed buys, the neighbour half of `personal_ease` */
   private readonly neighbourVotes: SparseScores;
   private voterReady = false;
+  /** the model's customer panel indexed for `personal_knn` (built on its first use; null: the model has none) */
+  private panel: PanelSearch | null | undefined;
   private snap: Snapshot | null = null;
   private u = -1;
   private fy: RankedCandidates | null = null;
@@ -183,6 +189,7 @@ export class UserRanker {
       case 'ease':
       case 'item_knn':
       case 'personal_ease':
+      case 'personal_knn':
         // Popularity, far below any neighbour weight, orders what no bought item votes for.
         return Float64Array.from(this.popTie, (p) => 1e-6 * p);
     }
@@ -216,25 +223,33 @@ export class UserRanker {
         s.accumulate(m === 'ease' ? this.src.ease : this.src.cosine, this.boughtItems, null);
         break;
       case 'personal_ease':
-        if (snap && u >= 0) this.fuseOwnAndNeighbours(s, snap, u);
+      case 'personal_knn':
+        if (snap && u >= 0) this.fuseOwnAndNeighbours(s, snap, u, m);
         break;
     }
     return s;
   }
 
   /**
-   * `personal_ease`: α · (the customer's share of decayed buys per item) + (1 − α) · (the share of the EASE votes
-   * those buys cast, positive ones), with α the shop's rebuy share. Both halves sum to 1, so α says how much of the
-   * list the customer's own past fills. This is TIFU-KNN's fusion (Hu et al., SIGIR 2020) with EASE's item
-   * neighbours in place of similar customers, which needs no customer-customer search at night. On UCI's
-   * EVALUATION.md split it reaches for-you NDCG@20 0.346 against personal counts' 0.333 (`npm run eval`; the
-   * rank-fusion blend personal_count+ease reached 0.322 in a NumPy check); α was not tuned: the rebuy share is 0.285.
+   * `personal_ease` and `personal_knn`: α · (the customer's share of decayed buys per item) + (1 − α) · a neighbour
+   * share, with α the shop's rebuy share. Both halves sum to 1, so α says how much of the list the customer's own
+   * past fills. This is TIFU-KNN's fusion (Hu et al., SIGIR 2020). `personal_knn`'s neighbour half is TIFU-KNN's
+   * own: the mean share vector of the most similar recent customers ({@link PanelSearch}). `personal_ease`'s is the
+   * share of the positive EASE votes the customer's buys cast: item neighbours, no customer search. On UCI's
+   * EVALUATION.md split `personal_ease` reaches for-you NDCG@20 0.346 against personal counts' 0.333 (`npm run
+   * eval`; the rank-fusion blend personal_count+ease reached 0.322 in a NumPy check); α was not tuned: the rebuy
+   * share is 0.285.
    */
-  private fuseOwnAndNeighbours(s: SparseScores, snap: Snapshot, u: number): void {
+  private fuseOwnAndNeighbours(s: SparseScores, snap: Snapshot, u: number, m: 'personal_ease' | 'personal_knn'): void {
     const { items, weights, total: own } = decayedBuys(snap, u);
     if (own <= 0) return;
     const alpha = this.src.rebuyShare;
     items.forEach((i, k) => s.add(i, (alpha * weights[k]!) / own));
+    if (m === 'personal_knn') {
+      this.panel ??= this.src.panel ? new PanelSearch(this.src.panel, this.n) : null;
+      this.panel?.addNeighbourShares(snap.userIds[u]!, items, weights, s, 1 - alpha);
+      return;
+    }
     const nv = this.neighbourVotes;
     nv.clear();
     nv.accumulate(this.src.ease, items, weights);

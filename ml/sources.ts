@@ -1,3 +1,4 @@
+import { fitPanel, type CustomerPanel } from './customer-panel';
 import { easeWeights, gramMatrix, topNeighbours, type SparseNeighbours } from './ease';
 import { columnSums, itemBlock, liftNeighbours, MAX_DENSE_ITEMS, restrictRows } from './item-block';
 import type { Snapshot } from './snapshot';
@@ -72,6 +73,8 @@ export interface FittedSources {
    * their own past explains: 0 where nobody rebuys (the catalogue shape), 0.29 on UCI, 0.69 on the grocery shape.
    */
   rebuyShare: number;
+  /** the recently active customers `personal_knn` finds similar customers among (absent in older models) */
+  panel?: CustomerPanel;
 }
 
 /** See {@link FittedSources.rebuyShare}; 0 when nothing was bought. */
@@ -110,6 +113,6 @@ export function fitSources(snap: Snapshot, params: SourceParams = DEFAULT_SOURCE
     anchor: snap.anchor, itemIds: snap.itemIds, ease, cosine,
     buyers: it.buyers, buyers7: it.buyers7, buyers30: it.buyers30, buyers90: it.buyers90, repeatRate,
     interest30: it.interest30, firstTs: it.firstTs, price: it.price, trending: topK(momentum, Math.min(n, 200)),
-    rebuyShare: rebuyShare(snap),
+    rebuyShare: rebuyShare(snap), panel: fitPanel(snap),
   };
 }

@@ -2,7 +2,7 @@ import { basketKey, planHoldout } from '../../../ml/holdout';
 import { personalEaseScorer } from '../../../ml/baselines';
 import { topNeighbours } from '../../../ml/ease';
 import { itemBlock } from '../../../ml/item-block';
-import { UserRanker } from '../../../ml/list-policy';
+import { LIST_METHODS, UserRanker } from '../../../ml/list-policy';
 import { topK } from '../../../ml/topk';
 import { buildSnapshot } from '../../../ml/snapshot';
 import { fitSources } from '../../../ml/sources';
@@ -93,6 +93,24 @@ describe('list policies rank through one code path', () => {
     expect(names(fused(0.5).top({ methods: ['personal_ease'], excludeBought: true }, 3))).toEqual(['Z']);
   });
 
+  it('personal_knn fuses the customer\'s own buys with what the most similar recent customers buy', () => {
+    const fused = (share: number): UserRanker => {
+      const r = new UserRanker({ ...src, rebuyShare: share });
+      r.reset(snap, a, null, null);
+      return r;
+    };
+    expect(src.panel?.userIds.length).toBe(3);
+    expect(names(fused(1).top({ methods: ['personal_knn'], excludeBought: false }, 3))).toEqual(['X', 'Y', 'Z']);
+    // No weight on the own past: b (Y, Z) and c (X, Z) are a's neighbours, each with shares of ½: Z gets both.
+    expect(names(fused(0).top({ methods: ['personal_knn'], excludeBought: false }, 1))).toEqual(['Z']);
+    expect(names(fused(0.5).top({ methods: ['personal_knn'], excludeBought: true }, 3))).toEqual(['Z']);
+    // A model from before the panel existed: the own half only.
+    const old = new UserRanker({ ...src, panel: undefined, rebuyShare: 0.5 });
+    old.reset(snap, a, null, null);
+    expect(names(old.top({ methods: ['personal_knn'], excludeBought: true }, 3))).toEqual(['Z']);
+    expect(names(old.top({ methods: ['personal_knn'], excludeBought: false }, 2))).toEqual(['X', 'Y']);
+  });
+
   it('the harness\'s dense personal_ease ranks as production\'s over the sparse neighbours', () => {
     // A dense item-item matrix with positive weights only (zero diagonal): the sparse neighbours keep all of it.
     const n = src.itemIds.length;
@@ -109,7 +127,7 @@ describe('list policies rank through one code path', () => {
 
   it('a customer with no history gets the popular items (cold start) under every method', () => {
     ranker.reset(null, -1, null, null);
-    for (const m of ['champion', 'personal_count', 'ease', 'item_knn', 'personal_ease'] as const) {
+    for (const m of LIST_METHODS) {
       expect(ranker.top({ methods: [m], excludeBought: false }, 2)).toHaveLength(2);
     }
   });
