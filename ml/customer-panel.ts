@@ -30,8 +30,8 @@ export const PANEL_SIZE = 20_000;
 export const PANEL_NEIGHBOURS = 100;
 /**
  * Bounds on one customer's search, so that it costs at most POSTINGS × QUERY_ITEMS whatever the shop's size: an
- * item lists the panel customers for whom it is the biggest share of their buys (those it says most about), and a
- * customer searches with their biggest items. Neither binds on UCI's panel (about 2,000 customers).
+ * item lists the panel customers whose cosine it can raise most (the largest share ÷ row norm), and a customer
+ * searches with their biggest items. Neither binds on UCI's panel (about 2,000 customers).
  */
 export const PANEL_POSTINGS = 1000;
 export const PANEL_QUERY_ITEMS = 50;
@@ -79,17 +79,19 @@ export class PanelSearch {
 
   constructor(private readonly panel: CustomerPanel, items: number, maxPostings = PANEL_POSTINGS) {
     const rows = panel.userIds.length;
+    const rowOfEntry = new Int32Array(panel.item.length);
+    for (let r = 0; r < rows; r++) rowOfEntry.fill(r, panel.rowStart[r], panel.rowStart[r + 1]);
+    // An entry's most a cosine can gain from it per unit of the query's weight on its item.
+    const reach = (p: number): number => panel.share[p]! / panel.norm[rowOfEntry[p]!]!;
     const lists: number[][] = Array.from({ length: items }, () => []);
     for (let p = 0; p < panel.item.length; p++) if (panel.item[p]! < items) lists[panel.item[p]!]!.push(p);
     const postStart = new Int32Array(items + 1);
     const kept: number[] = [];
     lists.forEach((ps, i) => {
-      if (ps.length > maxPostings) ps = ps.sort((a, b) => panel.share[b]! - panel.share[a]! || a - b).slice(0, maxPostings);
+      if (ps.length > maxPostings) ps = ps.sort((a, b) => reach(b) - reach(a) || a - b).slice(0, maxPostings);
       for (const p of ps) kept.push(p);
       postStart[i + 1] = kept.length;
     });
-    const rowOfEntry = new Int32Array(panel.item.length);
-    for (let r = 0; r < rows; r++) rowOfEntry.fill(r, panel.rowStart[r], panel.rowStart[r + 1]);
     this.postStart = postStart;
     this.postRow = Int32Array.from(kept, (p) => rowOfEntry[p]!);
     this.postShare = Float32Array.from(kept, (p) => panel.share[p]!);

@@ -43,11 +43,12 @@ describe('customer panel (personal_knn\'s similar customers)', () => {
 
   /**
    * Brute force: cosine with every other panel row over the (item, row) entries an item lists (the `maxPostings`
-   * biggest shares of it, ties to the earlier entry), the k best rows (ties to the earlier row), their mean shares.
+   * biggest shares of it over their row's norm, ties to the earlier entry), the k best rows (ties to the earlier row), their mean shares.
    */
   function bruteForce(panel: CustomerPanel, id: string, k: number, maxPostings: number): { voted: number; votes: Float64Array } {
     const { items, weights } = decayedBuys(snap, snap.userIndex.get(id)!);
-    const entries = Array.from(panel.item, (item, p) => ({ item, p, share: panel.share[p]! }));
+    const rowOf = (p: number): number => panel.userIds.findIndex((_, r) => p >= panel.rowStart[r]! && p < panel.rowStart[r + 1]!);
+    const entries = Array.from(panel.item, (item, p) => ({ item, p, share: panel.share[p]! / panel.norm[rowOf(p)]! }));
     const listed = new Set<number>();
     for (const i of new Set(panel.item)) {
       entries.filter((e) => e.item === i).sort((x, y) => y.share - x.share || x.p - y.p).slice(0, maxPostings).forEach((e) => listed.add(e.p));
