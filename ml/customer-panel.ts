@@ -101,16 +101,18 @@ export class PanelSearch {
   }
 
   /**
-   * Adds `scale` × the mean share vector of the `k` panel customers most similar (cosine of the shares) to a
-   * customer with these decayed buys (`userId` itself left out) into `out`. Returns how many neighbours voted.
-   * The similarities are over the postings kept and the customer's {@link PANEL_QUERY_ITEMS} biggest items.
+   * The panel rows of the `k` customers most similar (cosine of the shares) to a customer with these decayed buys
+   * (`userId` itself left out), most similar first, and how many postings the search read. The similarities are
+   * over the postings kept and the customer's {@link PANEL_QUERY_ITEMS} biggest items.
    */
-  addNeighbourShares(userId: string, items: readonly number[], weights: readonly number[], out: SparseScores, scale: number, k = PANEL_NEIGHBOURS): number {
+  nearest(userId: string, items: readonly number[], weights: readonly number[], k = PANEL_NEIGHBOURS): { rows: Int32Array; postings: number } {
     const self = this.rowOf.get(userId) ?? -1;
     let n = 0;
+    let postings = 0;
     for (const t of topK(weights, Math.min(weights.length, PANEL_QUERY_ITEMS))) {
       const i = items[t]!;
       if (i + 1 >= this.postStart.length) continue;
+      postings += this.postStart[i + 1]! - this.postStart[i]!;
       for (let p = this.postStart[i]!; p < this.postStart[i + 1]!; p++) {
         const r = this.postRow[p]!;
         if (r === self) continue;
@@ -119,12 +121,20 @@ export class PanelSearch {
       }
     }
     const cos = Float64Array.from(this.touched.subarray(0, n), (r) => this.sim[r]! / this.panel.norm[r]!);
-    const best = topK(cos, Math.min(k, n));
-    for (const j of best) {
-      const r = this.touched[j]!;
-      for (let p = this.panel.rowStart[r]!; p < this.panel.rowStart[r + 1]!; p++) out.add(this.panel.item[p]!, (scale * this.panel.share[p]!) / best.length);
-    }
+    const rows = Int32Array.from(topK(cos, Math.min(k, n)), (j) => this.touched[j]!);
     for (let t = 0; t < n; t++) this.sim[this.touched[t]!] = 0;
-    return best.length;
+    return { rows, postings };
+  }
+
+  /**
+   * Adds `scale` × the mean share vector of the {@link nearest} `k` panel customers into `out`. Returns how many
+   * neighbours voted.
+   */
+  addNeighbourShares(userId: string, items: readonly number[], weights: readonly number[], out: SparseScores, scale: number, k = PANEL_NEIGHBOURS): number {
+    const { rows } = this.nearest(userId, items, weights, k);
+    for (const r of rows) {
+      for (let p = this.panel.rowStart[r]!; p < this.panel.rowStart[r + 1]!; p++) out.add(this.panel.item[p]!, (scale * this.panel.share[p]!) / rows.length);
+    }
+    return rows.length;
   }
 }

@@ -10,6 +10,7 @@ import { exitWithUsage, parseCli, type CliSpec } from '../../config/cli';
 import { artefactBench } from './artefact';
 import { catalogueBench } from './catalogue';
 import { kernelBench } from './kernel';
+import { panelBench } from './panel';
 import { ingestBench } from './ingest';
 import { scaleBench } from './scale';
 import { writesBench } from './writes';
@@ -19,7 +20,7 @@ import type { Bench } from './types';
 export type { Bench } from './types';
 
 /** Every bench `npm run bench` knows. */
-export const BENCHES: Bench[] = [ingestBench, catalogueBench, servingBench, artefactBench, kernelBench, scaleBench, writesBench];
+export const BENCHES: Bench[] = [ingestBench, catalogueBench, servingBench, artefactBench, kernelBench, scaleBench, writesBench, panelBench];
 
 function table(name: string, figures: Record<string, number | string>): string {
   const rows = Object.entries(figures).map(([k, v]) => [k, typeof v === 'number' ? (Number.isInteger(v) ? String(v) : v.toFixed(3)) : v]);
