@@ -17,7 +17,7 @@ import { DEFAULT_SOURCE_PARAMS, fitSources } from '../../ml/sources';
 import { itemsWithNeighbours } from '../../ml/sparse-neighbours';
 import type { EventRecord } from '../../ml/types';
 import { selectBackend } from '../../ml/backend';
-import { ShopGenerator } from '../lib/generator';
+import { asEventRecord, ShopGenerator } from '../lib/generator';
 import { coverageBeforeAfter } from './cooccurrence-child';
 import type { Bench } from './types';
 
@@ -26,14 +26,7 @@ const BIG = { customers: 1_000_000, items: 100_000 };
 
 function shop(items: number): EventRecord[] {
   const gen = new ShopGenerator({ users: 20_000, items, days: 60, seed: 7, malformedRate: 0, sessionsPerUserDay: 0.15 });
-  const out: EventRecord[] = [];
-  for (const e of gen.events()) {
-    out.push({
-      userId: e.user, itemId: e.item || null, type: e.type, ts: e.ms, quantity: e.quantity, price: e.price,
-      query: e.query || null, dwellMs: e.dwellMs, sessionId: e.session,
-    });
-  }
-  return out;
+  return Array.from(gen.events(), asEventRecord);
 }
 
 function fit(events: EventRecord[], maxDenseItems: number) {

@@ -10,7 +10,7 @@ import { fitPanel, PANEL_NEIGHBOURS, PANEL_POSTINGS, PANEL_QUERY_ITEMS, PanelSea
 import { buildSnapshot, type Snapshot } from '../../ml/snapshot';
 import { topK } from '../../ml/topk';
 import type { EventRecord } from '../../ml/types';
-import { ShopGenerator } from '../lib/generator';
+import { asEventRecord, ShopGenerator } from '../lib/generator';
 import type { Bench } from './types';
 
 const SHOP = { users: 100_000, items: 20_000, days: 120 };
@@ -19,14 +19,7 @@ const EXACT = 200;
 
 function shop(): EventRecord[] {
   const gen = new ShopGenerator({ users: SHOP.users, items: SHOP.items, days: SHOP.days, seed: 11, malformedRate: 0, sessionsPerUserDay: 0.1 });
-  const out: EventRecord[] = [];
-  for (const e of gen.events()) {
-    out.push({
-      userId: e.user, itemId: e.item || null, type: e.type, ts: e.ms, quantity: e.quantity, price: e.price,
-      query: e.query || null, dwellMs: e.dwellMs, sessionId: e.session,
-    });
-  }
-  return out;
+  return Array.from(gen.events(), asEventRecord);
 }
 
 /** The exact top-k panel rows by cosine with every item of the customer, no posting bound (the customer left out). */

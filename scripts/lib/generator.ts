@@ -1,3 +1,4 @@
+import type { EventRecord } from '../../ml/types';
 import { makeRng, pickCumulative, zipfCumulative } from './generator-rng';
 
 /** Parameters of a synthetic shop. */
@@ -27,6 +28,14 @@ export interface SyntheticEvent {
   query: string;
   dwellMs: number | null;
   session: string;
+}
+
+/** A synthetic event as the models read it (empty item and query strings become null). */
+export function asEventRecord(e: SyntheticEvent): EventRecord {
+  return {
+    userId: e.user, itemId: e.item === '' ? null : e.item, type: e.type, ts: e.ms, quantity: e.quantity, price: e.price,
+    query: e.query === '' ? null : e.query, dwellMs: e.dwellMs, sessionId: e.session,
+  };
 }
 
 /** A synthetic catalogue item. */

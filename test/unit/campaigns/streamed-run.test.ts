@@ -1,7 +1,7 @@
 import { campaignItemIds, campaignRunOn, computeCampaignRun, type CampaignModelOptions } from '../../../ml/campaign-run';
 import { buildSnapshot, SnapshotBuilder, type Snapshot } from '../../../ml/snapshot';
 import { EVENT_TYPES, type EventRecord, type ItemRecord } from '../../../ml/types';
-import { ShopGenerator } from '../../../scripts/lib/generator';
+import { asEventRecord, ShopGenerator } from '../../../scripts/lib/generator';
 
 const DAY = 86_400_000;
 
@@ -9,10 +9,7 @@ const DAY = 86_400_000;
 function shop(): { events: EventRecord[]; returns: EventRecord[]; items: ItemRecord[]; anchor: number } {
   const gen = new ShopGenerator({ users: 160, items: 50, days: 200, seed: 5, malformedRate: 0, sessionsPerUserDay: 0.08 });
   const items = [...gen.catalogue()].map((it) => ({ itemId: it.id, title: it.title, category: it.category, price: it.price, inStock: it.inStock }));
-  const events: EventRecord[] = [...gen.events()].map((e) => ({
-    userId: e.user, itemId: e.item === '' ? null : e.item, type: e.type, ts: e.ms, quantity: e.quantity, price: e.price,
-    query: e.query === '' ? null : e.query, dwellMs: e.dwellMs, sessionId: e.session,
-  }));
+  const events: EventRecord[] = [...gen.events()].map(asEventRecord);
   const returns = events.filter((e, i) => e.type === 'purchase' && i % 7 === 0).map((e) => ({ ...e, quantity: -1, ts: e.ts + DAY }));
   const anchor = events.reduce((m, e) => Math.max(m, e.ts), 0) + 1;
   return { events, returns, items, anchor };
