@@ -5,6 +5,7 @@ import {
 import { evaluateProtocol } from '../../../ml/eval/protocol';
 import { fitIntentModel, intentFeatures, N_INTENT_FEATURES, predictIntent } from '../../../ml/intent';
 import { standardiseRows } from '../../../ml/intent-features';
+import type { ListPolicy } from '../../../ml/list-policy';
 import { columnStats } from '../../../ml/mlp';
 import { rocAuc } from '../../../ml/metrics';
 import { buildSnapshot, buyersInWindow } from '../../../ml/snapshot';
@@ -83,6 +84,20 @@ describe('short histories train and score end to end', () => {
     expect(cold.intent).toBeLessThan(1);
     const again = scoreUsers(deserializeModel(serializeModel(m)), events, users.slice(0, 5), { k: 10 });
     expect(again.map((s) => s.forYou.map((r) => r.itemId))).toEqual(scores.slice(0, 5).map((s) => s.forYou.map((r) => r.itemId)));
+  });
+
+  test('a model serving personal_knn scores the same after its artefact round trip (the customer panel travels with it)', async () => {
+    const events = synthShop(50, 30, 45, 1);
+    const fitted = await fitChampion(events, { asOf: T0 + 45 * DAY, k: 10, horizonDays: 30 });
+    const serve: ListPolicy = { forYou: { methods: ['personal_knn'], excludeBought: false }, discover: { methods: ['personal_knn'], excludeBought: true } };
+    const m = { ...fitted, params: { ...fitted.params, serve } };
+    const back = deserializeModel(serializeModel(m));
+    expect(m.sources.panel!.userIds.length).toBeGreaterThan(0);
+    expect(back.sources.panel).toEqual(m.sources.panel);
+    const users = [...new Set(events.map((e) => e.userId))].slice(0, 10);
+    const lists = (x: typeof m): string[][] => scoreUsers(x, events, users, { k: 10 }).flatMap((s) => [s.forYou.map((r) => r.itemId), s.discover.map((r) => r.itemId)]);
+    expect(lists(back)).toEqual(lists(m));
+    expect(lists(m).every((l) => l.length === 10)).toBe(true);
   });
 
   test('a 2-month UCI-like slice with a holiday gap: the holdout protocol runs and records its fallbacks', async () => {
