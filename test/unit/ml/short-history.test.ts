@@ -1,6 +1,6 @@
 import {
   deserializeModel, selectBackend, fitChampion, InsufficientDataError, scoreUsers, serializeModel,
-  type EventRecord, type UserScores,
+  type ChampionModel, type EventRecord, type UserScores,
 } from '../../../ml';
 import { evaluateProtocol } from '../../../ml/eval/protocol';
 import { fitIntentModel, intentFeatures, N_INTENT_FEATURES, predictIntent } from '../../../ml/intent';
@@ -90,12 +90,12 @@ describe('short histories train and score end to end', () => {
     const events = synthShop(50, 30, 45, 1);
     const fitted = await fitChampion(events, { asOf: T0 + 45 * DAY, k: 10, horizonDays: 30 });
     const serve: ListPolicy = { forYou: { methods: ['personal_knn'], excludeBought: false }, discover: { methods: ['personal_knn'], excludeBought: true } };
-    const m = { ...fitted, params: { ...fitted.params, serve } };
+    const m: ChampionModel = { ...fitted, params: { ...fitted.params, serve } };
     const back = deserializeModel(serializeModel(m));
     expect(m.sources.panel!.userIds.length).toBeGreaterThan(0);
     expect(back.sources.panel).toEqual(m.sources.panel);
     const users = [...new Set(events.map((e) => e.userId))].slice(0, 10);
-    const lists = (x: typeof m): string[][] => scoreUsers(x, events, users, { k: 10 }).flatMap((s) => [s.forYou.map((r) => r.itemId), s.discover.map((r) => r.itemId)]);
+    const lists = (x: ChampionModel): string[][] => scoreUsers(x, events, users, { k: 10 }).flatMap((s) => [s.forYou.map((r) => r.itemId), s.discover.map((r) => r.itemId)]);
     expect(lists(back)).toEqual(lists(m));
     expect(lists(m).every((l) => l.length === 10)).toBe(true);
   });
