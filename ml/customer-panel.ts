@@ -5,8 +5,8 @@ import { topK } from './topk';
 
 /**
  * The customers `personal_knn` looks for similar customers among: those who bought in the last {@link PANEL_DAYS}
- * days before the fit (their taste is the shop's current one), at most {@link PANEL_SIZE} of them, the most recent
- * first. Each row is the customer's decayed buys (the own half of `personal_ease`) as shares summing to 1.
+ * days before the fit (their taste is the shop's current one), at least {@link PANEL_MIN} and at most
+ * {@link PANEL_SIZE} of them, the most recent first. Each row is the customer's decayed buys (the own half of `personal_ease`) as shares summing to 1.
  * Stored with the model, so a scoring shard that sees only its own customers still searches the whole panel.
  */
 export interface CustomerPanel {
@@ -21,6 +21,11 @@ export interface CustomerPanel {
 
 /** Days back a customer's last purchase may lie for them to be in the panel. */
 export const PANEL_DAYS = 90;
+/**
+ * Fewest customers in the panel: where fewer bought in the last {@link PANEL_DAYS} days (a shop people visit twice
+ * a year, a quiet season), the next most recent buyers fill it, so that 100 neighbours are still a choice.
+ */
+export const PANEL_MIN = 1000;
 /**
  * Most customers in the panel. A customer's search costs the panel rows that share an item with them, so this
  * bounds the night's cost and the artefact (a row is about the customer's distinct items × 8 bytes).
@@ -39,11 +44,13 @@ export const PANEL_POSTINGS = 1000;
 export const PANEL_QUERY_ITEMS = 50;
 
 /** The panel of a snapshot's customers (see {@link CustomerPanel}). */
-export function fitPanel(snap: Snapshot, size = PANEL_SIZE, days = PANEL_DAYS): CustomerPanel {
+export function fitPanel(snap: Snapshot, size = PANEL_SIZE, days = PANEL_DAYS, min = PANEL_MIN): CustomerPanel {
   const us = snap.user;
-  const recent: number[] = [];
-  for (let u = 0; u < snap.userIds.length; u++) if (snap.anchor - us.lastBuyTs[u]! <= days * DAY) recent.push(u);
-  recent.sort((a, b) => us.lastBuyTs[b]! - us.lastBuyTs[a]! || a - b);
+  const buyers: number[] = [];
+  for (let u = 0; u < snap.userIds.length; u++) if (us.lastBuyTs[u]! > -Infinity) buyers.push(u);
+  buyers.sort((a, b) => us.lastBuyTs[b]! - us.lastBuyTs[a]! || a - b);
+  const within = buyers.findIndex((u) => snap.anchor - us.lastBuyTs[u]! > days * DAY);
+  const recent = buyers.slice(0, Math.max(within < 0 ? buyers.length : within, min));
   const userIds: string[] = [];
   const rowStart: number[] = [0];
   const item: number[] = [];

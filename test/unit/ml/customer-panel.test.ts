@@ -27,7 +27,7 @@ describe('customer panel (personal_knn\'s similar customers)', () => {
   const snap = buildSnapshot(shop(), AS_OF);
 
   it('holds the customers who bought in the window, most recent first, as decayed-buy shares', () => {
-    const panel = fitPanel(snap, 100, 90);
+    const panel = fitPanel(snap, 100, 90, 0);
     // c0–c4 last bought 150 days before the fit: outside the 90-day window.
     expect(panel.userIds).toHaveLength(35);
     expect(panel.userIds[0]).toBe('c39');
@@ -38,7 +38,11 @@ describe('customer panel (personal_knn\'s similar customers)', () => {
       expect(panel.norm[r]).toBeCloseTo(Math.hypot(...shares), 5);
     }
     // The size cap keeps the most recent.
-    expect(fitPanel(snap, 3, 90).userIds).toEqual(['c39', 'c38', 'c37']);
+    expect(fitPanel(snap, 3, 90, 0).userIds).toEqual(['c39', 'c38', 'c37']);
+    // Too few in the window: the next most recent buyers fill the panel up to its minimum (c0–c4 last bought on
+    // the same day: ties go to the earlier customer).
+    expect(fitPanel(snap, 100, 90, 37).userIds.slice(-3)).toEqual(['c5', 'c0', 'c1']);
+    expect(fitPanel(snap, 100, 90, 37).userIds).toHaveLength(37);
   });
 
   /**
@@ -65,7 +69,7 @@ describe('customer panel (personal_knn\'s similar customers)', () => {
   }
 
   it('adds the mean shares of the k most similar others (cosine), leaving the customer out', () => {
-    const panel = fitPanel(snap, 100, 90);
+    const panel = fitPanel(snap, 100, 90, 0);
     for (const maxPostings of [1000, 2]) {
       const search = new PanelSearch(panel, snap.itemIds.length, maxPostings);
       for (const id of ['c10', 'c23', 'c2']) {
@@ -83,7 +87,7 @@ describe('customer panel (personal_knn\'s similar customers)', () => {
   });
 
   it('a customer sharing no item with the panel gets no votes', () => {
-    const panel = fitPanel(snap, 100, 90);
+    const panel = fitPanel(snap, 100, 90, 0);
     const out = new SparseScores(snap.itemIds.length + 1);
     expect(new PanelSearch(panel, snap.itemIds.length + 1).addNeighbourShares('new', [snap.itemIds.length], [1], out, 1)).toBe(0);
     expect(Array.from(out.values).every((v) => v === 0)).toBe(true);
