@@ -1,5 +1,6 @@
 import { Job } from 'bullmq';
 import type { Queues } from '../../jobs/client/queues';
+import { createRedis } from '../../jobs/client/redis';
 import { upsertNightlySchedule, NIGHTLY_SCHEDULER_ID } from '../../workers/scheduler';
 import { createTestDb, testConfig } from '../helpers/env';
 import { insertPurchases, smallShop } from '../helpers/events';
@@ -46,6 +47,22 @@ describe('worker pool (sandboxed processors on real Redis + MariaDB)', () => {
     await upsertNightlySchedule(config, queues);
     await upsertNightlySchedule(config, queues);
     const schedulers = await queues.queueFor('nightly-pipeline').getJobSchedulers();
+    expect(schedulers).toHaveLength(1);
+    expect(schedulers[0]).toMatchObject({ key: NIGHTLY_SCHEDULER_ID, pattern: config.NIGHTLY_CRON, tz: 'UTC' });
+  });
+
+  it('a start that loses the upsert race to another scheduler process succeeds, and the schedule stays one', async () => {
+    const queue = queues.queueFor('nightly-pipeline');
+    await upsertNightlySchedule(config, queues);
+    // What the loser of two concurrent starts meets: the other process already took the next iteration (it left
+    // the delayed set), so BullMQ cannot replace it and reports a job id collision.
+    const [iteration] = await queue.getDelayed();
+    expect(iteration?.id).toMatch(new RegExp(`^repeat:${NIGHTLY_SCHEDULER_ID}:`));
+    const redis = createRedis(config.REDIS_URL, 'worker');
+    await redis.zrem(queue.toKey('delayed'), iteration!.id!);
+    redis.disconnect();
+    await expect(upsertNightlySchedule(config, queues)).resolves.toBeUndefined();
+    const schedulers = await queue.getJobSchedulers();
     expect(schedulers).toHaveLength(1);
     expect(schedulers[0]).toMatchObject({ key: NIGHTLY_SCHEDULER_ID, pattern: config.NIGHTLY_CRON, tz: 'UTC' });
   });
