@@ -314,6 +314,16 @@ function snapshotIntent(intent: IntentModel, snap: Snapshot): Map<number, number
 }
 
 /**
+ * The model serving `policy` (what won on the shop's holdout). The customer panel is only read by `personal_knn`,
+ * so it leaves the artefact when neither list uses it: every scoring process decodes the artefact once per model.
+ */
+export function withPolicy(m: ChampionModel, policy: ListPolicy): ChampionModel {
+  const usesPanel = [policy.forYou, policy.discover].some((c) => c.methods.includes('personal_knn'));
+  const { panel, ...sources } = m.sources;
+  return { ...m, params: { ...m.params, serve: policy }, sources: usesPanel && panel ? { ...sources, panel } : sources };
+}
+
+/**
  * Purchase intent of customers under each of `intents` (default: the model's own), computed as
  * {@link scoreUsers} computes it (same snapshot, features and cold-start rate) but without the lists: the
  * holdout compares intent scorers through it.

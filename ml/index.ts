@@ -35,7 +35,7 @@ export { labelStatus, type LabelStatus } from './intent-label';
 export { selectLists, listFigures, describeSelection, type ListSelection, type SelectionReport } from './list-selection';
 export { CHAMPION_POLICY, choiceName, type ListChoice, type ListPolicy } from './list-policy';
 export {
-  fitChampion, scoreUsers, modelScores, listScores, scoreIntent, rankLists, DEFAULT_CHAMPION_PARAMS,
+  fitChampion, withPolicy, scoreUsers, modelScores, listScores, scoreIntent, rankLists, DEFAULT_CHAMPION_PARAMS,
   type ChampionModel, type ChampionParams, type FitOptions, type ModelScores, type Rec, type Reason, type ScoreOptions, type UserScores,
 } from './champion';
 export { serializeModel, deserializeModel } from './serialize';

@@ -2,7 +2,7 @@ import { bucketStats, loadStoreRange, planSample } from '../../db/events';
 import { getActiveModel, registerModel } from '../../db/repositories/models';
 import { selectBackend } from '../../ml/backend';
 import {
-  describeSelection, evaluateRolling, fitChampion, forwardWarnings, planCuts, planHoldout, publishedIntent, serializeModel, servedGateMetrics, servedSpread, shouldPromote,
+  describeSelection, evaluateRolling, fitChampion, withPolicy, forwardWarnings, planCuts, planHoldout, publishedIntent, serializeModel, servedGateMetrics, servedSpread, shouldPromote,
   type GateMetrics,
 } from '../../ml';
 import type { Handler } from '../context';
@@ -70,9 +70,11 @@ export const train: Handler<'train'> = async (payload, ctx) => {
     },
   });
   await ctx.progress(60, { phase: 'fitting on all data' });
-  const model = await fitChampion(events, { asOf: lastTs, k, horizonDays, returns });
+  const fitted = await fitChampion(events, { asOf: lastTs, k, horizonDays, returns });
   // The lists serve what won on the holdout (the refit keeps the choice; its figures are the holdout's).
-  if (report.selection) model.params.serve = { forYou: report.selection.for_you.choice, discover: report.selection.discover.choice };
+  const model = report.selection
+    ? withPolicy(fitted, { forYou: report.selection.for_you.choice, discover: report.selection.discover.choice })
+    : fitted;
   // Intent: the RFM logistic when it won; a rule when the refit itself had no label window to learn from.
   const intent = publishedIntent(model.intent, {
     served: report.intent.served, note: report.intent.note, windows: report.rolling?.cuts.map((c) => ({ users: c.intent.users, positives: c.intent.positives })) ?? [],

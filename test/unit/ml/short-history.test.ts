@@ -1,5 +1,5 @@
 import {
-  deserializeModel, selectBackend, fitChampion, InsufficientDataError, scoreUsers, serializeModel,
+  CHAMPION_POLICY, deserializeModel, selectBackend, fitChampion, InsufficientDataError, scoreUsers, serializeModel, withPolicy,
   type ChampionModel, type EventRecord, type UserScores,
 } from '../../../ml';
 import { evaluateProtocol } from '../../../ml/eval/protocol';
@@ -90,7 +90,13 @@ describe('short histories train and score end to end', () => {
     const events = synthShop(50, 30, 45, 1);
     const fitted = await fitChampion(events, { asOf: T0 + 45 * DAY, k: 10, horizonDays: 30 });
     const serve: ListPolicy = { forYou: { methods: ['personal_knn'], excludeBought: false }, discover: { methods: ['personal_knn'], excludeBought: true } };
-    const m: ChampionModel = { ...fitted, params: { ...fitted.params, serve } };
+    const m: ChampionModel = withPolicy(fitted, serve);
+    expect(m.params.serve).toEqual(serve);
+    // A policy that never reads the panel leaves it out of the artefact.
+    const blend: ListPolicy = { forYou: { methods: ['champion', 'personal_ease'], excludeBought: false }, discover: CHAMPION_POLICY.discover };
+    expect(withPolicy(fitted, blend).sources.panel).toBeUndefined();
+    expect(serializeModel(withPolicy(fitted, blend)).length).toBeLessThan(serializeModel(m).length);
+    expect(withPolicy(fitted, { ...blend, discover: { methods: ['champion', 'personal_knn'], excludeBought: true } }).sources.panel).toEqual(fitted.sources.panel);
     const back = deserializeModel(serializeModel(m));
     expect(m.sources.panel!.userIds.length).toBeGreaterThan(0);
     expect(back.sources.panel).toEqual(m.sources.panel);
