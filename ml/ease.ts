@@ -25,8 +25,17 @@ export function gramMatrix(
  * Consumes `gram`; returns B row-major as float32 (row i = how much owning item i votes for each item j).
  */
 export function easeWeights(gram: Float64Array, n: number, lambda: number): Float32Array {
+  return easeFromInverse(easeInverse(gram, n, lambda), n);
+}
+
+/** P = (G + λI)⁻¹, computed in place in `gram` (which it returns): what EASE's weights, and its tail (ease-tail.ts), are read from. */
+export function easeInverse(gram: Float64Array, n: number, lambda: number): Float64Array {
   for (let i = 0; i < n; i++) gram[i * n + i]! += lambda;
-  const p = invertSpd(gram, n);
+  return invertSpd(gram, n);
+}
+
+/** EASE's B from P = (G + λI)⁻¹: B_ij = −P_ij / P_jj, zero diagonal (float32, row-major). */
+export function easeFromInverse(p: Float64Array, n: number): Float32Array {
   const b = new Float32Array(n * n);
   for (let i = 0; i < n; i++) {
     for (let j = 0; j < n; j++) b[i * n + j] = i === j ? 0 : -p[i * n + j]! / p[j * n + j]!;

@@ -1,5 +1,6 @@
 import { fitPanel, type CustomerPanel } from './customer-panel';
-import { easeWeights, gramMatrix, topNeighbours, type SparseNeighbours } from './ease';
+import { easeFromInverse, easeInverse, gramMatrix, topNeighbours, type SparseNeighbours } from './ease';
+import { withTailItems } from './ease-tail';
 import { columnSums, itemBlock, liftNeighbours, MAX_DENSE_ITEMS, restrictRows } from './item-block';
 import type { Snapshot } from './snapshot';
 import { cooccurrenceNeighbours, DEFAULT_COOCCURRENCE } from './sparse-neighbours';
@@ -30,14 +31,16 @@ export const DEFAULT_SOURCE_PARAMS: SourceParams = {
 };
 
 /**
- * Top neighbours of EASE fitted on the CSR rows, over the most popular items when the catalogue is too big for
- * its dense matrices (its inverse is n³).
+ * Top neighbours of EASE fitted on the CSR rows. A catalogue too big for its dense matrices (its inverse is n³)
+ * is fitted on the most popular items, and every other item joins it on its own (ease-tail.ts).
  */
 function denseEase(rowStart: Int32Array, item: Int32Array, value: ArrayLike<number> | null, n: number, p: SourceParams): SparseNeighbours {
   const block = itemBlock(columnSums(item, value, n), p.maxDenseItems ?? MAX_DENSE_ITEMS);
   const r = restrictRows(rowStart, item, value, block);
   const m = block.size;
-  return liftNeighbours(topNeighbours(easeWeights(gramMatrix(r.rowStart, r.item, r.value, m), m, p.lambda), m, p.neighbours), block, n);
+  const inverse = easeInverse(gramMatrix(r.rowStart, r.item, r.value, m), m, p.lambda);
+  const head = liftNeighbours(topNeighbours(easeFromInverse(inverse, m), m, p.neighbours), block, n);
+  return withTailItems(head, inverse, block, { rowStart, item, value }, p.lambda);
 }
 
 /** Co-purchase cosine neighbours of every item with enough co-buyers (or of the most popular items: cosineMaxItems). */
@@ -53,7 +56,7 @@ function coPurchaseCosine(rowStart: Int32Array, item: Int32Array, n: number, p: 
 export interface FittedSources {
   anchor: number;
   itemIds: readonly string[];
-  /** EASE weights on the interest-strength matrix (purchase = 1, cart/view/search lower), top-N per item of the dense head */
+  /** EASE weights on the interest-strength matrix (purchase = 1, cart/view/search lower), top-N per item: the dense head, the tail joined to it (ease-tail.ts) */
   ease: SparseNeighbours;
   /** cosine co-occurrence of buyer sets, top-N per item over the whole catalogue (sparse, no n×n) */
   cosine: SparseNeighbours;
