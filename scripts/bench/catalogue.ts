@@ -1,7 +1,8 @@
 /**
  * `npm run bench -- catalogue`: how fitting the item-item sources grows with the catalogue.
  * - EASE goes through dense n×n matrices, so it is capped to the MAX_DENSE_ITEMS most popular items
- *   (ml/item-block.ts). The co-purchase cosine is built sparse (ml/sparse-neighbours.ts) over every item.
+ *   (ml/item-block.ts), and every other item joins that block on its own (ml/ease-tail.ts; the fit seconds include
+ *   it, `ease_items_with_neighbours_N` counts the items EASE links). The co-purchase cosine is built sparse (ml/sparse-neighbours.ts) over every item.
  *   The sources are fitted on synthetic shops of growing catalogues (seconds, and the share of bought items with
  *   co-purchase neighbours before, when the cosine was capped like EASE, and now), and the uncapped dense fit is
  *   timed on the 8,000-item shop for the ratio (uncapped, the larger ones would need gigabytes and hours).
@@ -87,8 +88,10 @@ export const catalogueBench: Bench = {
       figures[`cosine_seconds_${items}`] = cov.seconds;
       figures[`coverage_before_${items}`] = cov.before;
       figures[`coverage_after_${items}`] = cov.after;
-      // The fitted source itself, over every item with events (some were only viewed, so never bought).
+      // The fitted sources themselves, over every item with events (some were only viewed, so never bought); EASE's
+      // items beyond the dense block have neighbours through ease-tail.ts.
       figures[`cosine_items_with_neighbours_${items}`] = itemsWithNeighbours(r.src.cosine);
+      figures[`ease_items_with_neighbours_${items}`] = itemsWithNeighbours(r.src.ease);
       if (items === 4_000) base = r.seconds;
       else figures[`ratio_${items}_vs_4000`] = r.seconds / base;
       if (items === 8_000) {

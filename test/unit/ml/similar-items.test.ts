@@ -22,10 +22,10 @@ describe('served similar items cover the whole catalogue', () => {
     ['a', 'b'], ['a', 'b', 'c'], ['a', 'c'], ['b', 'c'], ['a', 'b'], ['a', 'x'], ['x', 'y'], ['x', 'y'], ['y', 'z'], ['solo'],
   ];
   const snap = buildSnapshot(events(baskets), T + 200 * H);
-  const rowsOf = (minCooccurrence: number): Map<string, string[]> => {
+  const rowsOf = (minCooccurrence: number, reason?: 'bought-with' | 'similar-interest'): Map<string, string[]> => {
     const src = fitSources(snap, { lambda: 1, neighbours: 5, maxDenseItems: 3, minCooccurrence });
     const by = new Map<string, string[]>();
-    for (const r of similarItems(src, 4)) by.set(r.itemId, [...(by.get(r.itemId) ?? []), r.similarItemId]);
+    for (const r of similarItems(src, 4)) if (!reason || r.reason === reason) by.set(r.itemId, [...(by.get(r.itemId) ?? []), r.similarItemId]);
     return by;
   };
 
@@ -37,11 +37,16 @@ describe('served similar items cover the whole catalogue', () => {
     expect(by.get('x')).toEqual(expect.arrayContaining(['y', 'a']));
   });
 
-  test('a minimum co-occurrence leaves out the pairs seen once', () => {
-    const by = rowsOf(2);
+  test('a minimum co-occurrence leaves out the pairs seen once from the co-purchase rows; EASE still links a tail item to the block', () => {
+    const by = rowsOf(2, 'bought-with');
     // x–y were bought together twice; y–z, a–x once.
     expect(by.get('x')).toEqual(['y']);
     expect(by.get('y')).toEqual(['x']);
     expect(by.has('z')).toBe(false);
+    // EASE has no minimum: x (outside the 3-item block) joins it through its one buyer of a (ease-tail.ts), and
+    // tail items are never linked to each other by it.
+    const ease = rowsOf(2, 'similar-interest');
+    expect(ease.get('x')).toEqual(['a']);
+    expect(ease.has('z')).toBe(false);
   });
 });
