@@ -1,13 +1,7 @@
 import type { SparseNeighbours } from './ease';
 import type { ItemBlock } from './item-block';
+import { transposeRows, type CsrRows } from './sparse-neighbours';
 import { topK } from './topk';
-
-/** A user×item matrix as CSR rows over the whole catalogue (`value` null = binary). */
-export interface CsrRows {
-  rowStart: Int32Array;
-  item: Int32Array;
-  value: ArrayLike<number> | null;
-}
 
 /**
  * EASE for the items outside the dense block (the long tail of a big catalogue, item-block.ts), each fitted
@@ -22,8 +16,8 @@ export interface CsrRows {
  * 8.8 s against 18 s for the block and gave 25,339 more items EASE neighbours; EASE's discover NDCG@20 rose from
  * 0.221 to 0.231, above an exact 8,000-item block's 0.227 (which costs (8/5)³ ≈ 4× the block's inverse).
  *
- * `head` holds the block's neighbours lifted to the catalogue (tail rows empty); the result keeps, per item, the
- * `head.width` strongest positive weights, best first.
+ * `head` holds the block's neighbours lifted to the catalogue (tail rows empty), `rows` the customers' rows over the
+ * whole catalogue; the result keeps, per item, the `head.width` strongest positive weights, best first.
  */
 export function withTailItems(head: SparseNeighbours, inverse: Float64Array, block: ItemBlock, rows: CsrRows, lambda: number): SparseNeighbours {
   const n = head.n;
@@ -33,20 +27,21 @@ export function withTailItems(head: SparseNeighbours, inverse: Float64Array, blo
   const index = Int32Array.from(head.index);
   const weight = Float32Array.from(head.weight);
   const slots = new HeadSlots(index, weight, width, block);
-  const buyers = tailBuyers(rows, block, n);
+  // Items' columns of customers: a tail item's buyers (the block's columns are not read).
+  const cols = transposeRows(rows, n);
   const g = new Float64Array(m);
   const touched = new Int32Array(m);
   const w = new Float64Array(m);
   const b = new Float32Array(m);
   const diag = Float64Array.from({ length: m }, (_, i) => inverse[i * m + i]!);
   for (let t = 0; t < n; t++) {
-    if (block.toLocal[t]! >= 0 || buyers.start[t] === buyers.start[t + 1]) continue;
+    if (block.toLocal[t]! >= 0 || cols.rowStart[t] === cols.rowStart[t + 1]) continue;
     // g: item t's Gram column over the head; c: its own diagonal plus λ.
     let c = lambda;
     let nt = 0;
-    for (let q = buyers.start[t]!; q < buyers.start[t + 1]!; q++) {
-      const u = buyers.user[q]!;
-      const vt = buyers.value[q]!;
+    for (let q = cols.rowStart[t]!; q < cols.rowStart[t + 1]!; q++) {
+      const u = cols.item[q]!;
+      const vt = cols.value ? cols.value[q]! : 1;
       c += vt * vt;
       for (let p = rows.rowStart[u]!; p < rows.rowStart[u + 1]!; p++) {
         const l = block.toLocal[rows.item[p]!]!;
@@ -84,25 +79,6 @@ export function withTailItems(head: SparseNeighbours, inverse: Float64Array, blo
   }
   slots.sortRows();
   return { n, width, index, weight };
-}
-
-/** Every tail item's buyers and their values (CSC over the items outside the block). */
-function tailBuyers(rows: CsrRows, block: ItemBlock, n: number): { start: Int32Array; user: Int32Array; value: Float32Array } {
-  const start = new Int32Array(n + 1);
-  for (const i of rows.item) if (block.toLocal[i]! < 0) start[i + 1]!++;
-  for (let i = 0; i < n; i++) start[i + 1]! += start[i]!;
-  const fill = start.slice(0, n);
-  const user = new Int32Array(start[n]!);
-  const value = new Float32Array(start[n]!);
-  for (let u = 0; u + 1 < rows.rowStart.length; u++) {
-    for (let p = rows.rowStart[u]!; p < rows.rowStart[u + 1]!; p++) {
-      const i = rows.item[p]!;
-      if (block.toLocal[i]! >= 0) continue;
-      user[fill[i]!] = u;
-      value[fill[i]!++] = rows.value ? rows.value[p]! : 1;
-    }
-  }
-  return { start, user, value };
 }
 
 /** The head items' neighbour rows as bounded lists: a tail item takes a slot when it beats the row's weakest. */

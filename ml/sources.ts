@@ -34,7 +34,7 @@ export const DEFAULT_SOURCE_PARAMS: SourceParams = {
  * Top neighbours of EASE fitted on the CSR rows. A catalogue too big for its dense matrices (its inverse is n³)
  * is fitted on the most popular items, and every other item joins it on its own (ease-tail.ts).
  */
-function denseEase(rowStart: Int32Array, item: Int32Array, value: ArrayLike<number> | null, n: number, p: SourceParams): SparseNeighbours {
+function denseEase(rowStart: Int32Array, item: Int32Array, value: Float32Array | null, n: number, p: SourceParams): SparseNeighbours {
   const block = itemBlock(columnSums(item, value, n), p.maxDenseItems ?? MAX_DENSE_ITEMS);
   const r = restrictRows(rowStart, item, value, block);
   const m = block.size;

@@ -29,21 +29,11 @@ function randomRows(users: number, items: number, seed: number): { rowStart: Int
 
 /** EASE's exact B over the block's items plus item t alone (t last), from a dense fit. */
 function exactWithOne(rows: ReturnType<typeof randomRows>, members: number[], lambda: number): Float32Array {
-  const local = new Int32Array(64).fill(-1);
-  members.forEach((g, l) => (local[g] = l));
-  const rowStart = [0];
-  const item: number[] = [];
-  const value: number[] = [];
-  for (let u = 0; u + 1 < rows.rowStart.length; u++) {
-    for (let p = rows.rowStart[u]!; p < rows.rowStart[u + 1]!; p++) {
-      if (local[rows.item[p]!]! < 0) continue;
-      item.push(local[rows.item[p]!]!);
-      value.push(rows.value[p]!);
-    }
-    rowStart.push(item.length);
-  }
+  const toLocal = new Int32Array(64).fill(-1);
+  members.forEach((g, l) => (toLocal[g] = l));
   const m = members.length;
-  return easeWeights(gramMatrix(Int32Array.from(rowStart), Int32Array.from(item), Float32Array.from(value), m), m, lambda);
+  const r = restrictRows(rows.rowStart, rows.item, rows.value, { size: m, toGlobal: Int32Array.from(members), toLocal, whole: false });
+  return easeWeights(gramMatrix(r.rowStart, r.item, r.value, m), m, lambda);
 }
 
 const weightOf = (nb: SparseNeighbours, i: number, j: number): number => {
