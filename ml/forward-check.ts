@@ -17,9 +17,9 @@ function halvesList(report: SelectionReport, list: ListName): ForwardList | null
   if (!halves) return null;
   const metric = report[list].metric;
   const judged = [0, 1].map((h) => {
-    const chosen = chooseOnFigures(list, halves[h]!, report.k).served;
-    const other = chooseOnFigures(list, halves[1 - h]!, report.k);
-    return { chosen, figures: halves[1 - h]![chosen] ?? {}, bar: other.best_baseline, champion: other.champion_value };
+    const chosen = chooseOnFigures(list, halves[h]!.figures, report.k, halves[h]!.gains).served;
+    const other = chooseOnFigures(list, halves[1 - h]!.figures, report.k, halves[1 - h]!.gains);
+    return { chosen, figures: halves[1 - h]!.figures[chosen] ?? {}, bar: other.best_baseline, champion: other.champion_value };
   });
   const mean = (f: (j: (typeof judged)[number]) => number): number => (f(judged[0]!) + f(judged[1]!)) / 2;
   const keys = new Set(judged.flatMap((j) => Object.keys(j.figures)));

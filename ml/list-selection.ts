@@ -1,5 +1,6 @@
 import { rankLists, type ChampionModel } from './champion';
 import type { EvalContext } from './list-eval';
+import { clearsNoise, customerNdcg, gainOf, gainStandardError, type Gains } from './list-gains';
 import { candidateChoices, choiceName, type ListChoice, type ListPolicy } from './list-policy';
 import { ndcgAtK, recallAtK } from './metrics';
 import type { EventRecord, ItemRecord } from './types';
@@ -18,11 +19,24 @@ export interface ListSelection {
   champion_value: number;
   /** the best single baseline (a method other than the champion, alone) */
   best_baseline: { name: string; value: number };
-  /** served − champion and served − best baseline, in the metric (≥ 0: a baseline that wins is served instead) */
+  /**
+   * served − champion and served − best baseline, in the metric. The second is ≥ 0 (a baseline that wins is served
+   * instead); the first is < 0 only where the champion's lead over the best baseline was within noise.
+   */
   margin_vs_champion: number;
   margin_vs_best_baseline: number;
   /** every choice compared, with its figures */
   compared: Record<string, ListFigures>;
+  /** each composite's per-customer gain over each single baseline (the evidence the noise rule read; absent in older reports) */
+  gains?: Gains;
+  /** composites that scored above the served choice but led the best baseline by no more than one standard error */
+  within_noise?: { choice: string; gain: number; se: number }[];
+}
+
+/** Every choice's figures on one set of customers, with the composites' gains over the baselines there. */
+export interface Comparison {
+  figures: Record<string, ListFigures>;
+  gains: Gains;
 }
 
 /** The comparison of both lists on one holdout. */
@@ -37,7 +51,7 @@ export interface SelectionReport {
    * Every choice's figures on each half of the test customers (alternate customers in test order): with a single
    * cut, the forward check chooses on one half and judges on the other. Absent on reports pooled over several cuts.
    */
-  halves?: Record<'for_you' | 'discover', [Record<string, ListFigures>, Record<string, ListFigures>]>;
+  halves?: Record<'for_you' | 'discover', [Comparison, Comparison]>;
 }
 
 /** Figures of lists (parallel to `relevant`; users with an empty truth are skipped) at 10 and at `k`. */
@@ -65,29 +79,57 @@ const isBaseline = (c: ListChoice): boolean => c.methods.length === 1 && c.metho
 
 /**
  * Picks, among `choices` (candidateChoices order) with their `figures`, the one with the best NDCG@K: the champion
- * wins an exact tie, then the single methods, then the blends.
+ * wins an exact tie, then the single methods, then the blends. With `gains`, a composite (the champion or a blend)
+ * is only eligible when its per-customer gain over the best single baseline exceeds one standard error: a lead
+ * within noise does not survive the next window (the grocery shape's forward check lost 0.0002 that way), so the
+ * simpler list is served there. Composites set aside so are named in `within_noise`.
  */
-export function chooseList(list: 'for_you' | 'discover', choices: readonly ListChoice[], figures: readonly ListFigures[], k: number): ListSelection {
+export function chooseList(list: 'for_you' | 'discover', choices: readonly ListChoice[], figures: readonly ListFigures[], k: number, gains?: Gains): ListSelection {
   const metric = `ndcg_at_${k}`;
   const value = (i: number): number => figures[i]![metric] ?? 0;
-  // The champion first: an exact tie keeps it (then the single methods, then the blends, in catalogue order).
-  let best = 0;
-  for (let i = 1; i < choices.length; i++) if (value(i) > value(best)) best = i;
+  const name = (i: number): string => choiceName(choices[i]!, list);
   let champion = choices.findIndex((c) => isChampion(c) && !c.excludeBought);
   if (champion < 0) champion = choices.findIndex(isChampion);
   let baseline = -1;
   choices.forEach((c, i) => {
     if (isBaseline(c) && (baseline < 0 || value(i) > value(baseline))) baseline = i;
   });
+  const withinNoise: NonNullable<ListSelection['within_noise']> = [];
+  const eligible = (i: number): boolean => {
+    if (!gains || baseline < 0 || isBaseline(choices[i]!)) return true;
+    const g = gains[name(i)]?.[name(baseline)];
+    if (!g || clearsNoise(g)) return true;
+    withinNoise.push({ choice: name(i), gain: g.mean, se: gainStandardError(g) });
+    return false;
+  };
+  // The champion first: an exact tie keeps it (then the single methods, then the blends, in catalogue order).
+  let best = -1;
+  for (let i = 0; i < choices.length; i++) if ((best < 0 || value(i) > value(best)) && eligible(i)) best = i;
   const compared: Record<string, ListFigures> = {};
   choices.forEach((c, i) => {
-    compared[choiceName(c, list)] = figures[i]!;
+    compared[name(i)] = figures[i]!;
   });
+  const setAside = withinNoise.filter((w) => (compared[w.choice]?.[metric] ?? 0) > value(best));
   return {
-    served: choiceName(choices[best]!, list), choice: choices[best]!, metric, served_value: value(best), champion_value: value(champion),
-    best_baseline: { name: choiceName(choices[baseline]!, list), value: value(baseline) },
+    served: name(best), choice: choices[best]!, metric, served_value: value(best), champion_value: value(champion),
+    best_baseline: { name: name(baseline), value: value(baseline) },
     margin_vs_champion: value(best) - value(champion), margin_vs_best_baseline: value(best) - value(baseline), compared,
+    ...(gains ? { gains } : {}), ...(setAside.length > 0 ? { within_noise: setAside } : {}),
   };
+}
+
+/** Each composite choice's per-customer gain over each single baseline, on the customers `keep` selects. */
+function gainsOver(choices: readonly ListChoice[], list: 'for_you' | 'discover', perCustomer: readonly Float64Array[], keep?: (t: number) => boolean): Gains {
+  const out: Gains = {};
+  choices.forEach((a, i) => {
+    if (isBaseline(a)) return;
+    const row: Gains[string] = {};
+    choices.forEach((b, j) => {
+      if (isBaseline(b)) row[choiceName(b, list)] = gainOf(perCustomer[i]!, perCustomer[j]!, keep);
+    });
+    out[choiceName(a, list)] = row;
+  });
+  return out;
 }
 
 /** Users scored per call: bounds the snapshot and candidate memory of one rankLists call. */
@@ -117,28 +159,39 @@ export function selectLists(
   }
   const fyFigures = fyChoices.map((_, c) => listFigures(lists[c]!, ctx.relevant, k));
   const diFigures = diChoices.map((_, c) => listFigures(lists[fyChoices.length + c]!, ctx.relevantNew, k));
-  const forYou = chooseList('for_you', fyChoices, fyFigures, k);
-  const discover = chooseList('discover', diChoices, diFigures, k);
+  const perCustomer = (list: 'for_you' | 'discover'): Float64Array[] => (list === 'for_you' ? fyChoices : diChoices)
+    .map((_, c) => customerNdcg(lists[(list === 'for_you' ? 0 : fyChoices.length) + c]!, list === 'for_you' ? ctx.relevant : ctx.relevantNew, k));
+  const ndcg = { for_you: perCustomer('for_you'), discover: perCustomer('discover') };
+  const forYou = chooseList('for_you', fyChoices, fyFigures, k, gainsOver(fyChoices, 'for_you', ndcg.for_you));
+  const discover = chooseList('discover', diChoices, diFigures, k, gainsOver(diChoices, 'discover', ndcg.discover));
   const half = <T>(xs: readonly T[], h: number): T[] => xs.filter((_, t) => t % 2 === h);
-  const halfFigures = (list: 'for_you' | 'discover', h: number): Record<string, ListFigures> => {
+  const halfComparison = (list: 'for_you' | 'discover', h: number): Comparison => {
     const choices = list === 'for_you' ? fyChoices : diChoices;
     const offset = list === 'for_you' ? 0 : fyChoices.length;
     const relevant = half(list === 'for_you' ? ctx.relevant : ctx.relevantNew, h);
-    return Object.fromEntries(choices.map((c, i) => [choiceName(c, list), listFigures(half(lists[offset + i]!, h), relevant, k)]));
+    return {
+      figures: Object.fromEntries(choices.map((c, i) => [choiceName(c, list), listFigures(half(lists[offset + i]!, h), relevant, k)])),
+      gains: gainsOver(choices, list, ndcg[list], (t) => t % 2 === h),
+    };
   };
   return {
     policy: { forYou: forYou.choice, discover: discover.choice },
     report: {
       k, test_users: uids.length, discover_users: ctx.relevantNew.filter((s) => s.size > 0).length, for_you: forYou, discover,
-      halves: { for_you: [halfFigures('for_you', 0), halfFigures('for_you', 1)], discover: [halfFigures('discover', 0), halfFigures('discover', 1)] },
+      halves: {
+        for_you: [halfComparison('for_you', 0), halfComparison('for_you', 1)],
+        discover: [halfComparison('discover', 0), halfComparison('discover', 1)],
+      },
     },
   };
 }
 
 /** One line per list: what is served and by what margins (the registry's decision, the demo summary). */
 export function describeSelection(s: SelectionReport): string {
+  const noise = (l: ListSelection): string => (l.within_noise ?? [])
+    .map((w) => `; ${w.choice} set aside, its lead over ${l.best_baseline.name} ${w.gain.toFixed(4)} within one standard error ${w.se.toFixed(4)}`).join('');
   const one = (name: string, l: ListSelection): string =>
     `${name} serves ${l.served} (${l.metric} ${l.served_value.toFixed(4)}; champion ${l.champion_value.toFixed(4)}, ` +
-    `best baseline ${l.best_baseline.name} ${l.best_baseline.value.toFixed(4)})`;
+    `best baseline ${l.best_baseline.name} ${l.best_baseline.value.toFixed(4)}${noise(l)})`;
   return `${one('for-you', s.for_you)}; ${one('discover', s.discover)}`;
 }

@@ -1,3 +1,4 @@
+import { poolGains, type Gains } from './list-gains';
 import { candidateChoices, choiceName } from './list-policy';
 import { chooseList, type ListFigures, type ListSelection, type SelectionReport } from './list-selection';
 import { spreadOf, type Spread } from './spread';
@@ -33,15 +34,19 @@ function pooledFigures(reports: readonly SelectionReport[], list: 'for_you' | 'd
   return out;
 }
 
-/** The choice `figures` (every choice's, by name) would serve, with its margins: what both the pooling and the forward check pick with. */
-export function chooseOnFigures(list: 'for_you' | 'discover', figures: Record<string, ListFigures>, k: number): ListSelection {
+/**
+ * The choice `figures` (every choice's, by name) would serve, with its margins: what both the pooling and the
+ * forward check pick with. `gains` (when measured) holds composites to the noise rule of {@link chooseList}.
+ */
+export function chooseOnFigures(list: 'for_you' | 'discover', figures: Record<string, ListFigures>, k: number, gains?: Gains): ListSelection {
   const choices = candidateChoices(list);
-  return chooseList(list, choices, choices.map((c) => figures[choiceName(c, list)] ?? {}), k);
+  return chooseList(list, choices, choices.map((c) => figures[choiceName(c, list)] ?? {}), k, gains);
 }
 
 /**
  * Pools the per-cut comparisons of a rolling-origin holdout (newest cut first) and picks each list's choice on
- * the pooled figures (customer-weighted means over the cuts), so one noisy window cannot flip the choice. The
+ * the pooled figures (customer-weighted means over the cuts, and the composites' gains pooled over every cut's
+ * customers for the noise rule), so one noisy window cannot flip the choice. The
  * report also keeps what each cut alone would have served and every choice's spread over the cuts.
  */
 export function poolSelections(reports: readonly SelectionReport[], splits: readonly string[]): PooledSelectionReport {
@@ -49,7 +54,9 @@ export function poolSelections(reports: readonly SelectionReport[], splits: read
   const k = reports[0]!.k;
   const pick = (list: 'for_you' | 'discover') => {
     const pooled = pooledFigures(reports, list);
-    const sel = chooseOnFigures(list, pooled, k);
+    // Gains pool exactly only when every cut measured them (older registry reports did not).
+    const gains = reports.every((r) => r[list].gains) ? poolGains(reports.map((r) => r[list].gains)) : undefined;
+    const sel = chooseOnFigures(list, pooled, k, gains);
     const metric = sel.metric;
     const weights = reports.map((r) => (list === 'for_you' ? r.test_users : r.discover_users));
     const spread: Record<string, Spread> = {};

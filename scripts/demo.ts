@@ -200,7 +200,10 @@ async function firstLines(url: string, key: string, n: number): Promise<string[]
 /** What each list serves (chosen on the holdout), by what margins, and on which holdout protocol. */
 interface Served {
   protocol: string | null;
-  lists: { list: string; served: string; metric: string; value: number; champion: number; bestBaseline: string; bestBaselineValue: number }[];
+  lists: {
+    list: string; served: string; metric: string; value: number; champion: number; bestBaseline: string; bestBaselineValue: number;
+    withinNoise: NonNullable<ListSelection['within_noise']>;
+  }[];
   /** the choices of the older cuts judged on the newest (one cut: across halves of its customers) */
   forward: ForwardCheck | null;
 }
@@ -214,7 +217,10 @@ function servedLists(metrics: Record<string, unknown>): Served | null {
     forward: (metrics.rolling as { forward?: ForwardCheck | null } | undefined)?.forward ?? null,
     lists: (['for_you', 'discover'] as const).map((list) => {
       const l = sel[list]!;
-      return { list, served: l.served, metric: l.metric, value: l.served_value, champion: l.champion_value, bestBaseline: l.best_baseline.name, bestBaselineValue: l.best_baseline.value };
+      return {
+        list, served: l.served, metric: l.metric, value: l.served_value, champion: l.champion_value, bestBaseline: l.best_baseline.name,
+        bestBaselineValue: l.best_baseline.value, withinNoise: l.within_noise ?? [],
+      };
     }),
   };
 }
@@ -263,6 +269,7 @@ function printSummary(s: {
         const margin = (v: number): string => `${v >= 0 ? '+' : ''}${v.toFixed(4)}`;
         console.log(`  ${l.list.padEnd(9)} ${l.served.padEnd(32)} ${l.metric} ${l.value.toFixed(4)}: ${margin(l.value - l.champion)} vs the champion, ` +
           `${margin(l.value - l.bestBaselineValue)} vs the best baseline (${l.bestBaseline})`);
+        for (const w of l.withinNoise) console.log(`            ${w.choice} set aside: its lead ${margin(w.gain)} is within one standard error (${w.se.toFixed(4)})`);
       }
       const fw = s.model.served.forward;
       if (fw) {

@@ -31,6 +31,7 @@ export function printSelection(r: EvalReport): void {
     console.log(`${list} serves ${l.served}: ${l.metric} ${f(l.served_value)} (champion ${f(l.champion_value)}, ` +
       `best baseline ${l.best_baseline.name} ${f(l.best_baseline.value)}; ${s.test_users} test customers` +
       `${list === 'discover' ? `, ${s.discover_users} with a never-bought item` : ''})`);
+    for (const w of l.within_noise ?? []) console.log(`    (${w.choice} set aside: its lead ${f(w.gain)} over ${l.best_baseline.name} is within one standard error ${f(w.se)})`);
     const ranked = Object.entries(l.compared).sort((a, b) => (b[1][l.metric] ?? 0) - (a[1][l.metric] ?? 0));
     for (const [name, fig] of ranked.slice(0, 6)) {
       console.log(`    ${name.padEnd(36)} ${Object.entries(fig).map(([key, v]) => `${key} ${f(v)}`).join('  ')}`);

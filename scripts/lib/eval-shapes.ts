@@ -60,6 +60,8 @@ function listEntry(l: ListSelection): Record<string, unknown> {
     best_baseline: { name: l.best_baseline.name, ...pick(l.compared[l.best_baseline.name]) },
     margin_vs_champion: Math.round(l.margin_vs_champion * 1e4) / 1e4,
     margin_vs_best_baseline: Math.round(l.margin_vs_best_baseline * 1e4) / 1e4,
+    // composites ahead of the served list whose lead over the best baseline was within one standard error
+    within_noise: (l.within_noise ?? []).map((w) => ({ choice: w.choice, gain: r4(w.gain), se: r4(w.se) })),
   };
 }
 

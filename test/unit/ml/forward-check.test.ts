@@ -80,9 +80,10 @@ describe('forward check: choices made on the older cuts, judged on the newest', 
     const only = cut(200, { champion: 0.3, personal_count: 0.25 });
     const halfA = cut(100, { champion: 0.4, personal_count: 0.3 });
     const halfB = cut(100, { champion: 0.2, personal_count: 0.22 });
+    const half = (l: typeof halfA.for_you) => ({ figures: l.compared, gains: {} });
     only.halves = {
-      for_you: [halfA.for_you.compared, halfB.for_you.compared],
-      discover: [halfA.discover.compared, halfA.discover.compared],
+      for_you: [half(halfA.for_you), half(halfB.for_you)],
+      discover: [half(halfA.discover), half(halfA.discover)],
     };
     const f = forwardCheck([only], [intentCut(0.7, 0.6)], SPLITS.slice(0, 1), { kind: 'logistic', windows: WINDOWS })!;
     expect(f).toMatchObject({ mode: 'customer halves', judged_on: SPLITS[0], chosen_on: SPLITS.slice(0, 1) });

@@ -78,7 +78,7 @@ describe('rolling-origin evaluation through the production path', () => {
     const sel = report.selection!;
     // The cut's selection keeps every choice's figures on each half; the whole cut's figure lies between them.
     for (const list of ['for_you', 'discover'] as const) {
-      const [a, b] = sel.halves![list];
+      const [{ figures: a }, { figures: b }] = sel.halves![list];
       for (const [name, figures] of Object.entries(sel[list].compared)) {
         const v = figures.ndcg_at_10!;
         expect(v).toBeGreaterThanOrEqual(Math.min(a[name]!.ndcg_at_10!, b[name]!.ndcg_at_10!) - 1e-12);
