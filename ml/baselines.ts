@@ -1,6 +1,6 @@
 import type { Scorer } from './list-eval';
 import type { Snapshot } from './snapshot';
-import { accumulateDense } from './ease';
+import { accumulateDense, accumulateSparse, type SparseNeighbours } from './ease';
 import type { ItemBlock } from './item-block';
 
 /** Popularity: number of distinct buyers before the anchor. */
@@ -29,27 +29,32 @@ export function personalScorer(snap: Snapshot, decayed = false): Scorer {
 }
 
 /**
- * `personal_ease` over a dense item-item matrix `w` fitted on `block`: α · the customer's share of decayed buys
- * + (1 − α) · the share of the positive votes those buys cast. The harness's own implementation, a reference for
- * production's over the sparse neighbours (list-policy.ts): the two agree up to what the neighbour cut-off drops.
+ * `personal_ease` over a dense item-item matrix `w` fitted on `block` (and the links of the items outside it,
+ * `tail`: ease-tail.ts): α · the customer's share of decayed buys + (1 − α) · the share of the positive votes those
+ * buys cast. The harness's own implementation, a reference for production's over the sparse neighbours
+ * (list-policy.ts): the two agree up to what the neighbour cut-off drops.
  */
-export function personalEaseScorer(snap: Snapshot, w: Float32Array, block: ItemBlock, alpha: number): Scorer {
+export function personalEaseScorer(snap: Snapshot, w: Float32Array, block: ItemBlock, alpha: number, tail?: SparseNeighbours): Scorer {
   const pop = snap.itemStats.buyers;
   let maxPop = 1;
   for (const v of pop) maxPop = Math.max(maxPop, v);
-  const votes = new Float64Array(block.size);
+  const local = new Float64Array(block.size);
+  const votes = new Float64Array(snap.itemIds.length);
   return (u, out) => {
     for (let i = 0; i < out.length; i++) out[i] = (1e-6 * pop[i]!) / (maxPop + 1);
     const { items, weights, total: own } = decayedBuys(snap, u);
     if (own <= 0) return;
     items.forEach((i, k) => (out[i]! += (alpha * weights[k]!) / own));
+    local.fill(0);
     votes.fill(0);
-    const local = items.map((i) => block.toLocal[i]!);
-    accumulateDense(votes, w, block.size, local.filter((l) => l >= 0), weights.filter((_, k) => local[k]! >= 0));
+    const inBlock = items.map((i) => block.toLocal[i]!);
+    accumulateDense(local, w, block.size, inBlock.filter((l) => l >= 0), weights.filter((_, k) => inBlock[k]! >= 0));
+    block.toGlobal.forEach((g, l) => (votes[g] = local[l]!));
+    if (tail) accumulateSparse(votes, tail, items, weights);
     let total = 0;
     for (const v of votes) if (v > 0) total += v;
     if (total <= 0) return;
-    for (let l = 0; l < block.size; l++) if (votes[l]! > 0) out[block.toGlobal[l]!]! += ((1 - alpha) * votes[l]!) / total;
+    for (let i = 0; i < votes.length; i++) if (votes[i]! > 0) out[i]! += ((1 - alpha) * votes[i]!) / total;
   };
 }
 
@@ -74,19 +79,23 @@ export function purchasedItems(snap: Snapshot, u: number): number[] {
   return items;
 }
 
-/** Item-item scorer over a dense weight matrix (EASE's B, or cosine for item-kNN): score = x_u · W. */
-export function itemItemScorer(snap: Snapshot, w: Float32Array, block?: ItemBlock): Scorer {
+/**
+ * Item-item scorer over a dense weight matrix (EASE's B, or cosine for item-kNN): score = x_u · W. A matrix fitted
+ * on `block` (the most-bought items) adds the links `tail` gives the items outside it, when given (ease-tail.ts).
+ */
+export function itemItemScorer(snap: Snapshot, w: Float32Array, block?: ItemBlock, tail?: SparseNeighbours): Scorer {
   if (!block || block.whole) {
     const n = snap.itemIds.length;
     return (u, out) => accumulateDense(out, w, n, purchasedItems(snap, u), null);
   }
-  // Fitted on the most popular items only: score in block indices, then scatter back (others score 0).
+  // Fitted on the most popular items only: score in block indices, then scatter back.
   const local = new Float64Array(block.size);
   return (u, out) => {
     local.fill(0);
     const items = purchasedItems(snap, u).map((i) => block.toLocal[i]!).filter((l) => l >= 0);
     accumulateDense(local, w, block.size, items, null);
     block.toGlobal.forEach((g, l) => (out[g]! += local[l]!));
+    if (tail) accumulateSparse(out, tail, purchasedItems(snap, u), null);
   };
 }
 

@@ -4,7 +4,8 @@
  */
 import { itemItemScorer, personalEaseScorer, personalScorer, popularityScorer, purchaseCsr } from '../baselines';
 import { DEFAULT_CHAMPION_PARAMS, fitChampion } from '../champion';
-import { accumulateSparse, cosineFromGram, easeWeights, gramMatrix, topNeighbours } from '../ease';
+import { accumulateSparse, cosineFromGram, easeFromInverse, easeInverse, gramMatrix, topNeighbours, type SparseNeighbours } from '../ease';
+import { withTailItems } from '../ease-tail';
 import { DEFAULT_EMBEDDING, embeddingScores, trainEmbeddings } from '../embedding';
 import { championLists, evaluateCut, type CutState, type EvalReport, type MethodReport, type ProtocolOptions } from '../holdout-run';
 import { columnSums, itemBlock, liftNeighbours, MAX_DENSE_ITEMS, restrictRows, type ItemBlock } from '../item-block';
@@ -51,6 +52,15 @@ interface ReferenceRows {
   block: ItemBlock;
 }
 
+/** EVALUATION.md's EASE: λ = 300 on the binary matrix. */
+const EASE_LAMBDA = 300;
+/** Links kept per item for the items outside the dense block (as many as the model's sources keep). */
+const TAIL_WIDTH = DEFAULT_CHAMPION_PARAMS.sources.neighbours;
+
+/** No item links any other yet: what the tail's links are added to, beside a dense block. */
+const noNeighbours = (n: number, width: number): SparseNeighbours =>
+  ({ n, width, index: new Int32Array(n * width).fill(-1), weight: new Float32Array(n * width) });
+
 /** The EVALUATION.md list baselines, each from its own scorer over the whole catalogue (EASE λ = 300 on the binary matrix). */
 function listReferenceRows({ snap, ctx }: CutState, opts: ProtocolOptions, log: (m: string) => void): ReferenceRows {
   const rows: Record<string, MethodReport> = {};
@@ -76,9 +86,12 @@ function listReferenceRows({ snap, ctx }: CutState, opts: ProtocolOptions, log: 
   const cos = cosineFromGram(gram, block.size);
   runList('item_knn', itemItemScorer(snap, cos, block), (Date.now() - t0) / 1000);
   t0 = Date.now();
-  const ease = easeWeights(gram, block.size, 300);
-  runList('ease', itemItemScorer(snap, ease, block), (Date.now() - t0) / 1000);
-  runList('personal_ease', personalEaseScorer(snap, ease, block, rebuyShare(snap)));
+  const inverse = easeInverse(gram, block.size, EASE_LAMBDA);
+  const ease = easeFromInverse(inverse, block.size);
+  // Items outside the block join it one by one, exactly (ease-tail.ts), as in the model's EASE source.
+  const tail = block.whole ? undefined : withTailItems(noNeighbours(n, TAIL_WIDTH), inverse, block, { rowStart: csr.rowStart, item: csr.item, value: null }, EASE_LAMBDA);
+  runList('ease', itemItemScorer(snap, ease, block, tail), (Date.now() - t0) / 1000);
+  runList('personal_ease', personalEaseScorer(snap, ease, block, rebuyShare(snap), tail));
   return { rows, lists, cosine: cos, block };
 }
 

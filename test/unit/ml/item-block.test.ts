@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
-import { itemItemScorer, purchaseCsr } from '../../../ml/baselines';
-import { cosineFromGram, easeWeights, gramMatrix, topNeighbours } from '../../../ml/ease';
+import { itemItemScorer, personalEaseScorer, purchaseCsr } from '../../../ml/baselines';
+import { accumulateSparse, cosineFromGram, easeFromInverse, easeInverse, easeWeights, gramMatrix, topNeighbours } from '../../../ml/ease';
+import { withTailItems } from '../../../ml/ease-tail';
 import { columnSums, itemBlock, liftNeighbours, restrictRows } from '../../../ml/item-block';
 import { buildSnapshot } from '../../../ml/snapshot';
 import { fitSources } from '../../../ml/sources';
@@ -14,6 +15,18 @@ beforeAll(async () => {
 // users × items (binary): item 0 is bought by 4 users, 1 by 3, 2 by 3, 3 by 1, 4 by 1.
 const rowStart = Int32Array.from([0, 3, 5, 8, 11]);
 const item = Int32Array.from([0, 1, 3, 0, 2, 0, 1, 2, 0, 1, 4]);
+
+/** The matrix above as purchase events (user u → `u{u}`, item i → `i{i}`), in a snapshot after the last. */
+function purchaseSnapshot(): ReturnType<typeof buildSnapshot> {
+  const T = Date.UTC(2011, 0, 1);
+  const events: EventRecord[] = [];
+  for (let u = 0; u < 4; u++) {
+    for (let p = rowStart[u]!; p < rowStart[u + 1]!; p++) {
+      events.push({ userId: `u${u}`, itemId: `i${item[p]!}`, type: 'purchase', ts: T + p * 3_600_000, quantity: 1, price: 1, query: null, dwellMs: null, sessionId: `s${u}` });
+    }
+  }
+  return buildSnapshot(events, T + 100 * 3_600_000);
+}
 
 describe('item blocks for big catalogues', () => {
   test('cover the most popular items, ascending, with maps both ways', () => {
@@ -54,14 +67,7 @@ describe('item blocks for big catalogues', () => {
   });
 
   test('fitSources with a small cap: EASE links tail items only with covered items (ease-tail.ts), cosine every co-bought item; the dense baseline scorer scores the rest 0', () => {
-    const T = Date.UTC(2011, 0, 1);
-    const events: EventRecord[] = [];
-    for (let u = 0; u < 4; u++) {
-      for (let p = rowStart[u]!; p < rowStart[u + 1]!; p++) {
-        events.push({ userId: `u${u}`, itemId: `i${item[p]!}`, type: 'purchase', ts: T + p * 3_600_000, quantity: 1, price: 1, query: null, dwellMs: null, sessionId: `s${u}` });
-      }
-    }
-    const snap = buildSnapshot(events, T + 100 * 3_600_000);
+    const snap = purchaseSnapshot();
     const src = fitSources(snap, { lambda: 1, neighbours: 4, maxDenseItems: 3, minCooccurrence: 1 });
     const covered = new Set(['i0', 'i1', 'i2'].map((id) => snap.itemIndex.get(id)!));
     const nb = src.ease;
@@ -95,5 +101,46 @@ describe('item blocks for big catalogues', () => {
     expect(out[snap.itemIndex.get('i3')!]).toBe(0);
     expect(out[snap.itemIndex.get('i4')!]).toBe(0);
     expect(out[snap.itemIndex.get('i2')!]).toBeGreaterThan(0);
+  });
+
+  test('the harness\'s EASE baselines reach the items outside the block through the same tail links as the model\'s EASE source', () => {
+    const snap = purchaseSnapshot();
+    // The model's EASE source: the 3 most-bought items dense, the other 2 joined one by one (purchases only: strength 1).
+    const src = fitSources(snap, { lambda: 1, neighbours: 4, maxDenseItems: 3, minCooccurrence: 1 });
+    // The harness's: the dense block's full matrix, plus the tail links over an empty head (protocol.ts).
+    const csr = purchaseCsr(snap);
+    const b = itemBlock(columnSums(csr.item, null, 5), 3);
+    const r = restrictRows(csr.rowStart, csr.item, null, b);
+    const inverse = easeInverse(gramMatrix(r.rowStart, r.item, null, 3), 3, 1);
+    const empty = { n: 5, width: 4, index: new Int32Array(20).fill(-1), weight: new Float32Array(20) };
+    const tail = withTailItems(empty, inverse, b, { rowStart: csr.rowStart, item: csr.item, value: null }, 1);
+    const block = easeFromInverse(inverse, 3);
+    const outside = ['i3', 'i4'].map((id) => snap.itemIndex.get(id)!);
+    let reached = 0;
+    for (let u = 0; u < 4; u++) {
+      const bought = Array.from(csr.item.subarray(csr.rowStart[u], csr.rowStart[u + 1]));
+      const withTail = new Float64Array(5);
+      itemItemScorer(snap, block, b, tail)(u, withTail);
+      const blockOnly = new Float64Array(5);
+      itemItemScorer(snap, block, b)(u, blockOnly);
+      // The votes a bought tail item casts for block items are the model's (its row holds every block link here)…
+      const fromTail = new Float64Array(5);
+      accumulateSparse(fromTail, src.ease, bought.filter((i) => outside.includes(i)), null);
+      for (let j = 0; j < 5; j++) if (!outside.includes(j)) expect(withTail[j]! - blockOnly[j]!).toBeCloseTo(fromTail[j]!, 5);
+      // …and the votes block items cast for tail items hold at least the model's: a block item's row in the model
+      // also holds its block links, so it has fewer slots left for tail links than the harness's full matrix.
+      const model = new Float64Array(5);
+      accumulateSparse(model, src.ease, bought, null);
+      for (const t of outside) {
+        expect(blockOnly[t]).toBe(0);
+        expect(withTail[t]).toBeGreaterThanOrEqual(model[t]! - 1e-6);
+        if (withTail[t]! > 0) reached++;
+      }
+      // personal_ease's votes reach them too.
+      const pe = new Float64Array(5);
+      personalEaseScorer(snap, block, b, 0.5, tail)(u, pe);
+      for (const t of outside) expect(pe[t]! > 1e-3).toBe(withTail[t]! > 0);
+    }
+    expect(reached).toBeGreaterThan(0);
   });
 });
