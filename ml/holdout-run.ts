@@ -4,7 +4,7 @@ import { cleanEvents, returnEvents } from './clean';
 import { historySpan, requireHistory } from './history';
 import { inHeldOutBasket, type HoldoutProtocol } from './holdout';
 import { asRfmIntent, type IntentKind, type LabelWindow } from './intent';
-import { chooseIntent, intentHalves, type CutIntent, type IntentChoice, type IntentServed } from './intent-choice';
+import { aucGainSe, chooseIntent, intentHalves, type CutIntent, type IntentChoice, type IntentServed } from './intent-choice';
 import type { LabelStatus } from './intent-label';
 import { evaluateIntent, evaluateLists, type EvalContext, type ListReport } from './list-eval';
 import { LIST_METHODS } from './list-policy';
@@ -45,6 +45,8 @@ export interface IntentReport extends IntentFigures {
   /** the learned scorer's and the RFM logistic's AUC (null: no RFM logistic, the label was degenerate) */
   model_auc: number;
   rfm_logistic_auc: number | null;
+  /** DeLong standard error of model_auc − rfm_logistic_auc (null: no RFM logistic, or one class only) */
+  auc_gain_se: number | null;
   label: LabelStatus;
   /** customers scored and buyers among them in the test window */
   test_label: { users: number; positives: number };
@@ -241,6 +243,7 @@ export async function evaluateCut(events: readonly EventRecord[], opts: Protocol
   const candidates: IntentReport['candidates'] = { model: figures(probs!), ...(rfmProbs ? { rfm_logistic: figures(rfmProbs) } : {}) };
   const cutIntent: CutIntent = {
     model_auc: candidates.model.auc, rfm_logistic_auc: candidates.rfm_logistic?.auc ?? null, users: pop.length, positives,
+    auc_gain_se: aucGainSe(probs!, rfmProbs ?? null, labels),
   };
   const halves = intentHalves(probs!, rfmProbs ?? null, labels);
   const choice = chooseIntent([cutIntent], model.intent.kind, model.intent.labelWindows ?? []);
@@ -248,7 +251,7 @@ export async function evaluateCut(events: readonly EventRecord[], opts: Protocol
     ...candidates.model,
     scorer: `${model.intent.kind ?? 'mlp'}${(model.intent.windowDecay ?? 1) === 1 ? '' : `@${model.intent.windowDecay}`}`,
     validation_auc: model.intent.validationAuc ?? {},
-    served: choice.served, kind: choice.kind, model_auc: cutIntent.model_auc, rfm_logistic_auc: cutIntent.rfm_logistic_auc,
+    served: choice.served, kind: choice.kind, model_auc: cutIntent.model_auc, rfm_logistic_auc: cutIntent.rfm_logistic_auc, auc_gain_se: cutIntent.auc_gain_se ?? null,
     label: choice.label, test_label: { users: pop.length, positives }, note: choice.note, candidates, halves,
     fit: { kind: model.intent.kind ?? 'mlp', label_windows: model.intent.labelWindows ?? [] },
   }, choice);

@@ -1,3 +1,4 @@
+import { pairedAucDifference } from './auc-delong';
 import { asRfmIntent, type IntentModel, type LabelWindow } from './intent';
 import { labelStatus, type LabelStatus } from './intent-label';
 import { rocAuc } from './metrics';
@@ -16,8 +17,15 @@ export interface CutIntent {
   rfm_logistic_auc: number | null;
   users: number;
   positives: number;
+  /** DeLong standard error of model_auc − rfm_logistic_auc on these customers (absent in older reports; null without an RFM logistic) */
+  auc_gain_se?: number | null;
   /** the same comparison on each half of the cut's customers (alternate ones), for a single cut's forward check */
   halves?: [CutIntent, CutIntent];
+}
+
+/** The standard error of the learned scorer's AUC gain over the RFM logistic on one cut (null without an RFM logistic or a class). */
+export function aucGainSe(model: ArrayLike<number>, rfm: ArrayLike<number> | null, labels: ArrayLike<number>): number | null {
+  return rfm ? pairedAucDifference(model, rfm, labels)?.se ?? null : null;
 }
 
 /**
@@ -28,9 +36,11 @@ export function intentHalves(model: ArrayLike<number>, rfm: ArrayLike<number> | 
   const half = (h: number): CutIntent => {
     const idx = Array.from({ length: labels.length }, (_, t) => t).filter((t) => t % 2 === h);
     const y = idx.map((t) => labels[t]!);
+    const m = idx.map((t) => model[t]!);
+    const r = rfm ? idx.map((t) => rfm[t]!) : null;
     return {
-      model_auc: rocAuc(idx.map((t) => model[t]!), y), rfm_logistic_auc: rfm ? rocAuc(idx.map((t) => rfm[t]!), y) : null,
-      users: y.length, positives: y.reduce((s, v) => s + v, 0),
+      model_auc: rocAuc(m, y), rfm_logistic_auc: r ? rocAuc(r, y) : null,
+      users: y.length, positives: y.reduce((s, v) => s + v, 0), auc_gain_se: aucGainSe(m, r, y),
     };
   };
   return [half(0), half(1)];
@@ -44,6 +54,8 @@ export interface IntentChoice {
   evaluable_cuts: number;
   model_auc: Spread | null;
   rfm_logistic_auc: Spread | null;
+  /** standard error of the learned scorer's mean AUC lead over the RFM logistic (absent where not measured) */
+  gain_se?: number;
   label: LabelStatus;
   note: string;
 }
@@ -52,10 +64,22 @@ export interface IntentChoice {
 export const hasBothClasses = (c: CutIntent): boolean => c.positives > 0 && c.positives < c.users;
 
 /**
+ * The standard error of the learned scorer's mean AUC gain over the RFM logistic across `cuts` (independent
+ * windows, equally weighted like the means), or null when a cut did not measure it (older reports).
+ */
+function pooledGainSe(cuts: readonly CutIntent[]): number | null {
+  if (cuts.some((c) => typeof c.auc_gain_se !== 'number')) return null;
+  return Math.sqrt(cuts.reduce((s, c) => s + c.auc_gain_se! ** 2, 0)) / cuts.length;
+}
+
+/**
  * Picks the published intent scorer from the cuts' comparisons (newest first): a rule when the fit had no
- * labelled window (`fitKind` heuristic), else the RFM logistic when its AUC, averaged over the cuts whose window
- * held buyers and non-buyers, is above the learned scorer's, else the learned scorer. `fitWindows` are the label
- * windows the fits looked at; with the cuts' own windows they say whether the label is degenerate.
+ * labelled window (`fitKind` heuristic), else the learned scorer when its AUC, averaged over the cuts whose window
+ * held buyers and non-buyers, leads the RFM logistic's by more than one standard error of that lead (DeLong,
+ * per cut), else the simpler RFM logistic: a lead within noise does not survive the next window (the tiny shape's
+ * forward check lost 0.003 that way). Without standard errors (older reports) the higher mean wins, the learned
+ * scorer a tie. `fitWindows` are the label windows the fits looked at; with the cuts' own windows they say
+ * whether the label is degenerate.
  */
 export function chooseIntent(cuts: readonly CutIntent[], fitKind: IntentModel['kind'], fitWindows: readonly LabelWindow[]): IntentChoice {
   const label = labelStatus([...fitWindows, ...cuts.map((c) => ({ users: c.users, positives: c.positives }))]);
@@ -73,15 +97,21 @@ export function chooseIntent(cuts: readonly CutIntent[], fitKind: IntentModel['k
   if (!model) {
     return { ...base, served: 'model', kind: 'model', note: 'no holdout window held both buyers and non-buyers: intent AUC is not measured here' };
   }
-  if (rfm && rfm.mean > model.mean) {
+  const over = `over ${ok.length} cut${ok.length === 1 ? '' : 's'}`;
+  const se = rfm ? pooledGainSe(ok) : null;
+  const gain = rfm ? model.mean - rfm.mean : 0;
+  if (rfm && (se !== null ? gain <= se : rfm.mean > model.mean)) {
     return {
-      ...base, served: 'rfm_logistic', kind: 'model',
-      note: `the RFM logistic (AUC ${rfm.mean.toFixed(4)} over ${ok.length} cut${ok.length === 1 ? '' : 's'}) beat the learned scorer (${model.mean.toFixed(4)}): it is published`,
+      ...base, served: 'rfm_logistic', kind: 'model', ...(se !== null ? { gain_se: se } : {}),
+      note: gain > 0
+        ? `the learned scorer's AUC lead over the RFM logistic (${model.mean.toFixed(4)} vs ${rfm.mean.toFixed(4)} ${over}) is within one standard error (${se!.toFixed(4)}): the simpler RFM logistic is published`
+        : `the RFM logistic (AUC ${rfm.mean.toFixed(4)} ${over}) ${gain < 0 ? 'beat' : 'matched'} the learned scorer (${model.mean.toFixed(4)}): it is published`,
     };
   }
   return {
-    ...base, served: 'model', kind: 'model',
-    note: `the learned scorer (AUC ${model.mean.toFixed(4)} over ${ok.length} cut${ok.length === 1 ? '' : 's'}) is at least the RFM logistic's (${rfm ? rfm.mean.toFixed(4) : 'n/a'})`,
+    ...base, served: 'model', kind: 'model', ...(se !== null ? { gain_se: se } : {}),
+    note: `the learned scorer (AUC ${model.mean.toFixed(4)} ${over}) is at least the RFM logistic's (${rfm ? rfm.mean.toFixed(4) : 'n/a'})` +
+      `${se !== null ? `, by more than one standard error (${se.toFixed(4)})` : ''}`,
   };
 }
 

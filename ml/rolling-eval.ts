@@ -50,7 +50,7 @@ export async function evaluateRolling(
   const first = reports[0]!;
   const cutIntents: CutIntent[] = reports.map((r) => ({
     model_auc: r.intent.model_auc, rfm_logistic_auc: r.intent.rfm_logistic_auc, users: r.intent.test_label.users, positives: r.intent.test_label.positives,
-    halves: r.intent.halves,
+    auc_gain_se: r.intent.auc_gain_se, halves: r.intent.halves,
   }));
   // The newest cut's fit is the closest to the refit (the most history): its scorer kind and label windows,
   // with every cut's test window, say whether a rule is published and whether the label is degenerate.

@@ -48,6 +48,7 @@ function intentEntry(r: ChildReport): Record<string, unknown> {
     intent: {
       served: r.intent.served, kind: r.intent.kind, note: r.intent.note,
       model_auc: spread4(ic?.model_auc), rfm_logistic_auc: spread4(ic?.rfm_logistic_auc), label: r.intent.label.state,
+      gain_se: ic?.gain_se === undefined ? null : r4(ic.gain_se),
     },
   };
 }

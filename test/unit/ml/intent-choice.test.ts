@@ -1,7 +1,7 @@
 import { selectBackend, type EventRecord } from '../../../ml';
 import { evaluateCut } from '../../../ml/holdout-run';
 import { fitIntentModel, intentFeatures, N_INTENT_FEATURES, predictIntent } from '../../../ml/intent';
-import { chooseIntent, intentHalves, intentKindOf, publishedIntent, type CutIntent } from '../../../ml/intent-choice';
+import { aucGainSe, chooseIntent, intentHalves, intentKindOf, publishedIntent, type CutIntent } from '../../../ml/intent-choice';
 import { labelStatus } from '../../../ml/intent-label';
 import { fitRfmIntent, rfmLogits } from '../../../ml/intent-rfm';
 import { rocAuc } from '../../../ml/metrics';
@@ -86,6 +86,22 @@ describe('the intent scorer against a logistic regression on RFM features', () =
     expect(choice.model_auc!.mean).toBe(0.8);
   });
 
+  it('publishes the simpler RFM logistic when the learned scorer leads by no more than one standard error over the cuts', () => {
+    // Lead 0.01 on each of 3 cuts; each cut's standard error 0.02: pooled √(3·0.02²)/3 ≈ 0.0115 > 0.01.
+    const noisy = cuts([0.75, 0.74, 0.76], [0.74, 0.73, 0.75]).map((c) => ({ ...c, auc_gain_se: 0.02 }));
+    const choice = chooseIntent(noisy, 'mlp', ok);
+    expect(choice).toMatchObject({ served: 'rfm_logistic', kind: 'model' });
+    expect(choice.gain_se).toBeCloseTo(Math.sqrt(3 * 0.02 ** 2) / 3, 12);
+    expect(choice.note).toMatch(/lead over the RFM logistic \(0\.7500 vs 0\.7400 over 3 cuts\) is within one standard error \(0\.0115\)/);
+    // Each cut's standard error 0.01: pooled ≈ 0.0058, the lead is clear.
+    const clear = chooseIntent(noisy.map((c) => ({ ...c, auc_gain_se: 0.01 })), 'mlp', ok);
+    expect(clear.served).toBe('model');
+    expect(clear.note).toMatch(/by more than one standard error \(0\.0058\)/);
+    // A cut with one buyer is no evidence (infinite standard error); reports without standard errors keep the higher mean.
+    expect(chooseIntent(noisy.map((c, i) => ({ ...c, auc_gain_se: i === 0 ? Infinity : 0.001 })), 'mlp', ok).served).toBe('rfm_logistic');
+    expect(chooseIntent(cuts([0.75, 0.74, 0.76], [0.74, 0.73, 0.75]), 'mlp', ok).served).toBe('model');
+  });
+
   it('compares both scorers on each half of a cut\'s customers (alternate ones)', () => {
     const model = [0.9, 0.8, 0.7, 0.6, 0.5, 0.4, 0.3, 0.2];
     const rfm = [0.1, 0.8, 0.2, 0.7, 0.3, 0.6, 0.4, 0.5];
@@ -94,8 +110,11 @@ describe('the intent scorer against a logistic regression on RFM features', () =
     const even = [0, 2, 4, 6];
     const odd = [1, 3, 5, 7];
     const pick = (xs: number[], idx: number[]): number[] => idx.map((t) => xs[t]!);
-    expect(halves[0]).toEqual({ model_auc: rocAuc(pick(model, even), pick(labels, even)), rfm_logistic_auc: rocAuc(pick(rfm, even), pick(labels, even)), users: 4, positives: 2 });
-    expect(halves[1]).toEqual({ model_auc: rocAuc(pick(model, odd), pick(labels, odd)), rfm_logistic_auc: rocAuc(pick(rfm, odd), pick(labels, odd)), users: 4, positives: 2 });
+    const se = (idx: number[]) => aucGainSe(pick(model, idx), pick(rfm, idx), pick(labels, idx));
+    expect(halves[0]).toEqual({ model_auc: rocAuc(pick(model, even), pick(labels, even)), rfm_logistic_auc: rocAuc(pick(rfm, even), pick(labels, even)), users: 4, positives: 2, auc_gain_se: se(even) });
+    expect(halves[1]).toEqual({ model_auc: rocAuc(pick(model, odd), pick(labels, odd)), rfm_logistic_auc: rocAuc(pick(rfm, odd), pick(labels, odd)), users: 4, positives: 2, auc_gain_se: se(odd) });
+    // One scorer ranks this half perfectly, the other perfectly wrong: every buyer's gain is the same, so no spread.
+    expect(halves[0].auc_gain_se).toBe(0);
     // The halves differ here: the learned scorer ranks the even half perfectly, the RFM logistic does not.
     expect(halves[0].model_auc).toBe(1);
     expect(halves[0].rfm_logistic_auc).toBe(0);
@@ -146,7 +165,9 @@ describe('the intent scorer against a logistic regression on RFM features', () =
     expect(i.rfm_logistic_auc).not.toBeNull();
     expect(i.model_auc).toBeGreaterThan(0.6);
     expect(i.rfm_logistic_auc!).toBeGreaterThan(0.6);
-    expect(i.served).toBe(i.rfm_logistic_auc! > i.model_auc ? 'rfm_logistic' : 'model');
+    // The learned scorer is published only when it leads by more than one standard error of that lead.
+    expect(i.auc_gain_se).toBeGreaterThan(0);
+    expect(i.served).toBe(i.model_auc - i.rfm_logistic_auc! > i.auc_gain_se! ? 'model' : 'rfm_logistic');
     expect(i.auc).toBe(i.served === 'rfm_logistic' ? i.rfm_logistic_auc : i.model_auc);
     expect(i.auc).toBeGreaterThanOrEqual(i.rfm_logistic_auc!);
     expect(i.label.state).toBe('ok');
