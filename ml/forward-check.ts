@@ -1,10 +1,22 @@
 import type { ForwardCheck, ForwardIntent, ForwardList } from './forward-report';
+import { gainStandardError, type Gains } from './list-gains';
 import type { IntentModel, LabelWindow } from './intent';
 import { chooseIntent, hasBothClasses, type CutIntent } from './intent-choice';
 import type { ListFigures, SelectionReport } from './list-selection';
 import { chooseOnFigures, poolSelections } from './pooled-selection';
 
 type ListName = 'for_you' | 'discover';
+
+/** Standard error of `served`'s margin over the baseline `bar` in `gains` (0 when it is that baseline; null when not measured). */
+function marginSe(gains: Gains | undefined, served: string, bar: string): number | null {
+  if (served === bar) return 0;
+  const g = gains?.[served]?.[bar];
+  return g ? gainStandardError(g) : null;
+}
+
+/** The margin's verdicts: it held (≥ 0), or it did not but by no more than its standard error. */
+const verdict = (margin: number, se: number | null): { holds: boolean; within_noise: boolean } =>
+  ({ holds: margin >= 0, within_noise: margin < 0 && se !== null && -margin <= se });
 /** The intent fit of the newest cut: its scorer kind and label windows (whether a rule is published). */
 type IntentFit = { kind: IntentModel['kind']; windows: readonly LabelWindow[] };
 
@@ -19,7 +31,8 @@ function halvesList(report: SelectionReport, list: ListName): ForwardList | null
   const judged = [0, 1].map((h) => {
     const chosen = chooseOnFigures(list, halves[h]!.figures, report.k, halves[h]!.gains).served;
     const other = chooseOnFigures(list, halves[1 - h]!.figures, report.k, halves[1 - h]!.gains);
-    return { chosen, figures: halves[1 - h]!.figures[chosen] ?? {}, bar: other.best_baseline, champion: other.champion_value };
+    const se = marginSe(halves[1 - h]!.gains, chosen, other.best_baseline.name);
+    return { chosen, figures: halves[1 - h]!.figures[chosen] ?? {}, bar: other.best_baseline, champion: other.champion_value, se };
   });
   const mean = (f: (j: (typeof judged)[number]) => number): number => (f(judged[0]!) + f(judged[1]!)) / 2;
   const keys = new Set(judged.flatMap((j) => Object.keys(j.figures)));
@@ -27,9 +40,11 @@ function halvesList(report: SelectionReport, list: ListName): ForwardList | null
   const value = figures[metric] ?? 0;
   const bar = mean((j) => j.bar.value);
   const names = (xs: string[]): string => [...new Set(xs)].join(' / ');
+  // The two judged halves are disjoint customers: the averaged margin's standard error is half their root sum of squares.
+  const se = judged.every((j) => j.se !== null) ? Math.hypot(judged[0]!.se!, judged[1]!.se!) / 2 : null;
   return {
     served: names(judged.map((j) => j.chosen)), metric, value, figures, best_baseline: { name: names(judged.map((j) => j.bar.name)), value: bar },
-    champion_value: mean((j) => j.champion), margin_vs_best_baseline: value - bar, holds: value >= bar,
+    champion_value: mean((j) => j.champion), margin_vs_best_baseline: value - bar, margin_se: se, ...verdict(value - bar, se),
   };
 }
 
@@ -83,9 +98,10 @@ export function forwardCheck(
     const figures = newest.compared[served] ?? {};
     const value = figures[newest.metric] ?? 0;
     const margin = value - newest.best_baseline.value;
+    const se = marginSe(newest.gains, served, newest.best_baseline.name);
     return {
       served, metric: newest.metric, value, figures, best_baseline: newest.best_baseline, champion_value: newest.champion_value,
-      margin_vs_best_baseline: margin, holds: margin >= 0,
+      margin_vs_best_baseline: margin, margin_se: se, ...verdict(margin, se),
     };
   };
   return {

@@ -18,8 +18,15 @@ export interface ForwardList {
   best_baseline: { name: string; value: number };
   champion_value: number;
   margin_vs_best_baseline: number;
+  /**
+   * standard error of that margin (the per-customer NDCG gain's, ml/list-gains.ts); null where it is not measured
+   * (a baseline served against another baseline), 0 where the served choice is the best baseline
+   */
+  margin_se: number | null;
   /** value ≥ the best baseline's on what is judged on */
   holds: boolean;
+  /** did not hold, but by no more than one standard error: a tie within noise, not a measured loss */
+  within_noise: boolean;
 }
 
 export interface ForwardIntent {
@@ -54,7 +61,8 @@ export function forwardLines(f: ForwardCheck | null): { line: string; holds: boo
   if (!f) return [];
   const out: { line: string; holds: boolean }[] = [];
   for (const [name, l] of [['for-you', f.for_you], ['discover', f.discover]] as const) {
-    if (l) out.push({ line: `${name} ${l.served}: ${l.metric} ${l.value.toFixed(4)} vs the best baseline ${l.best_baseline.name} ${l.best_baseline.value.toFixed(4)}`, holds: l.holds });
+    const noise = l?.within_noise ? ` (within one standard error, ${l.margin_se!.toFixed(4)}: a tie within noise)` : '';
+    if (l) out.push({ line: `${name} ${l.served}: ${l.metric} ${l.value.toFixed(4)} vs the best baseline ${l.best_baseline.name} ${l.best_baseline.value.toFixed(4)}${noise}`, holds: l.holds });
   }
   const i = f.intent;
   if (i.auc !== null && i.rfm_logistic_auc !== null && i.holds !== null) {

@@ -71,7 +71,8 @@ function forwardEntry(f: ForwardCheck | null): Record<string, unknown> | null {
   if (!f) return null;
   const list = (l: ForwardList | null) => (l ? {
     served: l.served, served_figures: pick(l.figures), best_baseline: { name: l.best_baseline.name, [l.metric]: r4(l.best_baseline.value) },
-    margin_vs_best_baseline: r4(l.margin_vs_best_baseline), holds: l.holds,
+    margin_vs_best_baseline: r4(l.margin_vs_best_baseline), margin_se: l.margin_se === null ? null : r4(l.margin_se),
+    holds: l.holds, within_noise: l.within_noise,
   } : null);
   const i = f.intent;
   return {
@@ -148,10 +149,12 @@ export async function runShapes(o: ShapesOptions): Promise<void> {
   for (const [name, e] of Object.entries(all)) {
     const s = e as {
       served: { for_you: string; discover: string } | null; lists: Record<string, { margin_vs_best_baseline: number; margin_vs_champion: number }> | null; protocol: { name: string };
-      forward?: { for_you: { holds: boolean } | null; discover: { holds: boolean } | null; intent: { holds: boolean | null } } | null;
+      forward?: { for_you: { holds: boolean; within_noise?: boolean } | null; discover: { holds: boolean; within_noise?: boolean } | null; intent: { holds: boolean | null } } | null;
     };
-    const held = (h: boolean | null | undefined): string => (h === undefined || h === null ? '-' : h ? 'holds' : 'does NOT hold');
-    const fw = s.forward ? `; forward: for-you ${held(s.forward.for_you?.holds)}, discover ${held(s.forward.discover?.holds)}, intent ${held(s.forward.intent.holds)}` : '';
+    const held = (h: boolean | null | undefined, tie = false): string =>
+      (h === undefined || h === null ? '-' : h ? 'holds' : `does NOT hold${tie ? ' (within one standard error)' : ''}`);
+    const fw = s.forward ? `; forward: for-you ${held(s.forward.for_you?.holds, s.forward.for_you?.within_noise)}, ` +
+      `discover ${held(s.forward.discover?.holds, s.forward.discover?.within_noise)}, intent ${held(s.forward.intent.holds)}` : '';
     console.log(`  ${name.padEnd(12)} ${s.protocol.name.padEnd(16)} for-you ${s.served?.for_you ?? '-'} (+${s.lists?.for_you?.margin_vs_best_baseline ?? '-'} vs best baseline), ` +
       `discover ${s.served?.discover ?? '-'} (+${s.lists?.discover?.margin_vs_best_baseline ?? '-'})${fw}`);
   }

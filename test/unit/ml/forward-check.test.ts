@@ -51,6 +51,27 @@ describe('forward check: choices made on the older cuts, judged on the newest', 
     ]);
   });
 
+  it('tells a loss within one standard error of the per-customer gain (a tie within noise) from a measured one', () => {
+    // The older cuts choose the champion; on the newest it is 0.0004 below personal counts.
+    const older = [cut(400, { champion: 0.35, personal_count: 0.3 }), cut(400, { champion: 0.36, personal_count: 0.31 })];
+    const newest = (sd: number): SelectionReport => {
+      const r = cut(2500, { champion: 0.2996, personal_count: 0.3 });
+      const g = { users: 2500, mean: -0.0004, mean_sq: sd * sd + 0.0004 ** 2 };
+      r.for_you.gains = { champion: { personal_count: g } };
+      return r;
+    };
+    const judge = (sd: number) => forwardCheck([newest(sd), ...older], [intentCut(0.7, 0.6), intentCut(0.7, 0.6), intentCut(0.7, 0.6)], SPLITS, { kind: 'mlp', windows: WINDOWS })!;
+    // Per-customer sd 0.03 over 2,500 customers: standard error 0.0006 ≥ the 0.0004 lost.
+    const tie = judge(0.03);
+    expect(tie.for_you).toMatchObject({ served: 'champion', holds: false, within_noise: true });
+    expect(tie.for_you!.margin_se).toBeCloseTo(0.03 / Math.sqrt(2499), 9);
+    expect(forwardWarnings(tie)[0]).toMatch(/for-you champion: ndcg_at_20 0\.2996 vs the best baseline personal_count 0\.3000 \(within one standard error, 0\.0006: a tie within noise\), did not hold$/);
+    // sd 0.01: standard error 0.0002 < 0.0004: a measured loss.
+    expect(judge(0.01).for_you).toMatchObject({ holds: false, within_noise: false });
+    // Discover measured no gains here: its standard error is unknown, and a loss stays a loss.
+    expect(tie.discover).toMatchObject({ holds: false, within_noise: false, margin_se: null });
+  });
+
   it('holds when the choice of the older cuts is still at least the best baseline on the newest', () => {
     const cuts = [cut(100, { champion: 0.4, personal_count: 0.3 }), cut(100, { champion: 0.35, personal_count: 0.3 })];
     const f = forwardCheck(cuts, [intentCut(0.7, 0.72), intentCut(0.7, 0.75)], SPLITS.slice(0, 2), { kind: 'mlp', windows: WINDOWS })!;
