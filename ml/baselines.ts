@@ -92,10 +92,10 @@ export function itemItemScorer(snap: Snapshot, w: Float32Array, block?: ItemBloc
   const local = new Float64Array(block.size);
   return (u, out) => {
     local.fill(0);
-    const items = purchasedItems(snap, u).map((i) => block.toLocal[i]!).filter((l) => l >= 0);
-    accumulateDense(local, w, block.size, items, null);
+    const bought = purchasedItems(snap, u);
+    accumulateDense(local, w, block.size, bought.map((i) => block.toLocal[i]!).filter((l) => l >= 0), null);
     block.toGlobal.forEach((g, l) => (out[g]! += local[l]!));
-    if (tail) accumulateSparse(out, tail, purchasedItems(snap, u), null);
+    if (tail) accumulateSparse(out, tail, bought, null);
   };
 }
 

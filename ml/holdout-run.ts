@@ -241,9 +241,9 @@ export async function evaluateCut(events: readonly EventRecord[], opts: Protocol
   const [probs, rfmProbs] = scoreIntent(model, train, popIds, { items: opts.items, returns }, variants);
   const figures = (p: Float64Array): IntentFigures => ({ ...evaluateIntent(p, labels), reliability: reliabilityTable(p, labels) });
   const candidates: IntentReport['candidates'] = { model: figures(probs!), ...(rfmProbs ? { rfm_logistic: figures(rfmProbs) } : {}) };
+  const aucSe = aucGainSe(probs!, rfmProbs ?? null, labels);
   const cutIntent: CutIntent = {
-    model_auc: candidates.model.auc, rfm_logistic_auc: candidates.rfm_logistic?.auc ?? null, users: pop.length, positives,
-    auc_gain_se: aucGainSe(probs!, rfmProbs ?? null, labels),
+    model_auc: candidates.model.auc, rfm_logistic_auc: candidates.rfm_logistic?.auc ?? null, users: pop.length, positives, auc_gain_se: aucSe,
   };
   const halves = intentHalves(probs!, rfmProbs ?? null, labels);
   const choice = chooseIntent([cutIntent], model.intent.kind, model.intent.labelWindows ?? []);
@@ -251,7 +251,7 @@ export async function evaluateCut(events: readonly EventRecord[], opts: Protocol
     ...candidates.model,
     scorer: `${model.intent.kind ?? 'mlp'}${(model.intent.windowDecay ?? 1) === 1 ? '' : `@${model.intent.windowDecay}`}`,
     validation_auc: model.intent.validationAuc ?? {},
-    served: choice.served, kind: choice.kind, model_auc: cutIntent.model_auc, rfm_logistic_auc: cutIntent.rfm_logistic_auc, auc_gain_se: cutIntent.auc_gain_se ?? null,
+    served: choice.served, kind: choice.kind, model_auc: cutIntent.model_auc, rfm_logistic_auc: cutIntent.rfm_logistic_auc, auc_gain_se: aucSe,
     label: choice.label, test_label: { users: pop.length, positives }, note: choice.note, candidates, halves,
     fit: { kind: model.intent.kind ?? 'mlp', label_windows: model.intent.labelWindows ?? [] },
   }, choice);
